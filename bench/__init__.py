@@ -1,0 +1,1 @@
+"""Benchmarks that measure Tandem components on public datasets in `../shared/datasets`."""
