@@ -1,0 +1,30 @@
+"""The `tandem` command line: chat, agent actions, knowledge base, demo data."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from cli.agent import agent_app
+from cli.chat import chat
+from cli.kb import kb_app
+
+app = typer.Typer(
+    help="Tandem: customer service where AI and human agents work in tandem.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("chat")(chat)
+app.add_typer(agent_app, name="agent")
+app.add_typer(kb_app, name="kb")
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log to stderr.")) -> None:
+    """Tandem's command line."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Reply drafting: Claude (or any chat model) and the deterministic grounded drafter."""

@@ -1,0 +1,123 @@
+"""Drafting with a chat model (Claude on Bedrock by default) and a bounded tool loop.
+
+The model sees only this turn's facts plus what its read-only tools return, and the
+grounded drafter's reply as the reference for what must be said. Any model error falls
+back to the grounded reply, so throttling or an outage degrades the wording, not the
+service.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from langchain.chat_models import init_chat_model
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import BaseTool, StructuredTool
+
+from graphs.context import Context
+from graphs.drafting.facts import turn_facts
+from graphs.messages import message_text
+from graphs.services import Services
+from graphs.state import State
+from prompts.templates import load_template
+from tools.orders.store import OrderToolError
+
+HISTORY_MESSAGES = 12
+STORE_NAME = "the Tandem demo store"
+
+
+def resolve_chat_model(services: Services, context: Context) -> BaseChatModel | None:
+    """The chat model for this run: an installed one, the context's, or None."""
+    if services.chat_model is not None:
+        return services.chat_model
+    if not context.model:
+        return None
+    settings = services.settings
+    return load_chat_model(context.model, settings.aws_region, settings.bedrock_endpoint_url)
+
+
+@lru_cache(maxsize=8)
+def load_chat_model(model: str, region: str, endpoint_url: str | None) -> BaseChatModel:
+    """Create a chat model from an init_chat_model string ("bedrock_converse:<model id>")."""
+    kwargs: dict[str, Any] = {}
+    if model.startswith(("bedrock_converse:", "bedrock:")):
+        kwargs["region_name"] = region
+        if endpoint_url:
+            kwargs["endpoint_url"] = endpoint_url
+    return init_chat_model(model, **kwargs)
+
+
+def read_only_tools(services: Services, state: State, tenant: str) -> list[BaseTool]:
+    """Look-up tools the model may call; the customer's id is injected, never chosen."""
+    customer = state.get("customer")
+
+    def lookup_order(order_id: str) -> str:
+        """Look up one of the identified customer's orders by id (e.g. #W1234567)."""
+        if not customer:
+            return "The customer is not identified yet; ask for their email or name and zip."
+        try:
+            order = services.orders.get_order_details(order_id)
+        except OrderToolError as error:
+            return f"Error: {error}"
+        if order.get("user_id") != customer["user_id"]:
+            return "Error: Order not found"
+        return json.dumps(order)
+
+    def search_help_centre(query: str) -> str:
+        """Search the store's help centre; returns the best passages with their titles."""
+        hits = services.kb.search(query, k=3, tenant=tenant)
+        return json.dumps(
+            [{"title": h.title, "source": h.source, "text": h.text[:1200]} for h in hits]
+        )
+
+    return [
+        StructuredTool.from_function(lookup_order),
+        StructuredTool.from_function(search_help_centre),
+    ]
+
+
+def _history(state: State) -> list[BaseMessage]:
+    history: list[BaseMessage] = []
+    for message in state.get("messages", [])[-HISTORY_MESSAGES:]:
+        if isinstance(message, HumanMessage):
+            history.append(HumanMessage(content=message_text(message)))
+        elif isinstance(message, AIMessage) and message_text(message):
+            history.append(AIMessage(content=message_text(message)))
+    return history
+
+
+def llm_reply(
+    model: BaseChatModel, state: State, services: Services, tenant: str, reference: str
+) -> str:
+    """Draft the reply with `model`, letting it call read-only tools a bounded number of times."""
+    steps = services.settings.max_tool_steps
+    situation = (
+        f"route={state.get('route')}, notice={state.get('notice')}. "
+        f"A correct reply built from the facts would be:\n{reference}"
+    )
+    system = load_template("draft_system").format(
+        store_name=STORE_NAME,
+        max_steps=steps,
+        situation=situation,
+        facts=json.dumps(turn_facts(state), default=str)[:20000],
+    )
+    messages: list[BaseMessage] = [SystemMessage(content=system), *_history(state)]
+    tools = {tool.name: tool for tool in read_only_tools(services, state, tenant)}
+    try:
+        runnable: Any = model.bind_tools(list(tools.values()))
+    except NotImplementedError:
+        runnable = model
+    for _ in range(steps):
+        response = runnable.invoke(messages)
+        calls = getattr(response, "tool_calls", None) or []
+        if not calls:
+            return message_text(response).strip()
+        messages.append(response)
+        for call in calls:
+            tool = tools.get(call["name"])
+            output = tool.invoke(call["args"]) if tool else f"Error: unknown tool {call['name']}"
+            messages.append(ToolMessage(content=str(output), tool_call_id=call["id"]))
+    return message_text(model.invoke(messages)).strip()

@@ -1,0 +1,1 @@
+"""Nodes of the support graph, one concern per module."""

@@ -1,0 +1,58 @@
+"""Guard: normalise the inbound message, bound its size, flag injection, log it redacted."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+from langgraph.runtime import Runtime
+
+from graphs.context import Context
+from graphs.messages import last_customer_message, message_text
+from graphs.services import get_services
+from graphs.state import State
+from tools.pii import injection_flags, redact
+
+logger = logging.getLogger("tandem.guard")
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def normalise(text: str) -> str:
+    """NFKC-normalise, drop control characters and collapse runs of blanks."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def guard(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Clean the customer's latest message and reset the per-turn fields."""
+    limit = get_services().settings.max_message_chars
+    reset: dict[str, Any] = {
+        "passages": [],
+        "tool_results": [],
+        "notice": None,
+        "flags": [],
+    }
+    if "handoff" not in state:
+        reset["handoff"] = {"status": "none"}
+    message = last_customer_message(state.get("messages", []))
+    if message is None:
+        return {**reset, "route": "empty"}
+    raw = message_text(message)
+    text = normalise(raw)
+    flags: list[str] = []
+    if len(text) > limit:
+        text = text[:limit]
+        flags.append("truncated")
+    flags.extend(injection_flags(text))
+    if flags or text != raw:
+        logger.info("inbound message adjusted flags=%s", flags)
+    logger.debug("inbound message: %s", redact(text[:500]))
+    cleaned = HumanMessage(content=text, id=message.id, name=message.name)
+    channel = state.get("channel") or "unknown"
+    return {**reset, "messages": [cleaned], "flags": flags, "channel": channel}

@@ -1,0 +1,88 @@
+"""Handoff: pause the conversation for a human agent with `interrupt()`.
+
+Everything before `interrupt()` is a pure function of the state, because the node runs
+again from its start when the agent's answer resumes it. The agent answers with
+`Command(resume={"action": "reply" | "resolve" | "return_to_bot", "message": ..., "agent": ...})`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+from pydantic import BaseModel, Field
+
+from graphs.context import Context
+from graphs.messages import last_customer_message, message_text
+from graphs.state import State
+
+AGENT_AUTHOR = "human_agent"
+"""`additional_kwargs["author"]` of messages written by a human agent."""
+
+
+class AgentResume(BaseModel):
+    """What a human agent sends to resume a handed-off conversation."""
+
+    action: Literal["reply", "resolve", "return_to_bot"] = Field(
+        description="reply: post a message and keep the conversation; resolve: close the "
+        "case; return_to_bot: give the conversation back to the bot."
+    )
+    message: str = Field(default="", max_length=8000, description="Text for the customer.")
+    agent: str = Field(default="agent", max_length=120, description="The agent's display name.")
+
+
+def handoff_payload(state: State) -> dict[str, Any]:
+    """The queue entry shown to human agents: why, who, what, how they feel, a reply idea."""
+    handoff = state.get("handoff") or {"status": "none"}
+    sentiment = state.get("sentiment")
+    customer = state.get("customer")
+    message = last_customer_message(state.get("messages", []))
+    last_text = message_text(message) if message else ""
+    first_name = customer["name"].split()[0] if customer else "there"
+    kind = "customer_message" if handoff.get("status") == "human" else "handoff"
+    summary_parts = [
+        f"customer {customer['name']} ({customer['user_id']})"
+        if customer
+        else "unidentified customer",
+        f"intent {state.get('intent') or 'unknown'}",
+    ]
+    if state.get("active_order_id"):
+        summary_parts.append(f"order {state['active_order_id']}")
+    if sentiment:
+        summary_parts.append(f"sentiment {sentiment['label']} ({sentiment['score']:+.2f})")
+    return {
+        "type": kind,
+        "reason": handoff.get("reason", "explicit_request"),
+        "summary": "; ".join(summary_parts) + f"; last message: {last_text[:200]!r}",
+        "intent": state.get("intent"),
+        "sentiment": dict(sentiment) if sentiment else None,
+        "customer": dict(customer) if customer else None,
+        "order_id": state.get("active_order_id"),
+        "channel": state.get("channel"),
+        "last_message": last_text,
+        "suggested_reply": f"Hi {first_name}, thanks for your patience — I'm taking over from "
+        "here and I've read the conversation so far. Let me sort this out for you.",
+    }
+
+
+def handoff(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Wait for a human agent, then post their message and update who is in charge."""
+    answer = interrupt(handoff_payload(state), response_schema=AgentResume)
+    if isinstance(answer, dict):
+        answer = AgentResume.model_validate(answer)
+    current = dict(state.get("handoff") or {"status": "waiting"})
+    update: dict[str, Any] = {"failures": 0}
+    if answer.message.strip():
+        update["messages"] = [
+            AIMessage(
+                content=answer.message.strip(),
+                name=answer.agent,
+                additional_kwargs={"author": AGENT_AUTHOR},
+            )
+        ]
+    status = {"reply": "human", "resolve": "resolved", "return_to_bot": "returned"}[answer.action]
+    current.update({"status": status, "agent": answer.agent})
+    update["handoff"] = current
+    return update

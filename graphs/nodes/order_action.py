@@ -1,0 +1,26 @@
+"""Order action: carry out the action the customer has just explicitly confirmed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graphs.context import Context
+from graphs.nodes.order_tools import call_tool
+from graphs.services import get_services
+from graphs.state import State, ToolResult
+
+
+def order_action(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Execute the confirmed pending action exactly as it was shown to the customer."""
+    pending = state.get("pending_action")
+    if not pending or pending["missing"]:
+        return {"notice": "nothing_to_confirm"}
+    services = get_services()
+    results: list[ToolResult] = []
+    output = call_tool(services, results, pending["tool"], **pending["args"])
+    notice = "action_done" if output is not None else "action_failed"
+    if results and pending.get("payment_label"):
+        results[-1]["payment_label"] = pending["payment_label"]
+    return {"tool_results": results, "pending_action": None, "notice": notice}

@@ -1,0 +1,174 @@
+"""Understand: entities, identity, sentiment and intent of the latest message, then route."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graphs.context import Context
+from graphs.intent_model import classify_with_model
+from graphs.intents import action_of, route_of
+from graphs.messages import last_customer_message, message_text
+from graphs.routing import decide_route
+from graphs.services import Services, get_services
+from graphs.state import Customer, SentimentState, State
+from tools.entities import detect_confirmation, extract_entities
+from tools.orders.store import OrderToolError
+from tools.sentiment import sentiment_trend
+
+_HISTORY = 20
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return dict(value)
+
+
+def _merge_entities(known: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(known)
+    for key, value in found.items():
+        if value in (None, [], ""):
+            continue
+        merged[key] = value
+    return merged
+
+
+def identify(
+    services: Services, context: Context, current: Customer | None, entities: dict[str, Any]
+) -> tuple[Customer | None, str | None]:
+    """Identify the customer: authenticated id first, then email, then name + zip.
+
+    Returns the customer (or None) and a notice when an identity was offered but not found.
+    """
+    orders = services.orders
+    if context.customer_id:
+        if current and current["user_id"] == context.customer_id:
+            return current, None
+        try:
+            user = orders.get_user_details(context.customer_id)
+        except OrderToolError:
+            return None, "identity_not_found"
+        return _customer(context.customer_id, user, "auth"), None
+    if current:
+        return current, None
+    emails = entities.get("emails") or []
+    if emails:
+        try:
+            user_id = orders.find_user_id_by_email(emails[-1])
+            return _customer(user_id, orders.get_user_details(user_id), "email"), None
+        except OrderToolError:
+            return None, "identity_not_found"
+    first, last = entities.get("first_name"), entities.get("last_name")
+    zips = entities.get("zip_codes") or []
+    if first and last and zips:
+        try:
+            user_id = orders.find_user_id_by_name_zip(first, last, zips[-1])
+            return _customer(user_id, orders.get_user_details(user_id), "name_zip"), None
+        except OrderToolError:
+            return None, "identity_not_found"
+    return None, None
+
+
+def _customer(user_id: str, user: dict[str, Any], how: str) -> Customer:
+    name = user.get("name", {})
+    full = f"{name.get('first_name', '')} {name.get('last_name', '')}".strip()
+    return {"user_id": user_id, "name": full or user_id, "verified_by": how}  # type: ignore[typeddict-item]
+
+
+def _sentiment(services: Services, state: State, text: str) -> SentimentState:
+    result = services.sentiment.analyze(text)
+    previous = state.get("sentiment")
+    history = [*(previous["history"] if previous else []), result.score][-_HISTORY:]
+    return {
+        "score": result.score,
+        "label": result.label,
+        "frustration": result.frustration,
+        "cues": list(result.cues),
+        "history": history,
+        "trend": sentiment_trend(history),
+    }
+
+
+def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Work out who is asking, what they want and how they feel; pick the route."""
+    services = get_services()
+    message = last_customer_message(state.get("messages", []))
+    text = message_text(message) if message else ""
+    if not text:
+        return {"route": "empty", "notice": "empty_message"}
+
+    found = _as_dict(extract_entities(text))
+    entities = _merge_entities(state.get("entities") or {}, found)
+    customer, identity_notice = identify(services, runtime.context, state.get("customer"), found)
+    order_ids = found.get("order_ids") or []
+    active_order = order_ids[-1] if order_ids else state.get("active_order_id")
+
+    prediction = services.classifier.predict(text)
+    intent, confidence, source = prediction.intent, prediction.confidence, "classifier"
+    threshold = services.settings.intent_confidence_threshold
+    if confidence < threshold:
+        decided = classify_with_model(services, runtime.context, text, services.catalogue)
+        if decided is not None:
+            intent, confidence, source = decided, max(confidence, threshold), "model"
+
+    previous = state.get("intent")
+    if previous and _continues_order_request(services, previous, intent, confidence, text, found):
+        intent, confidence, source = previous, max(confidence, threshold), "carried"
+
+    confirmation = detect_confirmation(text) if state.get("pending_action") else None
+    sentiment = _sentiment(services, state, text)
+    update: dict[str, Any] = {
+        "entities": entities,
+        "customer": customer,
+        "active_order_id": active_order,
+        "intent": intent,
+        "intent_confidence": round(float(confidence), 4),
+        "intent_source": source,
+        "sentiment": sentiment,
+        "notice": identity_notice,
+    }
+    merged: State = {**state, **update}  # type: ignore[typeddict-item]
+    route, reason = decide_route(merged, services, confirmation)
+    update["route"] = route
+    update["failures"] = _failures(state, route)
+    if reason:
+        handoff = dict(state.get("handoff") or {"status": "none"})
+        handoff["reason"] = reason
+        update["handoff"] = handoff
+    return update
+
+
+def _continues_order_request(
+    services: Services,
+    previous: str,
+    intent: str,
+    confidence: float,
+    text: str,
+    found: dict[str, Any],
+) -> bool:
+    """True when the message only supplies details for the previous order request.
+
+    "my email is ..." after "cancel my order" or a bare "#W1234567" after "which order?"
+    should continue the cancellation, not start a new, different request.
+    """
+    catalogue = services.catalogue
+    if route_of(catalogue, previous) != "orders":
+        return False
+    if route_of(catalogue, intent) == "orders" and action_of(catalogue, intent):
+        return False
+    offers_identity = bool(found.get("emails")) or bool(
+        found.get("first_name") and found.get("zip_codes")
+    )
+    bare_order_id = bool(found.get("order_ids")) and len(text.split()) <= 4
+    return offers_identity or bare_order_id
+
+
+def _failures(state: State, route: str) -> int:
+    if route in ("clarify", "out_of_scope"):
+        return int(state.get("failures") or 0) + 1
+    if route in ("handoff", "to_human"):
+        return int(state.get("failures") or 0)
+    return 0

@@ -1,0 +1,101 @@
+"""Reading order-action details out of a customer's words: items, variants, addresses.
+
+Pure functions over τ-bench-shaped records, so they can be tested without a store.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_ADDRESS = re.compile(
+    r"(?P<address1>\d+[^,\n]*?),\s*(?:(?P<address2>(?:apt|suite|unit|#|floor)[^,\n]*?),\s*)?"
+    r"(?P<city>[A-Za-z .'-]+?),\s*(?P<state>[A-Za-z]{2})\s*,?\s*(?P<zip>\d{5})"
+    r"(?:\s*,\s*(?P<country>[A-Za-z .]+))?",
+    re.IGNORECASE,
+)
+
+
+def parse_address(text: str) -> dict[str, str] | None:
+    """Parse "12 Main St, Apt 4, Springfield, IL 62704[, USA]" into τ-bench's fields."""
+    match = _ADDRESS.search(text)
+    if not match:
+        return None
+    parts = match.groupdict()
+    country = (parts.get("country") or "USA").strip().rstrip(".")
+    return {
+        "address1": parts["address1"].strip(),
+        "address2": (parts.get("address2") or "").strip(),
+        "city": parts["city"].strip(),
+        "state": parts["state"].upper(),
+        "country": "USA" if country.lower() in ("us", "usa", "united states") else country,
+        "zip": parts["zip"],
+    }
+
+
+def _mentions(text: str, phrase: str) -> bool:
+    return re.search(rf"\b{re.escape(phrase.lower())}s?\b", text.lower()) is not None
+
+
+def select_items(order: dict[str, Any], text: str, item_ids: list[str]) -> list[dict[str, Any]]:
+    """Return the order's items the customer named (by item id or product name).
+
+    When none is named, every item of the order is selected; the confirmation message
+    lists them, so the customer sees exactly what will happen before saying yes.
+    """
+    items: list[dict[str, Any]] = order.get("items", [])
+    chosen = [item for item in items if item["item_id"] in item_ids]
+    if not chosen:
+        chosen = [item for item in items if _mentions(text, item["name"])]
+    return chosen or list(items)
+
+
+def match_variant(
+    product: dict[str, Any], current_item_id: str, text: str
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """Pick the available variant of `product` whose option values the customer named.
+
+    Returns the unique best match (or None) and the available alternatives, so the
+    reply can list them when the choice is unclear.
+    """
+    variants = [
+        v
+        for v in product.get("variants", {}).values()
+        if v.get("available") and v["item_id"] != current_item_id
+    ]
+    current = product.get("variants", {}).get(current_item_id, {}).get("options", {})
+    scored: list[tuple[int, dict[str, Any]]] = []
+    for variant in variants:
+        score = 0
+        for key, value in variant.get("options", {}).items():
+            if current.get(key) != value and _mentions(text, str(value)):
+                score += 1
+        scored.append((score, variant))
+    best = max((score for score, _ in scored), default=0)
+    top = [variant for score, variant in scored if score == best and best > 0]
+    return (top[0] if len(top) == 1 else None), variants
+
+
+def original_payment_method(order: dict[str, Any]) -> str | None:
+    """The payment method the order was paid with (its first payment transaction)."""
+    for entry in order.get("payment_history", []):
+        if entry.get("transaction_type") == "payment":
+            return str(entry["payment_method_id"])
+    return None
+
+
+def choose_payment_method(
+    user: dict[str, Any], entities: dict[str, Any], fallback: str | None
+) -> str | None:
+    """Resolve the payment method the customer named (id or kind) among their own."""
+    methods: dict[str, Any] = user.get("payment_methods", {})
+    for method_id in reversed(entities.get("payment_method_ids") or []):
+        if method_id in methods:
+            return str(method_id)
+    for kind in reversed(entities.get("payment_kinds") or []):
+        if kind == "original":
+            return fallback
+        for method_id, method in methods.items():
+            if method.get("source") == kind:
+                return str(method_id)
+    return fallback

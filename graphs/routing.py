@@ -1,0 +1,99 @@
+"""Routing policy: which branch serves the current turn, and when a human takes over.
+
+Kept as pure functions of the state so the policy is unit-testable and documented in one
+place. Order of precedence:
+
+1. A conversation owned by (or waiting for) a human goes to the human.
+2. An empty message gets a prompt to try again.
+3. A pending action is confirmed or declined when the customer answers yes or no; a
+   pending action still missing details goes back to the order tools.
+4. Explicit requests for a person, complaints, strongly negative or worsening sentiment
+   hand off.
+5. Otherwise the intent's route from the catalogue; out-of-scope or unclear messages get
+   a polite refusal or a clarifying question, and the next failure in a row hands off.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from graphs.intents import route_of
+from graphs.services import Services
+from graphs.state import Route, State
+
+MAX_FAILURES = 2
+"""Consecutive unclear or out-of-scope turns tolerated before a human takes over."""
+
+WORSENING_TREND = -0.25
+"""Sentiment slope (per message) below which a frustrated customer is handed off."""
+
+
+def decide_route(
+    state: State, services: Services, confirmation: Literal["yes", "no"] | None
+) -> tuple[Route, str | None]:
+    """Return the route for the current turn and, for handoffs, the reason."""
+    handoff = state.get("handoff") or {"status": "none"}
+    if handoff.get("status") in ("waiting", "human"):
+        return "to_human", None
+    if state.get("route") == "empty":
+        return "empty", None
+
+    pending = state.get("pending_action")
+    if pending:
+        if confirmation == "yes" and not pending["missing"]:
+            return "confirm", None
+        if confirmation == "no":
+            return "decline_action", None
+        if pending["missing"]:
+            return "orders", None
+
+    intent = state.get("intent") or ""
+    if intent == "human_agent":
+        return "handoff", "explicit_request"
+    if intent == "complaint":
+        return "handoff", "complaint"
+    sentiment = state.get("sentiment")
+    if sentiment:
+        if sentiment["score"] <= services.settings.handoff_sentiment_threshold:
+            return "handoff", "negative_sentiment"
+        worsening = len(sentiment["history"]) >= 3 and sentiment["trend"] <= WORSENING_TREND
+        if sentiment["frustration"] and worsening:
+            return "handoff", "worsening_sentiment"
+
+    failures = int(state.get("failures") or 0)
+    confident = state.get("intent_confidence", 0.0) >= services.settings.intent_confidence_threshold
+    route = route_of(services.catalogue, intent)
+    if not confident or route is None:
+        if failures >= MAX_FAILURES:
+            return "handoff", "repeated_failure"
+        return "clarify", None
+    if route == "out_of_scope":
+        if failures >= MAX_FAILURES:
+            return "handoff", "out_of_scope"
+        return "out_of_scope", None
+    if route == "handoff":
+        return "handoff", "explicit_request"
+    if route == "orders":
+        return "orders", None
+    if route == "knowledge":
+        return "knowledge", None
+    return "smalltalk", None
+
+
+def next_after_understand(state: State) -> str:
+    """Conditional edge after `understand`: the node that serves the route."""
+    route = state.get("route")
+    if route == "orders":
+        return "order_tools"
+    if route == "confirm":
+        return "order_action"
+    if route == "knowledge":
+        return "retrieve"
+    if route == "to_human":
+        return "handoff"
+    return "draft"
+
+
+def next_after_draft(state: State) -> str:
+    """Conditional edge after `draft`: hand over to a human when the route says so."""
+    return "handoff" if state.get("route") == "handoff" else "__end__"

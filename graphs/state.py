@@ -1,0 +1,141 @@
+"""The support graph's state: what a conversation remembers between turns.
+
+`State` is the full checkpointed state. `InputState` is the narrow shape a channel sends
+for one turn (the customer's message and where it came from); everything else is derived
+by the graph's nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+Route = Literal[
+    "empty",
+    "smalltalk",
+    "knowledge",
+    "orders",
+    "confirm",
+    "decline_action",
+    "clarify",
+    "out_of_scope",
+    "handoff",
+    "to_human",
+]
+"""Where the router sends the current turn."""
+
+HandoffStatus = Literal["none", "waiting", "human", "returned", "resolved"]
+"""`waiting`: queued for a human; `human`: an agent owns the conversation; `returned`: the
+agent gave it back to the bot; `resolved`: the agent closed the case."""
+
+
+class Customer(TypedDict):
+    """The identified customer of this conversation (τ-bench: one user per conversation)."""
+
+    user_id: str
+    name: str
+    verified_by: Literal["auth", "email", "name_zip"]
+
+
+class SentimentState(TypedDict):
+    """Sentiment of the latest message plus the conversation's history of scores."""
+
+    score: float
+    label: str
+    frustration: bool
+    cues: list[str]
+    history: list[float]
+    trend: float
+
+
+class Passage(TypedDict):
+    """A retrieved knowledge-base passage with its source, as the drafter sees it."""
+
+    article_id: str
+    title: str
+    source: str
+    text: str
+    score: float
+
+
+class ToolResult(TypedDict):
+    """One tool call made during the current turn and what it returned."""
+
+    tool: str
+    args: dict[str, Any]
+    ok: bool
+    output: Any
+    payment_label: NotRequired[str]
+
+
+class PendingAction(TypedDict):
+    """A consequential order action awaiting the customer's explicit confirmation.
+
+    `missing` lists arguments still to be collected (e.g. the cancellation reason);
+    the customer is asked to confirm only once it is empty.
+    """
+
+    action: str
+    tool: str
+    args: dict[str, Any]
+    summary: str
+    missing: list[str]
+    refund_total: NotRequired[float]
+    payment_label: NotRequired[str]
+
+
+class Handoff(TypedDict):
+    """The human-handoff record for this conversation."""
+
+    status: HandoffStatus
+    reason: NotRequired[str]
+    agent: NotRequired[str]
+    summary: NotRequired[str]
+
+
+class InputState(TypedDict):
+    """What a channel sends for one turn."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    channel: NotRequired[str]
+
+
+class State(InputState, total=False):
+    """The whole conversation state checkpointed after every step.
+
+    Fields:
+        messages: the transcript (customer, bot and human-agent messages), merged by id.
+        channel: where the latest message came from (`cli`, `web`, `email`, ...).
+        customer: the identified customer, or absent until identified.
+        intent / intent_confidence / intent_source: the latest message's intent, the
+            classifier's calibrated confidence and which engine decided.
+        entities: ids and slots mentioned so far (order ids, emails, reasons, ...).
+        active_order_id: the order the conversation is about, so "cancel it" resolves.
+        sentiment: the latest message's sentiment and the running history.
+        flags: guard findings on the latest message (truncated, prompt_injection, ...).
+        route: the router's decision for the current turn.
+        passages: knowledge-base passages retrieved this turn, with sources.
+        tool_results: order tools called this turn, with their outputs.
+        pending_action: a consequential action awaiting explicit confirmation.
+        handoff: the human-handoff status.
+        failures: consecutive turns the bot could not understand or serve.
+        notice: a short instruction for the drafter set by a node (e.g. `ask_identity`).
+    """
+
+    customer: Customer | None
+    intent: str | None
+    intent_confidence: float
+    intent_source: str
+    entities: dict[str, Any]
+    active_order_id: str | None
+    sentiment: SentimentState
+    flags: list[str]
+    route: Route
+    passages: list[Passage]
+    tool_results: list[ToolResult]
+    pending_action: PendingAction | None
+    handoff: Handoff
+    failures: int
+    notice: str | None

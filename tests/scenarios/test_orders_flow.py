@@ -1,0 +1,131 @@
+"""Multi-turn order scenarios through the compiled graph on the embedded stores."""
+
+from __future__ import annotations
+
+from tests.scenarios.helpers import Conversation
+
+
+def test_order_status_is_grounded_in_the_order_record(graph, services):
+    chat = Conversation(graph)
+    reply = chat.say("where is my order #W1234567?")
+    order = services.orders.get_order_details("#W1234567")
+    assert "get_order_details" in chat.tools_called()
+    assert "#W1234567" in reply
+    assert order["status"] in reply
+    for item in order["items"]:
+        assert item["name"] in reply
+        assert f"{item['price']:,.2f}" in reply
+    assert chat.streamed_text() == reply
+
+
+def test_cancel_requires_reason_and_explicit_confirmation(graph, services):
+    chat = Conversation(graph)
+    chat.say("where is my order #W1234567?")
+    reply = chat.say("I want to cancel it")
+    assert "no longer needed" in reply and "ordered by mistake" in reply
+    assert services.orders.get_order_details("#W1234567")["status"] == "pending"
+
+    reply = chat.say("I don't need it anymore")
+    assert "yes" in reply.lower()
+    assert "#W1234567" in reply
+    pending = chat.state["pending_action"]
+    assert pending["tool"] == "cancel_pending_order"
+    assert pending["args"] == {"order_id": "#W1234567", "reason": "no longer needed"}
+    assert services.orders.get_order_details("#W1234567")["status"] == "pending"
+
+    reply = chat.say("yes")
+    assert services.orders.get_order_details("#W1234567")["status"] == "cancelled"
+    assert "cancelled" in reply
+    assert chat.state["pending_action"] is None
+    assert "cancel_pending_order" in chat.tools_called()
+
+
+def test_declining_the_confirmation_changes_nothing(graph, services):
+    chat = Conversation(graph)
+    chat.say("please cancel order #W1234567, I ordered it by mistake")
+    assert chat.state["pending_action"]["args"]["reason"] == "ordered by mistake"
+    reply = chat.say("no, keep it")
+    assert "haven't changed anything" in reply
+    assert chat.state["pending_action"] is None
+    assert services.orders.get_order_details("#W1234567")["status"] == "pending"
+
+
+def test_a_new_question_does_not_confirm_a_pending_action(graph, services):
+    chat = Conversation(graph)
+    chat.say("cancel #W1234567, it's no longer needed")
+    chat.say("what is your return policy?")
+    assert services.orders.get_order_details("#W1234567")["status"] == "pending"
+
+
+def test_cancel_of_a_delivered_order_is_refused_by_policy(graph, services):
+    chat = Conversation(graph)
+    reply = chat.say("cancel order #W2345678 please")
+    assert "delivered" in reply and "only pending orders" in reply
+    assert chat.state.get("pending_action") is None
+    assert services.orders.get_order_details("#W2345678")["status"] == "delivered"
+
+
+def test_return_of_delivered_order_after_confirmation(graph, services):
+    chat = Conversation(graph)
+    reply = chat.say("I want to return the items from order #W2345678")
+    pending = chat.state["pending_action"]
+    assert pending["tool"] == "return_delivered_order_items"
+    order = services.orders.get_order_details("#W2345678")
+    assert sorted(pending["args"]["item_ids"]) == sorted(i["item_id"] for i in order["items"])
+    assert "yes" in reply.lower()
+    chat.say("yes please")
+    assert services.orders.get_order_details("#W2345678")["status"] == "return requested"
+
+
+def test_refund_above_limit_goes_to_a_human(graph, services):
+    chat = Conversation(graph)
+    order = services.orders.get_order_details("#W4567890")
+    assert sum(i["price"] for i in order["items"]) > services.settings.refund_limit
+    chat.say("I want to return order #W4567890")
+    assert chat.interrupts, "a policy handoff pauses for a human"
+    payload = chat.interrupts[0].value
+    assert payload["reason"] == "policy_refund_limit"
+    assert services.orders.get_order_details("#W4567890")["status"] == "delivered"
+
+
+def test_someone_elses_order_is_not_revealed(graph, services):
+    chat = Conversation(graph)
+    other = services.orders.get_order_details("#W7654321")
+    reply = chat.say("what's the status of order #W7654321?")
+    assert "couldn't find order #W7654321" in reply
+    for item in other["items"]:
+        assert item["name"] not in reply
+    chat.say("cancel it, no longer needed")
+    chat.say("yes")
+    assert services.orders.get_order_details("#W7654321")["status"] == other["status"]
+
+
+def test_unknown_order_id(graph):
+    chat = Conversation(graph)
+    reply = chat.say("where is order #W0000001?")
+    assert "couldn't find order #W0000001" in reply
+
+
+def test_anonymous_customer_must_identify_first(graph, services):
+    chat = Conversation(graph, customer=None)
+    reply = chat.say("where is my order #W1234567?")
+    assert "email" in reply and "zip" in reply
+    assert "get_order_details" not in chat.tools_called()
+    reply = chat.say("my email is alex.morgan@example.com")
+    assert chat.state["customer"]["user_id"] == "alex_morgan_1001"
+    assert chat.state["customer"]["verified_by"] == "email"
+
+
+def test_identify_by_name_and_zip(graph):
+    chat = Conversation(graph, customer=None)
+    chat.say("where is my order #W1234567?")
+    chat.say("I'm Alex Morgan, zip code 94107")
+    assert chat.state["customer"]["verified_by"] == "name_zip"
+
+
+def test_unknown_email_is_not_identified(graph):
+    chat = Conversation(graph, customer=None)
+    chat.say("track #W1234567")
+    reply = chat.say("my email is nobody@example.com")
+    assert chat.state.get("customer") is None
+    assert "couldn't find an account" in reply
