@@ -1,0 +1,107 @@
+"""`tandem auth` sub-commands, driven through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import jwt
+import pytest
+from typer.testing import CliRunner
+
+from cli.auth import auth_app
+from config.settings import Settings, get_settings
+from server.auth import Principal, verifier_from_settings
+
+ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = tmp_path / "data"
+    monkeypatch.setenv("TANDEM_DATA_DIR", str(folder))
+    monkeypatch.setenv("TANDEM_AUTH_MODE", "local")
+    get_settings.cache_clear()
+    yield folder
+    get_settings.cache_clear()
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _verify(data_dir: Path, token: str) -> Principal:
+    return verifier_from_settings(Settings(data_dir=data_dir, auth_mode="local")).verify(token)
+
+
+def test_customer_token_verifies(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(auth_app, ["token", "--role", "customer", "--sub", "alice"], env=ENV)
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    assert token.count(".") == 2 and "\n" not in token
+    principal = _verify(data_dir, token)
+    assert (principal.sub, principal.role, principal.customer_id) == ("alice", "customer", "alice")
+    assert principal.token_use == "access"
+    assert (data_dir / "auth" / "local-issuer-key.pem").is_file()
+
+
+def test_id_token_with_options(runner: CliRunner, data_dir: Path) -> None:
+    args = ["token", "--role", "customer", "--sub", "u-1", "--customer-id", "C-1001"]
+    args += ["--name", "Alex Morgan", "--id-token", "--ttl", "120"]
+    result = runner.invoke(auth_app, args, env=ENV)
+    assert result.exit_code == 0, result.output
+    principal = _verify(data_dir, result.stdout.strip())
+    assert (principal.customer_id, principal.name, principal.token_use) == (
+        "C-1001",
+        "Alex Morgan",
+        "id",
+    )
+
+
+def test_agent_token(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(auth_app, ["token", "--role", "agent", "--sub", "sam"], env=ENV)
+    assert result.exit_code == 0, result.output
+    principal = _verify(data_dir, result.stdout.strip())
+    assert principal.is_agent and principal.customer_id is None
+
+
+def test_bad_role_exits_2(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(auth_app, ["token", "--role", "root", "--sub", "x"], env=ENV)
+    assert result.exit_code == 2
+    assert "unknown role 'root'" in result.output
+    assert "customer, agent, admin" in result.output
+    assert not (data_dir / "auth").exists()
+
+
+def test_cognito_mode_is_refused(
+    runner: CliRunner, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TANDEM_AUTH_MODE", "cognito")
+    get_settings.cache_clear()
+    for args in (["token", "--role", "agent", "--sub", "x"], ["jwks"]):
+        result = runner.invoke(auth_app, args, env=ENV)
+        assert result.exit_code == 2
+        assert "cognito" in result.output.lower()
+        assert "TANDEM_AUTH_MODE=local" in result.output
+    assert not (data_dir / "auth").exists()
+
+
+def test_jwks_matches_the_signing_key(runner: CliRunner, data_dir: Path) -> None:
+    token = runner.invoke(auth_app, ["token", "--role", "admin", "--sub", "root"], env=ENV)
+    result = runner.invoke(auth_app, ["jwks"], env=ENV)
+    assert result.exit_code == 0, result.output
+    keys = json.loads(result.stdout)["keys"]
+    assert len(keys) == 1 and keys[0]["kty"] == "RSA" and "d" not in keys[0]
+    assert jwt.get_unverified_header(token.stdout.strip())["kid"] == keys[0]["kid"]
+
+
+def test_verify_command(runner: CliRunner, data_dir: Path) -> None:
+    token = runner.invoke(auth_app, ["token", "--role", "admin", "--sub", "root"], env=ENV)
+    result = runner.invoke(auth_app, ["verify", token.stdout.strip()], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["role"] == "admin"
+    bad = runner.invoke(auth_app, ["verify", "garbage"], env=ENV)
+    assert bad.exit_code == 1
+    assert "malformed_token" in bad.output
