@@ -7,8 +7,10 @@ import logging
 import typer
 
 from cli.agent import agent_app
+from cli.auth import auth_app
 from cli.chat import chat
 from cli.kb import kb_app
+from cli.serve import serve
 
 app = typer.Typer(
     help="Tandem: customer service where AI and human agents work in tandem.",
@@ -16,6 +18,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("chat")(chat)
+app.command("serve")(serve)
+app.add_typer(auth_app, name="auth")
 app.add_typer(agent_app, name="agent")
 app.add_typer(kb_app, name="kb")
 

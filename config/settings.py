@@ -75,6 +75,50 @@ class Settings(BaseSettings):
         default="sync", description="LangGraph checkpoint durability mode for turns."
     )
 
+    host: str = Field(default="127.0.0.1", description="Address `tandem serve` binds to.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port `tandem serve` binds to.")
+    concurrent_turns: Literal["reject", "enqueue"] = Field(
+        default="reject",
+        description="A message arriving while the conversation's previous turn still runs: "
+        "`reject` answers 409, `enqueue` waits for the running turn to finish.",
+    )
+    worker_threads: int = Field(
+        default=256,
+        ge=4,
+        le=4096,
+        description="Threads for graph nodes and model calls (boto3 clients block), i.e. the "
+        "number of turns that can wait on a model at once.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=120, ge=1, description="Requests per minute allowed per principal (token bucket)."
+    )
+    max_body_bytes: int = Field(
+        default=64_000, ge=1024, description="Largest request body accepted, in bytes."
+    )
+    sla_first_response_seconds: int = Field(
+        default=300, ge=1, description="Handoff SLA: a person answers within this many seconds."
+    )
+
+    auth_mode: Literal["local", "cognito"] = Field(
+        default="local",
+        description="`local`: tokens from Tandem's own development issuer; `cognito`: Amazon "
+        "Cognito user pool tokens validated against its JWKS.",
+    )
+    auth_issuer: str = Field(
+        default="tandem-local",
+        description="Expected `iss` claim (Cognito: https://cognito-idp.REGION.amazonaws.com/POOL).",
+    )
+    auth_jwks_url: str | None = Field(
+        default=None, description="JWKS URL; defaults to ISSUER/.well-known/jwks.json for Cognito."
+    )
+    auth_client_ids: list[str] = Field(
+        default_factory=lambda: ["tandem-web"],
+        description="Accepted `client_id` (access tokens) / `aud` (ID tokens).",
+    )
+    auth_token_ttl_seconds: int = Field(
+        default=3600, ge=60, description="Lifetime of tokens the local issuer signs."
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
@@ -94,6 +138,16 @@ class Settings(BaseSettings):
     def kb_db(self) -> Path:
         """Path of the SQLite knowledge-base index."""
         return self.data_dir / "kb.sqlite"
+
+    @property
+    def local_issuer_key(self) -> Path:
+        """Path of the local development issuer's private key (PEM)."""
+        return self.data_dir / "auth" / "local-issuer-key.pem"
+
+    @property
+    def queue_db(self) -> Path:
+        """Path of the SQLite handoff-queue database."""
+        return self.data_dir / "queue.sqlite"
 
     @property
     def cache_dir(self) -> Path:

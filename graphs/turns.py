@@ -8,7 +8,7 @@ Every channel (terminal, SSE, WebSocket) renders the same event dicts:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
@@ -64,6 +64,44 @@ def _translate(part: dict[str, Any]) -> Iterator[dict[str, Any]]:
                         }
 
 
+def _done_event(
+    conversation_id: str, values: dict[str, Any], seen: int, waiting: bool
+) -> dict[str, Any]:
+    new = values.get("messages", [])[seen:]
+    last = next((m for m in reversed(new) if isinstance(m, AIMessage)), None)
+    return {
+        "type": "done",
+        "conversation_id": conversation_id,
+        "reply": message_text(last) if last else "",
+        "waiting_for_human": waiting,
+        "handoff_status": (values.get("handoff") or {}).get("status", "none"),
+    }
+
+
+async def astream_turn(
+    graph: Any,
+    conversation_id: str,
+    graph_input: dict[str, Any] | Command,
+    context: Context,
+    durability: str = "sync",
+) -> AsyncIterator[dict[str, Any]]:
+    """Async twin of `stream_turn`, for servers running many conversations at once."""
+    config = turn_config(conversation_id)
+    seen = len((await graph.aget_state(config)).values.get("messages", []))
+    async for part in graph.astream(
+        graph_input,
+        config,
+        context=context,
+        stream_mode=STREAM_MODES,
+        version="v2",
+        durability=durability,
+    ):
+        for event in _translate(part):
+            yield event
+    state = await graph.aget_state(config)
+    yield _done_event(conversation_id, state.values, seen, bool(state.interrupts))
+
+
 def stream_turn(
     graph: Any,
     conversation_id: str,
@@ -84,12 +122,4 @@ def stream_turn(
     ):
         yield from _translate(part)
     state = graph.get_state(config)
-    new = state.values.get("messages", [])[seen:]
-    last = next((m for m in reversed(new) if isinstance(m, AIMessage)), None)
-    yield {
-        "type": "done",
-        "conversation_id": conversation_id,
-        "reply": message_text(last) if last else "",
-        "waiting_for_human": bool(state.interrupts),
-        "handoff_status": (state.values.get("handoff") or {}).get("status", "none"),
-    }
+    yield _done_event(conversation_id, state.values, seen, bool(state.interrupts))

@@ -42,6 +42,10 @@ def resolve_chat_model(services: Services, context: Context) -> BaseChatModel | 
 @lru_cache(maxsize=8)
 def load_chat_model(model: str, region: str, endpoint_url: str | None) -> BaseChatModel:
     """Create a chat model from an init_chat_model string ("bedrock_converse:<model id>")."""
+    if model.startswith("paced:"):
+        from graphs.drafting.paced import PacedChatModel
+
+        return PacedChatModel(tokens_per_second=float(model.split(":", 1)[1] or 40))
     kwargs: dict[str, Any] = {}
     if model.startswith(("bedrock_converse:", "bedrock:")):
         kwargs["region_name"] = region

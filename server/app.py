@@ -1,0 +1,94 @@
+"""The FastAPI application: lifespan-owned backends, routers, middleware, problem handlers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from config.settings import Settings, get_settings
+from graphs.services import Services, build_embedded_services, use_services
+from graphs.support import builder
+from server.auth.local_issuer import issuer_from_settings
+from server.auth.verifier import verifier_from_settings
+from server.hub import EventHub, QueueFeed
+from server.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from server.problems import install_problem_handlers
+from server.ratelimit import TokenBucketLimiter
+from server.routes import conversations, health, orders, queue, websocket
+from server.runner import TurnRunner
+from server.runtime import ServerRuntime
+from server.store import ServerStore
+
+API_DESCRIPTION = """
+Tandem's HTTP API. Customers chat (`/v1/conversations`, streamed as Server-Sent Events or
+over a WebSocket); human agents work the handoff queue (`/v1/queue`). Every request needs
+a JWT bearer token (Amazon Cognito in production, `tandem auth token` in development).
+Errors are `application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app; `services` overrides the embedded backends (tests, embedding)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            executor = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="turn")
+            asyncio.get_running_loop().set_default_executor(executor)
+            stack.callback(executor.shutdown, wait=False)
+            backends = services or build_embedded_services(settings)
+            stack.enter_context(use_services(backends))
+            if settings.checkpointer == "memory":
+                saver: InMemorySaver | AsyncSqliteSaver = InMemorySaver()
+            else:
+                settings.data_dir.mkdir(parents=True, exist_ok=True)
+                saver = await stack.enter_async_context(
+                    AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_db))
+                )
+            graph = builder.compile(checkpointer=saver)
+            store = ServerStore(settings.queue_db)
+            stack.callback(store.close)
+            hub, feed = EventHub(store), QueueFeed()
+            runner = TurnRunner(graph, store, hub, feed, settings)
+            app.state.runtime = ServerRuntime(
+                settings=settings,
+                services=backends,
+                graph=graph,
+                store=store,
+                hub=hub,
+                feed=feed,
+                runner=runner,
+                limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
+            )
+            app.state.local_issuer = (
+                issuer_from_settings(settings) if settings.auth_mode == "local" else None
+            )
+            app.state.verifier = verifier_from_settings(settings, app.state.local_issuer)
+            yield
+            await runner.drain()
+
+    app = FastAPI(
+        title="Tandem",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    for router in (
+        health.router,
+        conversations.router,
+        queue.router,
+        orders.router,
+        websocket.router,
+    ):
+        app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app

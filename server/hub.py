@@ -1,0 +1,109 @@
+"""Live events: a numbered, resumable event log per conversation and the agents' queue feed.
+
+Every event of a conversation (reply tokens, tool activity, handoff, agent messages, done)
+gets the conversation's next sequence number. Recent events are kept in memory so a client
+that reconnects with `Last-Event-ID` receives exactly what it missed; all but token events
+are also persisted, so transcripts and late reconnects survive a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import Any
+
+from server.store import ServerStore
+
+MEMORY_EVENTS = 4000
+"""Events of a conversation kept in memory for resuming streams."""
+
+TRANSIENT = ("token",)
+"""Event types that are streamed live but not persisted."""
+
+
+class ConversationLog:
+    """The numbered events of one conversation and the streams waiting on it."""
+
+    def __init__(self, first_seq: int) -> None:
+        self.seq = first_seq
+        self.events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=MEMORY_EVENTS)
+        self.changed = asyncio.Condition()
+
+
+class EventHub:
+    """Publishes conversation events and lets streams follow them from any cursor."""
+
+    def __init__(self, store: ServerStore) -> None:
+        self._store = store
+        self._logs: dict[str, ConversationLog] = {}
+
+    def _log(self, conversation_id: str) -> ConversationLog:
+        log = self._logs.get(conversation_id)
+        if log is None:
+            log = ConversationLog(self._store.last_seq(conversation_id))
+            self._logs[conversation_id] = log
+        return log
+
+    def cursor(self, conversation_id: str) -> int:
+        """The sequence number of the conversation's latest event."""
+        return self._log(conversation_id).seq
+
+    async def publish(self, conversation_id: str, event: dict[str, Any]) -> int:
+        """Number, keep and (unless transient) persist an event; wake the followers."""
+        log = self._log(conversation_id)
+        log.seq += 1
+        seq = log.seq
+        log.events.append((seq, event))
+        if event["type"] not in TRANSIENT:
+            self._store.append_event(conversation_id, seq, event)
+        async with log.changed:
+            log.changed.notify_all()
+        return seq
+
+    def _after(self, conversation_id: str, cursor: int) -> list[tuple[int, dict[str, Any]]]:
+        log = self._log(conversation_id)
+        if log.events and log.events[0][0] <= cursor + 1:
+            return [(seq, event) for seq, event in log.events if seq > cursor]
+        return self._store.events_after(conversation_id, cursor)
+
+    async def follow(
+        self, conversation_id: str, cursor: int, until_done: bool
+    ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
+        """Yield events after `cursor` as they arrive; stop after a `done` if `until_done`."""
+        log = self._log(conversation_id)
+        while True:
+            async with log.changed:
+                pending = self._after(conversation_id, cursor)
+                if not pending:
+                    await log.changed.wait()
+                    continue
+            for seq, event in pending:
+                cursor = seq
+                yield seq, event
+                if until_done and event["type"] in ("done", "error"):
+                    return
+
+
+class QueueFeed:
+    """Fan-out of handoff-queue changes to every connected agent."""
+
+    def __init__(self) -> None:
+        self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+
+    def publish(self, change: dict[str, Any]) -> None:
+        """Send a queue change to every subscriber (slow subscribers drop old changes)."""
+        for queue in list(self._subscribers):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(change)
+
+    async def subscribe(self) -> AsyncIterator[dict[str, Any]]:
+        """Yield queue changes until the subscriber goes away."""
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=256)
+        self._subscribers.add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._subscribers.discard(queue)

@@ -1,0 +1,45 @@
+"""Structured JSON logs carrying the request id and conversation id of the work in hand."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import sys
+
+from pythonjsonlogger.json import JsonFormatter
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+conversation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "conversation_id", default=None
+)
+
+
+class ContextFilter(logging.Filter):
+    """Adds `request_id` and `conversation_id` to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Attach the ids of the current request (None outside one)."""
+        record.request_id = request_id_var.get()
+        record.conversation_id = conversation_id_var.get()
+        return True
+
+
+def configure_json_logging(level: int = logging.INFO) -> None:
+    """Send every log record to stderr as one JSON object per line."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter(
+            "{asctime}{levelname}{name}{message}{request_id}{conversation_id}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+    )
+    handler.addFilter(ContextFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = name != "uvicorn.access"

@@ -1,0 +1,176 @@
+"""The human handoff queue: list, live updates, claim, transcript, reply, resolve, return."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from sse_starlette import EventSourceResponse
+
+from server.auth.principal import Principal
+from server.deps import Caller, RuntimeDep, conversation_for, require_agent
+from server.openapi_docs import problem_responses
+from server.problems import ApiError
+from server.routes.conversations import ERRORS, SSE_RESPONSE
+from server.routes.streaming import sse_response
+from server.runner import ConversationBusy
+from server.runtime import ServerRuntime
+from server.schemas import (
+    AgentClose,
+    AgentMessage,
+    QueueEntry,
+    Transcript,
+    TranscriptEvent,
+)
+from server.transcript import conversation_state, transcript_messages
+
+router = APIRouter(prefix="/v1/queue", tags=["handoff queue"])
+
+Status = Literal["waiting", "claimed", "resolved", "returned"]
+CONFLICT = problem_responses(409)
+
+
+def queue_entry(row: dict[str, Any], sla_seconds: int) -> QueueEntry:
+    """A queue row with waiting time and SLA state (first response within `sla_seconds`)."""
+    now = time.time()
+    responded = row.get("first_response_at")
+    waited = (responded or now) - row["created_at"]
+    if responded:
+        sla = "met" if waited <= sla_seconds else "breached"
+    elif waited > sla_seconds:
+        sla = "breached"
+    elif waited > 0.8 * sla_seconds:
+        sla = "at_risk"
+    else:
+        sla = "ok"
+    return QueueEntry(**{**row, "waiting_seconds": round(waited, 3), "sla_state": sla})
+
+
+def _entry_or_404(runtime: ServerRuntime, conversation_id: str) -> dict[str, Any]:
+    row = runtime.store.get_handoff(conversation_id)
+    if row is None:
+        raise ApiError(404, "not_in_queue", f"Conversation {conversation_id} was never handed off.")
+    return row
+
+
+def _require_owner(row: dict[str, Any], caller: Principal) -> None:
+    if row["status"] != "claimed":
+        raise ApiError(409, "not_claimed", "Claim the conversation before acting on it.")
+    if row["claimed_by"] != caller.sub and not caller.is_admin:
+        raise ApiError(
+            403, "claimed_by_other", f"This conversation is being handled by {row['claimed_by']}."
+        )
+
+
+@router.get("", responses=ERRORS)
+async def list_queue(
+    caller: Caller,
+    runtime: RuntimeDep,
+    status: Annotated[
+        list[Status] | None, Query(description="Default: waiting and claimed.")
+    ] = None,
+    reason: Annotated[str | None, Query(max_length=64)] = None,
+    sort: Annotated[Literal["waiting_time", "sentiment"], Query()] = "waiting_time",
+) -> list[QueueEntry]:
+    """Handed-off conversations with reason, intent, sentiment, waiting time and SLA state."""
+    require_agent(caller)
+    rows = runtime.store.list_handoffs(tuple(status or ("waiting", "claimed")), reason)
+    entries = [queue_entry(row, runtime.settings.sla_first_response_seconds) for row in rows]
+    if sort == "sentiment":
+        entries.sort(key=lambda e: e.sentiment_score if e.sentiment_score is not None else 0.0)
+    else:
+        entries.sort(key=lambda e: -e.waiting_seconds)
+    return entries
+
+
+@router.get("/events", response_class=EventSourceResponse, responses={**SSE_RESPONSE, **ERRORS})
+async def queue_events(caller: Caller, runtime: RuntimeDep) -> EventSourceResponse:
+    """Live queue changes (new handoffs, claims, replies, resolutions) without polling."""
+    require_agent(caller)
+
+    async def numbered() -> AsyncIterator[tuple[int, dict[str, Any]]]:
+        seq = 0
+        async for change in runtime.feed.subscribe():
+            seq += 1
+            yield seq, change
+
+    return sse_response(numbered())
+
+
+@router.post("/{conversation_id}/claim", responses={**ERRORS, **CONFLICT})
+async def claim(conversation_id: str, caller: Caller, runtime: RuntimeDep) -> QueueEntry:
+    """Take the conversation; of two agents claiming at once exactly one wins."""
+    require_agent(caller)
+    row = _entry_or_404(runtime, conversation_id)
+    if not runtime.store.claim(conversation_id, caller.sub):
+        row = _entry_or_404(runtime, conversation_id)
+        holder = row.get("claimed_by") or "nobody"
+        raise ApiError(409, "already_claimed", f"Status is {row['status']}; claimed by {holder}.")
+    row = _entry_or_404(runtime, conversation_id)
+    runtime.feed.publish({"type": "queue_update", "entry": row})
+    return queue_entry(row, runtime.settings.sla_first_response_seconds)
+
+
+@router.get("/{conversation_id}/transcript", responses=ERRORS)
+async def transcript(conversation_id: str, caller: Caller, runtime: RuntimeDep) -> Transcript:
+    """The full transcript with tool calls, sources and the AI's handoff notes."""
+    require_agent(caller)
+    conversation_for(runtime, conversation_id, caller)
+    values, _ = await conversation_state(runtime, conversation_id)
+    events = runtime.store.events_after(
+        conversation_id, 0, types=("tool", "handoff", "agent_message", "error")
+    )
+    row = runtime.store.get_handoff(conversation_id)
+    return Transcript(
+        conversation_id=conversation_id,
+        messages=transcript_messages(values),
+        events=[TranscriptEvent(seq=seq, type=e["type"], data=e) for seq, e in events],
+        passages=[dict(p) for p in values.get("passages") or []],
+        queue=queue_entry(row, runtime.settings.sla_first_response_seconds) if row else None,
+    )
+
+
+async def _act(
+    runtime: ServerRuntime, conversation_id: str, caller: Principal, action: str, text: str
+) -> QueueEntry:
+    require_agent(caller)
+    row = _entry_or_404(runtime, conversation_id)
+    _require_owner(row, caller)
+    _, waiting = await conversation_state(runtime, conversation_id)
+    if not waiting:
+        raise ApiError(409, "not_waiting", "The conversation is not waiting for a person.")
+    conversation = conversation_for(runtime, conversation_id, caller)
+    context = runtime.context_for(conversation["customer_id"])
+    try:
+        await runtime.runner.resume_with_agent(conversation_id, action, text, caller.name, context)
+    except ConversationBusy:
+        raise ApiError(409, "turn_in_progress", "A turn is running; retry shortly.") from None
+    return queue_entry(
+        _entry_or_404(runtime, conversation_id), runtime.settings.sla_first_response_seconds
+    )
+
+
+@router.post("/{conversation_id}/reply", responses={**ERRORS, **CONFLICT})
+async def reply(
+    conversation_id: str, body: AgentMessage, caller: Caller, runtime: RuntimeDep
+) -> QueueEntry:
+    """Post the agent's message to the customer; the agent keeps the conversation."""
+    return await _act(runtime, conversation_id, caller, "reply", body.text)
+
+
+@router.post("/{conversation_id}/resolve", responses={**ERRORS, **CONFLICT})
+async def resolve(
+    conversation_id: str, body: AgentClose, caller: Caller, runtime: RuntimeDep
+) -> QueueEntry:
+    """Close the case, optionally with a last message."""
+    return await _act(runtime, conversation_id, caller, "resolve", body.text)
+
+
+@router.post("/{conversation_id}/return", responses={**ERRORS, **CONFLICT})
+async def return_to_bot(
+    conversation_id: str, body: AgentClose, caller: Caller, runtime: RuntimeDep
+) -> QueueEntry:
+    """Give the conversation back to the bot, optionally with a last message."""
+    return await _act(runtime, conversation_id, caller, "return_to_bot", body.text)

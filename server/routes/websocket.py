@@ -1,0 +1,85 @@
+"""The conversation over one WebSocket: customer messages in, the same typed events out.
+
+Authenticate with `?access_token=JWT` (browsers cannot set headers on WebSockets). Send
+`{"type": "message", "text": "..."}`; receive `{"id": N, "type": ..., ...}` events, the
+same as the SSE stream. Reconnect with `?after=N` to receive what was missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from server.auth.verifier import AuthError
+from server.problems import ApiError
+from server.runner import ConversationBusy
+from server.runtime import ServerRuntime
+from server.schemas import PostMessage
+
+router = APIRouter()
+
+
+async def _pump(
+    websocket: WebSocket, runtime: ServerRuntime, conversation_id: str, cursor: int
+) -> None:
+    async for seq, event in runtime.hub.follow(conversation_id, cursor, until_done=False):
+        await websocket.send_json({"id": seq, **event})
+
+
+@router.websocket("/v1/conversations/{conversation_id}/ws")
+async def conversation_socket(websocket: WebSocket, conversation_id: str) -> None:
+    """Carry one conversation both ways over a WebSocket."""
+    from server.deps import conversation_for
+
+    runtime: ServerRuntime = websocket.app.state.runtime
+    token = websocket.query_params.get("access_token", "")
+    try:
+        principal = websocket.app.state.verifier.verify(token)
+        conversation = conversation_for(runtime, conversation_id, principal)
+    except AuthError as error:
+        await websocket.close(code=4401, reason=error.code)
+        return
+    except ApiError as error:
+        detail: Any = error.detail
+        await websocket.close(code=4000 + error.status_code, reason=str(detail.get("code", "")))
+        return
+    if principal.role != "customer" and not principal.is_admin:
+        await websocket.close(code=4403, reason="forbidden_role")
+        return
+    await websocket.accept()
+    after = websocket.query_params.get("after", "")
+    cursor = int(after) if after.isdigit() else runtime.hub.cursor(conversation_id)
+    pump = asyncio.create_task(_pump(websocket, runtime, conversation_id, cursor))
+    context = runtime.context_for(conversation["customer_id"])
+    try:
+        while True:
+            incoming = await websocket.receive_json()
+            try:
+                body = PostMessage.model_validate(
+                    {"text": incoming.get("text")} if isinstance(incoming, dict) else {}
+                )
+            except ValidationError as error:
+                first = error.errors()[0]
+                await websocket.send_json(
+                    {"type": "error", "code": "invalid_request", "detail": first["msg"]}
+                )
+                continue
+            if runtime.limiter.check(principal.sub):
+                await websocket.send_json({"type": "error", "code": "rate_limited"})
+                continue
+            try:
+                await runtime.runner.start_customer_turn(
+                    conversation_id, body.text, conversation["channel"], context
+                )
+            except ConversationBusy:
+                await websocket.send_json({"type": "error", "code": "turn_in_progress"})
+    except (WebSocketDisconnect, ValueError):
+        pass
+    finally:
+        pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await pump

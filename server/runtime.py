@@ -1,0 +1,34 @@
+"""What the server holds for its lifetime: graph, stores, live hubs, limiter, verifier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from config.settings import Settings
+from graphs.context import Context
+from graphs.services import Services
+from server.hub import EventHub, QueueFeed
+from server.ratelimit import TokenBucketLimiter
+from server.runner import TurnRunner
+from server.store import ServerStore
+
+
+@dataclass
+class ServerRuntime:
+    """Long-lived server state, created by the app's lifespan."""
+
+    settings: Settings
+    services: Services
+    graph: Any
+    store: ServerStore
+    hub: EventHub
+    feed: QueueFeed
+    runner: TurnRunner
+    limiter: TokenBucketLimiter
+
+    def context_for(self, customer_id: str | None) -> Context:
+        """The graph context of a conversation belonging to `customer_id`."""
+        return Context(
+            customer_id=customer_id, tenant=self.settings.tenant, model=self.settings.model
+        )

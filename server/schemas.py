@@ -1,0 +1,137 @@
+"""Request and response bodies of the HTTP API (the OpenAPI schema is generated from these)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Channel = Literal["web", "mobile", "email", "sms", "voice", "api"]
+
+
+class Strict(BaseModel):
+    """Request bodies reject unknown fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateConversation(Strict):
+    """Start a conversation. Agents and admins may open one on a customer's behalf."""
+
+    channel: Channel = "web"
+    customer_id: str | None = Field(
+        default=None,
+        max_length=120,
+        description="Customer the conversation belongs to (agents/admins only; customers "
+        "always own the conversations they create).",
+    )
+
+
+class PostMessage(Strict):
+    """A customer's message."""
+
+    text: str = Field(min_length=1, max_length=8000, description="What the customer wrote.")
+
+
+class AgentMessage(Strict):
+    """A human agent's reply to the customer."""
+
+    text: str = Field(min_length=1, max_length=8000)
+
+
+class AgentClose(Strict):
+    """Resolve a case or return it to the bot, optionally with a last message."""
+
+    text: str = Field(default="", max_length=8000)
+
+
+class Conversation(BaseModel):
+    """A conversation's metadata."""
+
+    id: str
+    customer_id: str | None
+    channel: str
+    created_at: float
+    updated_at: float
+    handoff_status: str = Field(description="none, waiting, human, returned or resolved.")
+    waiting_for_human: bool
+    intent: str | None = None
+    message_count: int = 0
+    turn_running: bool = False
+    last_event_id: int = Field(0, description="Cursor of the latest event (for resuming).")
+
+
+class ConversationPage(BaseModel):
+    """A page of conversations."""
+
+    items: list[Conversation]
+    next_offset: int | None
+
+
+class Message(BaseModel):
+    """One message of the transcript."""
+
+    index: int
+    role: Literal["customer", "bot", "agent"]
+    author: str | None = None
+    text: str
+
+
+class MessagePage(BaseModel):
+    """A page of the transcript, oldest first."""
+
+    items: list[Message]
+    next_cursor: int | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class QueueEntry(BaseModel):
+    """A handed-off conversation in the human queue."""
+
+    conversation_id: str
+    status: Literal["waiting", "claimed", "resolved", "returned"]
+    reason: str | None
+    intent: str | None
+    sentiment_label: str | None
+    sentiment_score: float | None
+    summary: str | None
+    suggested_reply: str | None
+    customer_id: str | None
+    channel: str | None
+    last_message: str | None
+    created_at: float
+    waiting_seconds: float
+    sla_state: Literal["ok", "at_risk", "breached", "met"]
+    claimed_by: str | None
+    claimed_at: float | None
+    first_response_at: float | None
+    resolved_at: float | None
+
+
+class TranscriptEvent(BaseModel):
+    """A tool call, handoff or other recorded event in a transcript."""
+
+    seq: int
+    type: str
+    data: dict[str, object]
+
+
+class Transcript(BaseModel):
+    """Everything an agent needs to take over: messages, tool calls, sources, AI notes."""
+
+    conversation_id: str
+    messages: list[Message]
+    events: list[TranscriptEvent]
+    passages: list[dict[str, object]]
+    queue: QueueEntry | None
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem body, returned with every 4xx/5xx."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str | None = None
+    request_id: str | None = None
+    errors: list[dict[str, object]] | None = None

@@ -1,0 +1,120 @@
+"""Customer chat over HTTP: SSE turns, history, metadata, resume, bad input."""
+
+from __future__ import annotations
+
+from tests.server.conftest import parse_sse
+
+
+def test_turn_streams_typed_events_and_is_saved(api):
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    events = api.say(conversation, "where is my order #W1234567?", alex)
+    types = [e["type"] for e in events]
+    assert types[0] == "customer_message"
+    assert "tool" in types and "token" in types
+    assert types[-1] == "done"
+    ids = [e["id"] for e in events]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    reply = "".join(e["text"] for e in events if e["type"] == "token")
+    assert reply == events[-1]["reply"]
+    assert "#W1234567" in reply and "pending" in reply
+
+    history = api.client.get(f"/v1/conversations/{conversation}/messages", headers=alex).json()
+    assert [m["role"] for m in history["items"]] == ["customer", "bot"]
+    assert history["items"][1]["text"] == reply
+    meta = api.client.get(f"/v1/conversations/{conversation}", headers=alex).json()
+    assert meta["message_count"] == 2 and meta["intent"] == "track_order"
+    assert meta["last_event_id"] == ids[-1]
+
+
+def test_history_is_paginated(api):
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    for text in ("hello", "what is your return policy?", "thanks"):
+        api.say(conversation, text, alex)
+    page = api.client.get(f"/v1/conversations/{conversation}/messages?limit=4", headers=alex).json()
+    assert len(page["items"]) == 4 and page["next_cursor"] is not None
+    rest = api.client.get(
+        f"/v1/conversations/{conversation}/messages?cursor={page['next_cursor']}", headers=alex
+    ).json()
+    assert len(rest["items"]) == 2 and rest["next_cursor"] is None
+
+
+def test_reconnect_with_last_event_id_gets_exactly_the_rest(api):
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    events = api.say(conversation, "what is your return policy?", alex)
+    middle = events[len(events) // 2]["id"]
+    with api.client.stream(
+        "GET",
+        f"/v1/conversations/{conversation}/events?until_done=true",
+        headers={**alex, "Last-Event-ID": str(middle)},
+    ) as response:
+        rest = parse_sse(response.iter_lines())
+    assert [e["id"] for e in rest] == [e["id"] for e in events if e["id"] > middle]
+
+
+def test_bad_input_gets_problem_json(api):
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    url = f"/v1/conversations/{conversation}/messages"
+    empty = api.client.post(url, json={"text": ""}, headers=alex)
+    assert empty.status_code == 422
+    assert empty.headers["content-type"].startswith("application/problem+json")
+    assert empty.json()["code"] == "invalid_request" and "text" in empty.json()["detail"]
+    assert api.client.post(url, json={"txt": "hi"}, headers=alex).status_code == 422
+    assert (
+        api.client.post(
+            url, content=b"{not json", headers={**alex, "content-type": "application/json"}
+        ).status_code
+        == 422
+    )
+    huge = api.client.post(url, json={"text": "x" * 100_000}, headers=alex)
+    assert huge.status_code == 413 and huge.json()["code"] == "body_too_large"
+    missing = api.client.get("/v1/conversations/nope", headers=alex)
+    assert missing.status_code == 404 and missing.json()["code"] == "conversation_not_found"
+    # the conversation is intact after all that
+    events = api.say(conversation, "hello", alex)
+    assert events[-1]["type"] == "done"
+
+
+def test_second_message_while_turn_runs_is_rejected(api, services):
+    import threading
+
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    gate = threading.Event()
+    original = services.kb.search
+
+    def slow_search(*args, **kwargs):
+        gate.wait(10)
+        return original(*args, **kwargs)
+
+    services.kb.search = slow_search  # type: ignore[method-assign]
+    results: dict[str, object] = {}
+
+    def first() -> None:
+        results["first"] = api.say(conversation, "what is your return policy?", alex)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    for _ in range(200):
+        if api.client.get(f"/v1/conversations/{conversation}", headers=alex).json()["turn_running"]:
+            break
+        threading.Event().wait(0.02)
+    second = api.client.post(
+        f"/v1/conversations/{conversation}/messages", json={"text": "hello"}, headers=alex
+    )
+    gate.set()
+    thread.join(20)
+    assert second.status_code == 409 and second.json()["code"] == "turn_in_progress"
+    history = api.client.get(f"/v1/conversations/{conversation}/messages", headers=alex).json()
+    assert [m["role"] for m in history["items"]] == ["customer", "bot"]
+
+
+def test_health_and_readiness(api):
+    assert api.client.get("/healthz").json() == {"status": "ok"}
+    ready = api.client.get("/readyz").json()
+    assert ready["status"] == "ready" and set(ready["checks"]) >= {"checkpointer", "orders"}
+    response = api.client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"

@@ -1,0 +1,120 @@
+"""The human handoff queue over HTTP: claim races, replies reaching the customer, SLA stamps."""
+
+from __future__ import annotations
+
+import threading
+
+from tests.server.conftest import parse_sse
+
+
+def _handed_off(api):
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    events = api.say(conversation, "this is the third time I ask, get me a human", alex)
+    assert any(e["type"] == "handoff" for e in events)
+    assert events[-1]["waiting_for_human"] is True
+    return alex, conversation
+
+
+def test_queue_lists_handoff_with_reason_sentiment_and_sla(api):
+    _, conversation = _handed_off(api)
+    queue = api.client.get("/v1/queue", headers=api.agent()).json()
+    entry = next(e for e in queue if e["conversation_id"] == conversation)
+    assert entry["status"] == "waiting"
+    assert entry["reason"] == "explicit_request"
+    assert entry["sentiment_label"] in ("negative", "neutral", "positive")
+    assert entry["customer_id"] == "alex_morgan_1001"
+    assert entry["sla_state"] in ("ok", "at_risk") and entry["waiting_seconds"] >= 0
+    assert entry["suggested_reply"]
+
+
+def test_customers_cannot_see_the_queue(api):
+    response = api.client.get("/v1/queue", headers=api.customer())
+    assert response.status_code == 403 and response.json()["code"] == "forbidden_role"
+
+
+def test_two_agents_claiming_at_once_exactly_one_wins(api):
+    _, conversation = _handed_off(api)
+    statuses: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def claim(agent: str) -> None:
+        barrier.wait()
+        response = api.client.post(f"/v1/queue/{conversation}/claim", headers=api.agent(agent))
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=claim, args=(name,)) for name in ("dana", "eli")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 409]
+
+
+def test_agent_reply_reaches_the_customer_stream_then_returns_to_bot(api):
+    alex, conversation = _handed_off(api)
+    dana = api.agent("dana")
+    cursor = api.client.get(f"/v1/conversations/{conversation}", headers=alex).json()[
+        "last_event_id"
+    ]
+    claim = api.client.post(f"/v1/queue/{conversation}/claim", headers=dana)
+    assert claim.json()["claimed_by"] == "dana"
+
+    eli = api.agent("eli")
+    stolen = api.client.post(f"/v1/queue/{conversation}/reply", json={"text": "hi"}, headers=eli)
+    assert stolen.status_code == 403 and stolen.json()["code"] == "claimed_by_other"
+
+    reply = api.client.post(
+        f"/v1/queue/{conversation}/reply", json={"text": "Hi Alex, Dana here."}, headers=dana
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["first_response_at"] is not None
+
+    with api.client.stream(
+        "GET",
+        f"/v1/conversations/{conversation}/events?after={cursor}&until_done=true",
+        headers=alex,
+    ) as response:
+        live = parse_sse(response.iter_lines())
+    agent_messages = [e for e in live if e["type"] == "agent_message"]
+    assert agent_messages and agent_messages[0]["text"] == "Hi Alex, Dana here."
+
+    # the customer's next message goes to the agent, not the bot
+    events = api.say(conversation, "thanks Dana, it's order #W1234567", alex)
+    assert not [e for e in events if e["type"] == "token"]
+    transcript = api.client.get(f"/v1/queue/{conversation}/transcript", headers=dana).json()
+    assert transcript["messages"][-1]["text"] == "thanks Dana, it's order #W1234567"
+    assert transcript["queue"]["last_message"] == "thanks Dana, it's order #W1234567"
+
+    back = api.client.post(
+        f"/v1/queue/{conversation}/return", json={"text": "Back to our assistant."}, headers=dana
+    )
+    assert back.json()["status"] == "returned" and back.json()["resolved_at"] is not None
+    events = api.say(conversation, "where is my order #W1234567?", alex)
+    assert "pending" in events[-1]["reply"]
+
+
+def test_transcript_carries_tool_calls(api):
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    api.say(conversation, "where is my order #W1234567?", alex)
+    api.say(conversation, "get me a human", alex)
+    transcript = api.client.get(f"/v1/queue/{conversation}/transcript", headers=api.agent()).json()
+    tools = [e["data"]["name"] for e in transcript["events"] if e["type"] == "tool"]
+    assert "get_order_details" in tools
+    assert [m["role"] for m in transcript["messages"]][:2] == ["customer", "bot"]
+
+
+def test_resolve_requires_a_claim_and_stamps_resolution(api):
+    _, conversation = _handed_off(api)
+    dana = api.agent("dana")
+    early = api.client.post(f"/v1/queue/{conversation}/resolve", json={}, headers=dana)
+    assert early.status_code == 409 and early.json()["code"] == "not_claimed"
+    api.client.post(f"/v1/queue/{conversation}/claim", headers=dana)
+    done = api.client.post(
+        f"/v1/queue/{conversation}/resolve", json={"text": "All sorted."}, headers=dana
+    ).json()
+    assert done["status"] == "resolved" and done["resolved_at"] >= done["created_at"]
+    assert api.client.get("/v1/queue", headers=dana).json() == []
+    resolved = api.client.get("/v1/queue?status=resolved", headers=dana).json()
+    assert [e["conversation_id"] for e in resolved] == [conversation]
