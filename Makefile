@@ -1,11 +1,11 @@
-# Tandem — the two commands: `make run` (set up and chat on embedded defaults) and
+# Tandem — the two commands: `make run` (set up and serve the API on embedded defaults) and
 # `make test` (set up and run lint, type check and the test suite).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 CUSTOMER ?= alex_morgan_1001
 
-.PHONY: install install-dev run test lint typecheck pytest studio bench clean
+.PHONY: install install-dev run chat test lint typecheck pytest studio bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
+	$(BIN)/tandem serve
+
+chat: install
 	$(BIN)/tandem chat --customer $(CUSTOMER)
 
 lint: install-dev
@@ -43,6 +46,7 @@ studio: install-dev
 
 bench: install
 	$(BIN)/python -m bench.turns
+	$(BIN)/python -m bench.load --conversations 50
 	$(BIN)/python -m bench.kb_retrieval
 	$(BIN)/python -m bench.intent_bitext
 

@@ -204,7 +204,8 @@ def run_command(
     console.print(f"Saved run [bold]{run.run_id}[/] to {escape(str(folder))}")
     console.print(f"  report: {escape(str(folder / 'report.html'))}")
     if gate:
-        failures = check_gate(run, load_thresholds(loaded.suite.name))
+        thresholds = load_thresholds(loaded.suite.name)
+        failures = check_gate(run, thresholds, allow_missing=bool(options.only))
         if failures:
             console.print(escape(gate_report(run, failures)))
             raise typer.Exit(code=1)
@@ -277,8 +278,11 @@ def compare_command(
 
 def _benchmark_rows(results: list[BenchmarkResult]) -> Table:
     table = Table(title="Public benchmarks")
-    for column in ("benchmark", "metric", "value", "reference", "time"):
-        table.add_column(column, justify="right" if column in ("value", "time") else "left")
+    table.add_column("benchmark", no_wrap=True)
+    table.add_column("metric", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("reference", overflow="fold")
+    table.add_column("time", justify="right", no_wrap=True)
     for result in results:
         if result.status != "ok":
             table.add_row(
@@ -293,9 +297,7 @@ def _benchmark_rows(results: list[BenchmarkResult]) -> Table:
                 if abs(value) < 10
                 else f"{value:.1f}"
             )
-            reference = result.reference.get(metric) or result.reference.get(
-                metric.split("_")[0], ""
-            )
+            reference = result.reference.get(metric, "")
             table.add_row(
                 result.name if i == 0 else "", metric, shown, escape(reference),
                 f"{result.seconds:.1f} s" if i == 0 else "",
