@@ -1,17 +1,22 @@
 """Versioned prompt templates kept as Markdown files in `prompts/templates/`.
 
 A template's file name is `NAME.vVERSION.md`; `load_template(name)` returns the newest
-version unless one is pinned (e.g. by `TANDEM_PROMPT_VERSION`-style run settings).
+version unless one is pinned. `pinned_versions({...})` pins versions for the code running
+inside the block (context-local, so concurrent evaluation runs do not interfere).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 _VERSION = re.compile(r"^(?P<name>.+)\.v(?P<version>\d+)\.md$")
+_PINNED: ContextVar[Mapping[str, int] | None] = ContextVar("tandem_prompt_versions", default=None)
 
 
 def available_versions(name: str) -> list[int]:
@@ -24,13 +29,40 @@ def available_versions(name: str) -> list[int]:
     return sorted(versions)
 
 
-@lru_cache(maxsize=64)
-def load_template(name: str, version: int | None = None) -> str:
-    """Return the text of template `name` at `version` (default: newest)."""
+def template_names() -> list[str]:
+    """Names of every template shipped, sorted."""
+    names = {m["name"] for p in TEMPLATE_DIR.glob("*.md") if (m := _VERSION.match(p.name))}
+    return sorted(names)
+
+
+@contextmanager
+def pinned_versions(versions: Mapping[str, int]) -> Iterator[None]:
+    """Make `load_template(name)` return `versions[name]` inside the block."""
+    token = _PINNED.set(dict(versions))
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
+def resolve_version(name: str, version: int | None = None) -> int:
+    """The version `load_template(name, version)` would read: explicit, pinned, else newest."""
     versions = available_versions(name)
     if not versions:
         raise FileNotFoundError(f"no prompt template named {name!r} in {TEMPLATE_DIR}")
+    if version is None:
+        version = (_PINNED.get() or {}).get(name)
     chosen = version if version is not None else versions[-1]
     if chosen not in versions:
         raise FileNotFoundError(f"prompt template {name!r} has no version {chosen}: {versions}")
-    return (TEMPLATE_DIR / f"{name}.v{chosen}.md").read_text(encoding="utf-8")
+    return chosen
+
+
+def load_template(name: str, version: int | None = None) -> str:
+    """Return the text of template `name` at `version` (default: pinned, else newest)."""
+    return _read(name, resolve_version(name, version))
+
+
+@lru_cache(maxsize=64)
+def _read(name: str, version: int) -> str:
+    return (TEMPLATE_DIR / f"{name}.v{version}.md").read_text(encoding="utf-8")

@@ -17,7 +17,12 @@ CANCEL = SimTask(
     id="cancel",
     customer="alex_morgan_1001",
     instruction="You want to cancel order #W1234567; you no longer need it.",
-    actions=[ToolExpect(name="cancel_pending_order", args={"order_id": "#W1234567", "reason": "no longer needed"})],
+    actions=[
+        ToolExpect(
+            name="cancel_pending_order",
+            args={"order_id": "#W1234567", "reason": "no longer needed"},
+        )
+    ],
 )
 
 
@@ -29,7 +34,10 @@ def test_judge_prompt_is_the_versioned_rubric_filled_in():
 
 
 def test_judge_scores_and_failures():
-    answer = 'Here you go:\n```json\n{"helpfulness": 4, "tone": 5, "policy_adherence": 3, "rationale": "ok"}\n```'
+    answer = (
+        'Here you go:\n```json\n{"helpfulness": 4, "tone": 5, "policy_adherence": 3, '
+        '"rationale": "ok"}\n```'
+    )
     score = judge_conversation(scripted(answer), "d", TURNS, 1000.0)
     assert (score.helpfulness, score.tone, score.policy_adherence, score.error) == (4, 5, 3, None)
     assert judge_conversation(scripted("no json here"), "d", TURNS, 1000.0).error
@@ -39,7 +47,13 @@ def test_judge_scores_and_failures():
 
 
 def test_judge_runs_on_every_case_when_a_judge_model_is_given(eval_backends):
-    suite = make_suite("name: j\nversion: 1\ncases: [{id: a, turns: [{say: hello}]}, {id: b, turns: [{say: thanks}]}]")
+    suite = make_suite(
+        """
+name: j
+version: 1
+cases: [{id: a, turns: [{say: hello}]}, {id: b, turns: [{say: thanks}]}]
+"""
+    )
     scores = '{"helpfulness": 5, "tone": 4, "policy_adherence": 5, "rationale": "fine"}'
     judge = scripted(scores, scores)
     run = run_suite(suite, eval_backends, RunOptions(judge_model=judge))
@@ -69,10 +83,6 @@ def test_a_customer_who_declines_leaves_the_database_unexpected(eval_backends):
     assert (trial.reward, trial.db_match) == (0.0, False)
 
 
-def test_handoff_ends_the_conversation_and_is_scored():
-    pass
-
-
 def test_simulation_reports_pass_hat_k(eval_backends):
     suite = make_suite(
         """
@@ -90,8 +100,12 @@ tasks:
 """
     )
     lines = [
-        "cancel order #W1234567 no longer needed", "yes", STOP,  # cancel, trial 0: success
-        "cancel order #W1234567 no longer needed", "no", STOP,  # cancel, trial 1: failure
+        "cancel order #W1234567 no longer needed",
+        "yes",
+        STOP,  # cancel, trial 0: success
+        "cancel order #W1234567 no longer needed",
+        "no",
+        STOP,  # cancel, trial 1: failure
         "return my laptop order #W4567890",  # laptop, trial 0: handed over
         "return my laptop order #W4567890",  # laptop, trial 1: handed over
     ]

@@ -28,6 +28,7 @@ class MeteredChatModel(ScriptedChatModel):
             )
         )
 
+
 MINI = """
 name: mini
 version: 1
@@ -67,7 +68,12 @@ cases:
 def test_a_suite_runs_with_checks_isolation_and_metrics(eval_backends):
     run = run_suite(make_suite(MINI), eval_backends, RunOptions(concurrency=2))
     by_id = {case.id: case for case in run.cases}
-    assert [c.id for c in run.cases] == ["cancel", "status-after-other-cancel", "wrong-expectations", "laptop"]
+    assert [c.id for c in run.cases] == [
+        "cancel",
+        "status-after-other-cancel",
+        "wrong-expectations",
+        "laptop",
+    ]
     assert by_id["cancel"].passed, by_id["cancel"].failed_checks
     assert by_id["status-after-other-cancel"].passed, "each case has its own order store"
     assert by_id["laptop"].passed
@@ -134,7 +140,9 @@ def test_prompt_versions_are_pinned_for_the_run(eval_backends, tmp_path: Path, m
     try:
         for version in (1, 2):
             model = scripted("Hello from the model!")
-            options = RunOptions(chat_model=model, judge=False, prompt_versions={"draft_system": version})
+            options = RunOptions(
+                chat_model=model, judge=False, prompt_versions={"draft_system": version}
+            )
             run = run_suite(suite, eval_backends, options)
             assert f"PROMPT V{version}" in model.seen[0][0].content
             assert run.metadata["prompts"]["draft_system"] == {
