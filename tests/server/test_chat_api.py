@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.server.conftest import parse_sse
 
 
@@ -83,14 +85,7 @@ def test_second_message_while_turn_runs_is_rejected(api, services):
 
     alex = api.customer()
     conversation = api.new_conversation(alex)
-    gate = threading.Event()
-    original = services.kb.search
-
-    def slow_search(*args, **kwargs):
-        gate.wait(10)
-        return original(*args, **kwargs)
-
-    services.kb.search = slow_search  # type: ignore[method-assign]
+    gate = _slow_kb(services)
     results: dict[str, object] = {}
 
     def first() -> None:
@@ -118,3 +113,83 @@ def test_health_and_readiness(api):
     assert ready["status"] == "ready" and set(ready["checks"]) >= {"checkpointer", "orders"}
     response = api.client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert response.headers["x-request-id"] == "abc-123"
+
+
+def _slow_kb(services):
+    import threading
+
+    gate = threading.Event()
+    original = services.kb.search
+
+    def slow_search(*args, **kwargs):
+        gate.wait(10)
+        return original(*args, **kwargs)
+
+    services.kb.search = slow_search  # type: ignore[method-assign]
+    return gate
+
+
+def test_disconnect_mid_turn_then_resume_receives_the_rest(api, services):
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    gate = _slow_kb(services)
+    with api.client.stream(
+        "POST",
+        f"/v1/conversations/{conversation}/messages",
+        json={"text": "what is your return policy?"},
+        headers=alex,
+    ) as response:
+        seen: list[dict] = []
+        current: dict = {}
+        for line in response.iter_lines():
+            if line.startswith("id:"):
+                current["id"] = int(line[3:])
+            elif line.startswith("data:"):
+                current.update(json.loads(line[5:]))
+            elif line == "" and current:
+                seen.append(current)
+                current = {}
+                if len(seen) == 2:
+                    break  # the client goes away while the knowledge base is still searching
+    assert seen[0]["type"] == "customer_message"
+    gate.set()
+    with api.client.stream(
+        "GET",
+        f"/v1/conversations/{conversation}/events?until_done=true",
+        headers={**alex, "Last-Event-ID": str(seen[-1]["id"])},
+    ) as response:
+        rest = parse_sse(response.iter_lines())
+    assert rest[0]["id"] == seen[-1]["id"] + 1
+    assert rest[-1]["type"] == "done" and "30 days" in rest[-1]["reply"]
+    history = api.client.get(f"/v1/conversations/{conversation}/messages", headers=alex).json()
+    assert history["items"][-1]["text"] == rest[-1]["reply"]
+
+
+def test_enqueue_policy_runs_concurrent_messages_one_after_the_other(api, services):
+    import threading
+
+    api.client.app.state.runtime.settings.concurrent_turns = "enqueue"
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    gate = _slow_kb(services)
+    results: list[list[dict]] = []
+
+    def send(text: str) -> None:
+        results.append(api.say(conversation, text, alex))
+
+    first = threading.Thread(target=send, args=("what is your return policy?",))
+    first.start()
+    for _ in range(200):
+        if api.client.get(f"/v1/conversations/{conversation}", headers=alex).json()["turn_running"]:
+            break
+        threading.Event().wait(0.02)
+    second = threading.Thread(target=send, args=("thanks",))
+    second.start()
+    gate.set()
+    first.join(20)
+    second.join(20)
+    assert len(results) == 2
+    history = api.client.get(f"/v1/conversations/{conversation}/messages", headers=alex).json()
+    roles = [m["role"] for m in history["items"]]
+    assert roles == ["customer", "bot", "customer", "bot"]
+    assert history["items"][2]["text"] == "thanks"
