@@ -26,11 +26,9 @@ from evals.benchmarks import BENCHMARKS, DEFAULT_DATASETS, BenchmarkResult, run_
 from evals.compare import compare_runs, format_delta, render_comparison_markdown
 from evals.gate import check_gate, gate_report, load_thresholds
 from evals.loader import SuiteError, load_suite, suite_paths
-from evals.metadata import parse_prompt_versions
 from evals.metrics import METRICS, format_value
 from evals.records import RunResult
-from evals.runner import RunOptions, default_runs_dir, run_suite
-from evals.store import RunNotFound, list_runs, load_run, save_run
+from evals.store import RunNotFound, default_runs_dir, list_runs, load_run, save_run
 
 eval_app = typer.Typer(
     name="eval",
@@ -163,6 +161,8 @@ def run_command(
 ) -> None:
     """Run a suite through the real support graph; save results.json, report.md and report.html."""
     from evals.backends import build_backends
+    from evals.metadata import parse_prompt_versions
+    from evals.runner import RunOptions, run_suite
 
     try:
         loaded = load_suite(suite)

@@ -9,6 +9,7 @@ import typer
 from cli.agent import agent_app
 from cli.auth import auth_app
 from cli.chat import chat
+from cli.eval import eval_app
 from cli.kb import kb_app
 from cli.serve import serve
 
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.command("chat")(chat)
 app.command("serve")(serve)
 app.add_typer(auth_app, name="auth")
+app.add_typer(eval_app, name="eval")
 app.add_typer(agent_app, name="agent")
 app.add_typer(kb_app, name="kb")
 

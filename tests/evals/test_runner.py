@@ -171,3 +171,21 @@ def test_token_usage_and_cost_per_conversation(eval_backends):
     assert run.metadata["models"]["agent"] == "scripted"
     budget_check = next(c for c in case.checks if c.name == "latency")
     assert budget_check.passed and budget_check.expected == {0: 20000}
+
+
+def test_a_crashing_case_is_recorded_and_the_run_goes_on(eval_backends, monkeypatch):
+    import evals.runner as runner
+
+    real = runner.checks.case_checks
+
+    def explode(expect, records, final_orders):
+        if records and records[0].say == "hello":
+            raise RuntimeError("boom")
+        return real(expect, records, final_orders)
+
+    monkeypatch.setattr(runner.checks, "case_checks", explode)
+    run = run_suite(make_suite(MINI), eval_backends)
+    crashed = run.case("wrong-expectations")
+    assert crashed is not None and not crashed.passed
+    assert crashed.error == "RuntimeError: boom"
+    assert run.case("cancel").passed

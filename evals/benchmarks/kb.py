@@ -1,0 +1,43 @@
+"""Knowledge-base retrieval on `kb_retrieval_banking` (τ²-bench's banking help centre).
+
+The indexing, querying and scoring are `bench/kb_retrieval.py`'s; this wraps its result
+as a benchmark row with the dataset's plain-BM25 reference.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evals.benchmarks.base import BenchmarkResult, missing, skipped
+
+FILES = ("corpus.jsonl", "queries.jsonl", "qrels.tsv")
+
+
+def kb_retrieval(datasets: Path) -> BenchmarkResult:
+    """nDCG@10, recall@5, hit@5 and MRR@10 of Tandem's KB search over the banking corpus."""
+    folder = datasets / "kb_retrieval_banking"
+    reason = missing(folder, FILES)
+    if reason:
+        return skipped("kb_retrieval", reason)
+    from bench.kb_retrieval import REFERENCE, run
+
+    result = run(folder)
+    return BenchmarkResult(
+        name="kb_retrieval",
+        dataset=f"kb_retrieval_banking: {result['documents']:.0f} documents, "
+        f"{result['queries']:.0f} queries",
+        metrics={
+            "ndcg@10": result["ndcg@10"],
+            "recall@5": result["recall@5"],
+            "hit@5": result["hit@5"],
+            "mrr@10": result["mrr@10"],
+            "p50_ms": result["p50_ms"],
+            "p95_ms": result["p95_ms"],
+        },
+        reference={
+            "ndcg@10": f"{REFERENCE['ndcg@10']:.3f} plain BM25",
+            "hit@5": f"{REFERENCE['recall@5']:.3f} plain BM25 (README's recall@5)",
+            "mrr@10": f"{REFERENCE['mrr@10']:.3f} plain BM25",
+        },
+        details={"index_seconds": result["index_seconds"]},
+    )

@@ -1,0 +1,121 @@
+"""The public-benchmark runners on tiny generated datasets (the real data is not needed)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from evals.benchmarks import run_benchmarks
+from evals.benchmarks.intent import banking77, bitext, clinc150
+from evals.benchmarks.kb import kb_retrieval
+from evals.benchmarks.tau import tau_replay
+from tools.orders import SqliteOrderStore, StateHasher, generate_demo_data, invoke_tool
+
+PHRASES = {
+    "card_lost": ["i lost my card", "my card is lost", "cannot find my card", "card went missing"],
+    "refund": ["i want a refund", "refund my money", "give me my money back", "refund please"],
+    "greeting": ["hello there", "hi friend", "good morning", "hey how are you"],
+}
+
+
+def _rows(copies: int = 3) -> list[tuple[str, str]]:
+    return [
+        (f"{text} {n}" if n else text, label)
+        for label, texts in PHRASES.items()
+        for text in texts
+        for n in range(copies)
+    ]
+
+
+def test_missing_datasets_are_skipped_with_a_reason(tmp_path: Path):
+    results = run_benchmarks(datasets=tmp_path)
+    assert [r.status for r in results] == ["skipped"] * 5
+    assert all("not found" in r.reason for r in results)
+    with pytest.raises(KeyError, match="unknown benchmark"):
+        run_benchmarks(["nope"], datasets=tmp_path)
+
+
+def test_banking77_cross_validation(tmp_path: Path):
+    folder = tmp_path / "banking77"
+    folder.mkdir()
+    with (folder / "train.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "category"])
+        writer.writerows(_rows(copies=2))
+    result = banking77(tmp_path)
+    assert result.status == "ok"
+    assert len(result.details["folds"]) == 5
+    assert 0.5 < result.metrics["accuracy"] <= 1.0
+
+
+def test_clinc150_reports_both_out_of_scope_strategies(tmp_path: Path):
+    folder = tmp_path / "clinc150"
+    folder.mkdir()
+    rows = [[t, label] for t, label in _rows()]
+    oos = [
+        ["what is the weather on mars", "oos"],
+        ["sing me a song", "oos"],
+        ["tell a joke", "oos"],
+    ]
+    data = {"train": rows, "val": rows[::3], "oos_train": oos, "oos_val": oos}
+    (folder / "data_train_val.json").write_text(json.dumps(data))
+    result = clinc150(tmp_path)
+    assert result.status == "ok"
+    assert set(result.metrics) == {
+        "in_scope_acc_oos_class", "oos_recall_oos_class", "in_scope_acc_threshold",
+        "oos_recall_threshold", "in_scope_acc_both", "oos_recall_both",
+    }  # fmt: skip
+    assert result.metrics["oos_recall_oos_class"] > 0.5, "oos training rows are recalled"
+    assert "0.45" in result.details["threshold_sweep_without_oos_class"]
+
+
+def test_bitext_held_out_split(tmp_path: Path):
+    folder = tmp_path / "bitext"
+    folder.mkdir()
+    with (folder / "sample.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["instruction", "intent"])
+        writer.writerows(_rows(copies=3))
+    result = bitext(tmp_path)
+    assert result.status == "ok" and result.metrics["accuracy"] > 0.5
+
+
+def test_tau_replay_matches_a_recorded_task(tmp_path: Path):
+    folder = tmp_path / "tau_retail"
+    folder.mkdir()
+    data = generate_demo_data()
+    for name in ("users", "orders", "products"):
+        (folder / f"{name}.json").write_text(json.dumps(data[name]))
+    store = SqliteOrderStore()
+    store.load_tau(data["users"], data["orders"], data["products"])
+    kwargs = {"order_id": "#W1234567", "reason": "no longer needed"}
+    output = invoke_tool(store, "cancel_pending_order", kwargs)
+    digest = StateHasher().digest(store.export_documents())
+    action = {"name": "cancel_pending_order", "kwargs": kwargs, "output": output}
+    task = {"task_index": 0, "actions": [action], "final_state_sha256": digest}
+    (folder / "expected_train.json").write_text(json.dumps({"tasks": [task]}))
+    wrong = dict(task, task_index=1, final_state_sha256="0" * 64)
+    (folder / "expected_dev.json").write_text(json.dumps({"tasks": [wrong]}))
+    result = tau_replay(tmp_path)
+    assert result.metrics == {"final_hash_match": 0.5, "observation_match": 1.0, "tasks": 2.0}
+    assert result.details["mismatched_tasks"] == ["dev-1"]
+
+
+def test_kb_retrieval_uses_the_bench_scoring(tmp_path: Path):
+    folder = tmp_path / "kb_retrieval_banking"
+    folder.mkdir()
+    docs = [
+        {"_id": "d1", "title": "Lost card", "text": "Report a lost or stolen card right away."},
+        {"_id": "d2", "title": "Refunds", "text": "Refunds take five business days."},
+        {"_id": "d3", "title": "Opening hours", "text": "Branches open at nine."},
+    ]
+    (folder / "corpus.jsonl").write_text("\n".join(json.dumps(d) for d in docs))
+    queries = [{"_id": "q1", "text": "I lost my card"}, {"_id": "q2", "text": "refund timing"}]
+    (folder / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in queries))
+    (folder / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n")
+    result = kb_retrieval(tmp_path)
+    assert result.status == "ok"
+    assert result.metrics["mrr@10"] == 1.0 and result.metrics["ndcg@10"] == 1.0
