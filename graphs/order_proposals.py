@@ -98,6 +98,7 @@ def propose(
     entities: dict[str, Any],
     services: Services,
     results: list[ToolResult] | None = None,
+    earlier: PendingAction | None = None,
 ) -> dict[str, Any]:
     """Build the pending action for `action`, or explain why it cannot be done."""
     user = user or {}
@@ -144,6 +145,10 @@ def propose(
         method = choose_payment_method(user, entities, None)
         if method == paid_with:
             method = None
+        balance = user.get("payment_methods", {}).get(method or "", {}).get("balance")
+        total = round(sum(item["price"] for item in order.get("items", [])), 2)
+        if balance is not None and balance < total:
+            return {"pending": None, "notice": f"gift_card_insufficient:{method}:{balance}:{total}"}
         args = {"order_id": order_id, "payment_method_id": method}
         summary = (
             f"pay for order {order_id} with {describe_method(user, method)} instead of "
@@ -154,7 +159,8 @@ def propose(
             "ask_missing",
         )
 
-    items = select_items(order, text, entities.get("item_ids") or [])
+    earlier_ids = (earlier["args"].get("item_ids") if earlier else None) or []
+    items = select_items(order, text, entities.get("item_ids") or [], earlier_ids)
     item_ids = [item["item_id"] for item in items]
     names = ", ".join(f"{item['name']} ({_money(item['price'])})" for item in items)
     if action == "return":

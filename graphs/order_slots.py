@@ -37,16 +37,21 @@ def _mentions(text: str, phrase: str) -> bool:
     return re.search(rf"\b{re.escape(phrase.lower())}s?\b", text.lower()) is not None
 
 
-def select_items(order: dict[str, Any], text: str, item_ids: list[str]) -> list[dict[str, Any]]:
+def select_items(
+    order: dict[str, Any], text: str, item_ids: list[str], earlier: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Return the order's items the customer named (by item id or product name).
 
-    When none is named, every item of the order is selected; the confirmation message
-    lists them, so the customer sees exactly what will happen before saying yes.
+    When this message names none, the items chosen earlier in the same request are kept;
+    failing that every item of the order is selected. The confirmation message lists them,
+    so the customer sees exactly what will happen before saying yes.
     """
     items: list[dict[str, Any]] = order.get("items", [])
     chosen = [item for item in items if item["item_id"] in item_ids]
     if not chosen:
         chosen = [item for item in items if _mentions(text, item["name"])]
+    if not chosen and earlier:
+        chosen = [item for item in items if item["item_id"] in earlier]
     return chosen or list(items)
 
 

@@ -44,7 +44,7 @@ def decide_route(
             return "confirm", None
         if confirmation == "no":
             return "decline_action", None
-        if pending["missing"]:
+        if pending["missing"] and not _confidently_elsewhere(state, services):
             return "orders", None
 
     intent = state.get("intent") or ""
@@ -78,6 +78,13 @@ def decide_route(
     if route == "knowledge":
         return "knowledge", None
     return "smalltalk", None
+
+
+def _confidently_elsewhere(state: State, services: Services) -> bool:
+    """The message is confidently about something other than orders (a new question)."""
+    confident = state.get("intent_confidence", 0.0) >= services.settings.intent_confidence_threshold
+    route = route_of(services.catalogue, state.get("intent"))
+    return confident and route in ("knowledge", "handoff", "out_of_scope")
 
 
 def next_after_understand(state: State) -> str:

@@ -156,6 +156,13 @@ def _order_reply(state: State, notice: str) -> str:
             f"Order {order['order_id']} is {status}, so it can't be {verb} — only {need} orders "
             f"can be {verb}.\n\n{order_summary(order)}"
         )
+    if notice.startswith("gift_card_insufficient:"):
+        _, method, balance, total = notice.split(":")
+        return (
+            f"Your gift card {method} has a balance of {money(float(balance))}, which doesn't "
+            f"cover the order total of {money(float(total))}, so it can't pay for this order. "
+            "Would you like to use another payment method?"
+        )
     if notice == "ask_missing" and pending:
         return _ask_missing(pending, order, results)
     if notice == "ask_variant" and pending:

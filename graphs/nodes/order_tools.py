@@ -51,6 +51,7 @@ def order_tools(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
 
     if action == "modify_user_address":
         user = call_tool(services, results, "get_user_details", user_id=customer["user_id"])
+        user = {**(user or {}), "user_id": customer["user_id"]}
         proposal = propose(action, None, user, text, entities, services)
         return _with_proposal(proposal, results)
 
@@ -75,7 +76,7 @@ def order_tools(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         return {"notice": "order_facts", "tool_results": results}
 
     user = call_tool(services, results, "get_user_details", user_id=customer["user_id"])
-    proposal = propose(action, order, user, text, entities, services, results)
+    proposal = propose(action, order, user, text, entities, services, results, pending)
     return _with_proposal(proposal, results)
 
 

@@ -110,6 +110,10 @@ def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     intent, confidence, source = prediction.intent, prediction.confidence, "classifier"
     threshold = services.settings.intent_confidence_threshold
     if confidence < threshold:
+        mass = _route_mass(services, prediction.ranking, route_of(services.catalogue, intent))
+        if mass >= threshold:
+            confidence, source = mass, "classifier_route"
+    if confidence < threshold:
         decided = classify_with_model(services, runtime.context, text, services.catalogue)
         if decided is not None:
             intent, confidence, source = decided, max(confidence, threshold), "model"
@@ -139,6 +143,17 @@ def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         handoff["reason"] = reason
         update["handoff"] = handoff
     return update
+
+
+def _route_mass(services: Services, ranking: list[tuple[str, float]], route: str | None) -> float:
+    """Probability mass of the top intents sharing `route`.
+
+    "where are my orders?" splits between `order_details` and `track_order`; neither is
+    confident alone, but both say the message is about orders.
+    """
+    if route is None or route == "out_of_scope":
+        return 0.0
+    return sum(p for name, p in ranking if route_of(services.catalogue, name) == route)
 
 
 def _continues_order_request(

@@ -40,6 +40,8 @@ EXPECTED_ROUTES = {
     "warranty": ("knowledge", None),
     "invoice": ("knowledge", None),
     "product_question": ("knowledge", None),
+    "delivery_problem": ("knowledge", None),
+    "store_help": ("knowledge", None),
     "human_agent": ("handoff", None),
     "complaint": ("handoff", None),
     "greeting": ("smalltalk", None),
