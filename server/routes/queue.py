@@ -68,15 +68,13 @@ def _require_owner(row: dict[str, Any], caller: Principal) -> None:
 async def list_queue(
     caller: Caller,
     runtime: RuntimeDep,
-    status: Annotated[
-        list[Status] | None, Query(description="Default: waiting and claimed.")
-    ] = None,
-    reason: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[list[Status], Query(description="Default: waiting and claimed.")] = [],  # noqa: B006
+    reason: Annotated[str, Query(max_length=64, description="Only this handoff reason.")] = "",
     sort: Annotated[Literal["waiting_time", "sentiment"], Query()] = "waiting_time",
 ) -> list[QueueEntry]:
     """Handed-off conversations with reason, intent, sentiment, waiting time and SLA state."""
     require_agent(caller)
-    rows = runtime.store.list_handoffs(tuple(status or ("waiting", "claimed")), reason)
+    rows = runtime.store.list_handoffs(tuple(status or ("waiting", "claimed")), reason or None)
     entries = [queue_entry(row, runtime.settings.sla_first_response_seconds) for row in rows]
     if sort == "sentiment":
         entries.sort(key=lambda e: e.sentiment_score if e.sentiment_score is not None else 0.0)

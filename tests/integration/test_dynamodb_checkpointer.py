@@ -1,0 +1,299 @@
+"""DynamoDB checkpointer on moto_server: the checkpointer conformance suite (beside the
+SQLite checkpointer), the table factory, S3 offload, and the support graph's multi-turn
+flows continuing on a fresh saver instance, as after a restart of the process."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple, empty_checkpoint
+from langgraph.checkpoint.conformance import checkpointer_test, validate
+from langgraph.checkpoint.conformance.capabilities import Capability
+from langgraph.checkpoint.conformance.report import ProgressCallbacks
+from langgraph.types import Command
+
+from graphs.support import builder
+from graphs.turns import customer_input, stream_turn
+from memory.aws_clients import aws_client
+from memory.checkpointer import sqlite_saver
+from memory.dynamodb import (
+    TTL_ATTRIBUTE,
+    create_checkpoint_table,
+    create_offload_bucket,
+    dynamodb_saver,
+)
+from tests.integration.conftest import MOTO_REGION
+from tests.scenarios.helpers import Conversation
+
+pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
+
+TABLE = "tandem-checkpoints-it"
+
+
+@pytest.fixture(scope="module")
+def table(moto_endpoint: str) -> str:
+    create_checkpoint_table(TABLE, MOTO_REGION, moto_endpoint)
+    return TABLE
+
+
+# ---------------------------------------------------------------------------------------
+# Conformance suite
+
+
+class AsyncFacade(BaseCheckpointSaver[str]):
+    """Delegates to a sync-only saver and serves the async API the suite drives by running
+    the sync methods inline. Only the methods the inner saver implements are overridden,
+    so the suite's capability detection sees exactly what the inner saver supports."""
+
+    def __init__(self, inner: BaseCheckpointSaver[str]) -> None:
+        super().__init__(serde=inner.serde)
+        self.inner = inner
+
+    def get_next_version(self, current: str | None, channel: None) -> str:
+        return self.inner.get_next_version(current, channel)
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        return self.inner.get_tuple(config)
+
+    def list(self, config: RunnableConfig | None, **kwargs: Any) -> Iterator[CheckpointTuple]:
+        return self.inner.list(config, **kwargs)
+
+    def put(self, config: RunnableConfig, checkpoint: Any, metadata: Any, versions: Any) -> Any:
+        return self.inner.put(config, checkpoint, metadata, versions)
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        self.inner.put_writes(config, writes, task_id, task_path)
+
+    def delete_thread(self, thread_id: str) -> None:
+        self.inner.delete_thread(thread_id)
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        return self.get_tuple(config)
+
+    async def alist(
+        self, config: RunnableConfig | None, **kwargs: Any
+    ) -> AsyncIterator[CheckpointTuple]:
+        for item in self.list(config, **kwargs):
+            yield item
+
+    async def aput(self, config: RunnableConfig, checkpoint: Any, metadata: Any, versions: Any):
+        return self.put(config, checkpoint, metadata, versions)
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        self.put_writes(config, writes, task_id, task_path)
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        self.delete_thread(thread_id)
+
+
+def _sqlite_factory(folder: Path) -> Any:
+    @checkpointer_test(name="SqliteSaver (memory/checkpointer.py)")
+    async def factory() -> AsyncIterator[BaseCheckpointSaver[str]]:
+        saver = sqlite_saver(folder / f"{uuid.uuid4().hex}.sqlite")
+        yield AsyncFacade(saver)
+        saver.conn.close()
+
+    return factory
+
+
+def _dynamodb_factory(endpoint: str, table: str) -> Any:
+    @checkpointer_test(name="DynamoDBSaver (moto_server)")
+    async def factory() -> AsyncIterator[BaseCheckpointSaver[str]]:
+        yield dynamodb_saver(table, MOTO_REGION, endpoint)
+
+    return factory
+
+
+@pytest.mark.parametrize("capability", [c.value for c in Capability])
+@pytest.mark.parametrize("backend", ["sqlite", "dynamodb"])
+async def test_conformance(backend: str, capability: str, request, tmp_path) -> None:
+    if backend == "sqlite":
+        registered = _sqlite_factory(tmp_path)
+    else:
+        registered = _dynamodb_factory(
+            request.getfixturevalue("moto_endpoint"), request.getfixturevalue("table")
+        )
+    failures: list[str] = []
+
+    def on_result(_cap: str, name: str, passed: bool, error: str | None) -> None:
+        if not passed:
+            failures.append(f"{name}\n{error}")
+
+    report = await validate(
+        registered,
+        capabilities={capability},
+        progress=ProgressCallbacks(on_test_result=on_result),
+    )
+    result = report.results[capability]
+    if not result.detected:
+        pytest.skip(f"{registered.name}: {capability} (not implemented)")
+    assert result.passed, "\n\n".join(failures)
+    assert result.tests_passed > 0
+
+
+# ---------------------------------------------------------------------------------------
+# Table factory, TTL and S3 offload
+
+
+def test_create_checkpoint_table_is_idempotent(moto_endpoint: str) -> None:
+    name = f"tandem-idempotent-{uuid.uuid4().hex[:8]}"
+    assert create_checkpoint_table(name, MOTO_REGION, moto_endpoint) is True
+    assert create_checkpoint_table(name, MOTO_REGION, moto_endpoint) is False
+    client = aws_client("dynamodb", MOTO_REGION, moto_endpoint)
+    described = client.describe_table(TableName=name)["Table"]
+    assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert {k["AttributeName"]: k["KeyType"] for k in described["KeySchema"]} == {
+        "PK": "HASH",
+        "SK": "RANGE",
+    }
+    ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": TTL_ATTRIBUTE}
+
+
+def test_create_checkpoint_table_rejects_a_foreign_schema(moto_endpoint: str) -> None:
+    name = f"tandem-foreign-{uuid.uuid4().hex[:8]}"
+    aws_client("dynamodb", MOTO_REGION, moto_endpoint).create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    with pytest.raises(ValueError, match="key schema"):
+        create_checkpoint_table(name, MOTO_REGION, moto_endpoint)
+
+
+def _big_checkpoint(size: int) -> tuple[RunnableConfig, Any]:
+    checkpoint = empty_checkpoint()
+    checkpoint["channel_values"] = {"blob": "x" * size}
+    checkpoint["channel_versions"] = {"blob": 1}
+    return {"configurable": {"thread_id": uuid.uuid4().hex, "checkpoint_ns": ""}}, checkpoint
+
+
+def test_ttl_stamps_every_item(moto_endpoint: str, table: str) -> None:
+    saver = dynamodb_saver(table, MOTO_REGION, moto_endpoint, ttl_seconds=3600)
+    config, checkpoint = _big_checkpoint(10)
+    stored = saver.put(config, checkpoint, {"step": 0}, {"blob": 1})
+    saver.put_writes(stored, [("blob", "y")], "task-1")
+    thread = config["configurable"]["thread_id"]
+    items = aws_client("dynamodb", MOTO_REGION, moto_endpoint).scan(TableName=table)["Items"]
+    mine = [item for item in items if thread in item["PK"]["S"]]
+    assert len(mine) == 4  # checkpoint + payload, write + payload
+    now = time.time()
+    for item in mine:
+        assert now + 3500 < int(item[TTL_ATTRIBUTE]["N"]) <= now + 3601
+
+
+def test_large_checkpoint_needs_the_offload_bucket(moto_endpoint: str, table: str) -> None:
+    config, checkpoint = _big_checkpoint(500_000)
+    plain = dynamodb_saver(table, MOTO_REGION, moto_endpoint)
+    with pytest.raises(ClientError, match="Item size has exceeded"):
+        plain.put(config, checkpoint, {"step": 0}, {"blob": 1})
+
+    bucket = f"tandem-offload-{uuid.uuid4().hex[:8]}"
+    assert create_offload_bucket(bucket, MOTO_REGION, moto_endpoint) is True
+    assert create_offload_bucket(bucket, MOTO_REGION, moto_endpoint) is False
+    saver = dynamodb_saver(table, MOTO_REGION, moto_endpoint, s3_bucket=bucket, s3_key_prefix="t")
+    stored = saver.put(config, checkpoint, {"step": 0}, {"blob": 1})
+    saver.put_writes(stored, [("blob", "z" * 400_000)], "task-1")
+    loaded = saver.get_tuple(stored)
+    assert loaded is not None
+    assert len(loaded.checkpoint["channel_values"]["blob"]) == 500_000
+    assert len(loaded.pending_writes[0][2]) == 400_000
+    s3 = aws_client("s3", MOTO_REGION, moto_endpoint)
+    assert s3.list_objects_v2(Bucket=bucket, Prefix="t/")["KeyCount"] == 2
+    saver.delete_thread(config["configurable"]["thread_id"])
+    assert saver.get_tuple(stored) is None
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+# ---------------------------------------------------------------------------------------
+# The support graph on DynamoDB, continued by a fresh saver (a restarted process)
+
+
+class DurableConversation(Conversation):
+    """`Conversation` with a chosen checkpoint durability for customer turns."""
+
+    def __init__(self, graph: Any, thread_id: str, durability: str) -> None:
+        super().__init__(graph, thread_id=thread_id)
+        self.durability = durability
+
+    def say(self, text: str) -> str:
+        self.events = list(
+            stream_turn(
+                self.graph,
+                self.thread_id,
+                customer_input(text, "test"),
+                self.context,
+                durability=self.durability,
+            )
+        )
+        return self.done["reply"]
+
+
+@pytest.mark.parametrize("durability", ["sync", "async", "exit"])
+def test_cancel_confirmation_survives_a_restart(
+    services, moto_endpoint: str, table: str, durability: str
+) -> None:
+    thread = f"cancel-{durability}-{uuid.uuid4().hex}"
+    first = dynamodb_saver(table, MOTO_REGION, moto_endpoint)
+    chat = DurableConversation(builder.compile(checkpointer=first), thread, durability)
+    chat.say("please cancel #W1234567, I ordered it by mistake")
+    assert chat.state["pending_action"]["tool"] == "cancel_pending_order"
+    assert services.orders.get_order_details("#W1234567")["status"] == "pending"
+
+    restarted = dynamodb_saver(table, MOTO_REGION, moto_endpoint)
+    assert restarted.client is not first.client
+    again = DurableConversation(builder.compile(checkpointer=restarted), thread, durability)
+    assert len(again.state["messages"]) == 2
+    reply = again.say("yes")
+    assert "cancelled" in reply
+    assert services.orders.get_order_details("#W1234567")["status"] == "cancelled"
+    assert not again.state.get("pending_action")
+
+
+@pytest.mark.parametrize("durability", ["sync", "exit"])
+def test_handoff_is_resumed_by_an_agent_after_a_restart(
+    services, moto_endpoint: str, table: str, durability: str
+) -> None:
+    thread = f"handoff-{durability}-{uuid.uuid4().hex}"
+    first = dynamodb_saver(table, MOTO_REGION, moto_endpoint)
+    chat = DurableConversation(builder.compile(checkpointer=first), thread, durability)
+    chat.say("I want to talk to a real person")
+    assert chat.done["waiting_for_human"] is True
+
+    restarted = dynamodb_saver(table, MOTO_REGION, moto_endpoint)
+    graph = builder.compile(checkpointer=restarted)
+    resumed = Conversation(graph, thread_id=thread)
+    assert resumed.interrupts, "the pending handoff must be read back from DynamoDB"
+    assert resumed.interrupts[0].value["reason"] == "explicit_request"
+    resume = Command(resume={"action": "reply", "message": "Hi, Dana here.", "agent": "Dana"})
+    resumed.events = list(
+        stream_turn(graph, thread, resume, resumed.context, durability=durability)
+    )
+    assert resumed.done["handoff_status"] == "human"
+    last = resumed.state["messages"][-1]
+    assert isinstance(last, AIMessage)
+    assert last.name == "Dana"
+    assert last.additional_kwargs["author"] == "human_agent"
+    assert last.content == "Hi, Dana here."
+    assert [e["agent"] for e in resumed.events if e["type"] == "agent_message"] == ["Dana"]
