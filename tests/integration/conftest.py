@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.loopback import free_port, wait_until_ready
 
 MOTO_REGION = "eu-west-1"
 
@@ -26,26 +25,6 @@ _DUMMY_AWS_ENV = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"moto_server exited early:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"moto_server did not answer within {timeout:.0f} s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start `moto_server` on a free 127.0.0.1 port and yield its endpoint URL.
@@ -55,7 +34,7 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """
     folder = tmp_path_factory.mktemp("moto")
     log = folder / "moto_server.log"
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = Path(sys.executable).with_name("moto_server")
     with pytest.MonkeyPatch.context() as env:
@@ -73,7 +52,7 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 start_new_session=True,
             )
         try:
-            _wait_ready(url, proc, log)
+            wait_until_ready(f"{url}/moto-api/data.json", proc, log, "moto_server")
             yield url
         finally:
             if proc.poll() is None:

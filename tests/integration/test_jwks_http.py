@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +13,7 @@ import pytest
 
 from config.settings import Settings
 from server.auth import AuthError, JwtVerifier, LocalIssuer, verifier_from_settings
+from tests.loopback import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
 
@@ -84,12 +84,6 @@ def _verifier(server: JwksServer, **options: Any) -> JwtVerifier:
     return JwtVerifier(server.issuer, [CLIENT], jwks_url=server.url, **options)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_tokens_verify_through_the_url_and_keys_are_cached(
     server: JwksServer, keys: tuple[Path, Path]
 ) -> None:
@@ -145,7 +139,7 @@ def test_unknown_kid_refetch_is_rate_limited(server: JwksServer, keys: tuple[Pat
 
 
 def test_server_down_is_503(keys: tuple[Path, Path]) -> None:
-    issuer_url = f"http://127.0.0.1:{_free_port()}/{POOL}"
+    issuer_url = f"http://127.0.0.1:{free_port()}/{POOL}"
     verifier = JwtVerifier(
         issuer_url, [CLIENT], jwks_url=f"{issuer_url}/.well-known/jwks.json", jwks_timeout=2
     )

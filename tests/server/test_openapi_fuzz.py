@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,14 +15,9 @@ from config.settings import Settings
 from graphs.services import Services
 from server.app import create_app
 from server.auth.local_issuer import issuer_from_settings
+from tests.loopback import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +35,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shared_backends) -> It
         settings=settings_,
     )
     app = create_app(settings_, services)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
