@@ -1,0 +1,337 @@
+"""Servers and clients for `bench.load`: start and stop a server process, drive conversations.
+
+Two targets serve the same support graph: Tandem's own server (`tandem serve`, SSE on
+`/v1/conversations/{id}/messages`) and `langgraph dev` (the LangGraph API, driven with
+langgraph-sdk). Each conversation records one `TurnSample` per customer message.
+
+Every simulated customer has its own HTTP client and connection, as each browser would.
+One client shared by hundreds of concurrent streams measures the client instead: under a
+burst, httpcore's pool re-checks every pooled connection for every queued request
+(`has_expired` → a readability poll per socket), which stalls the client's event loop for
+seconds before the requests are even sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+from httpx_sse import aconnect_sse
+from langgraph_sdk.client import LangGraphClient
+from langgraph_sdk.schema import StreamMode
+
+LOOPBACK = "127.0.0.1"
+"""The only address the benchmark binds servers to and sends requests to."""
+
+TIMEOUT = httpx.Timeout(connect=30.0, read=900.0, write=60.0, pool=900.0)
+"""Generous client timeouts (a queued run may wait minutes); the load has its own limit."""
+
+LANGGRAPH_STREAM_MODES: list[StreamMode] = ["messages-tuple", "updates", "custom"]
+"""The LangGraph API stream modes matching Tandem's `messages`, `updates`, `custom`."""
+
+
+@dataclass
+class TurnSample:
+    """What one customer turn measured, in seconds from sending the message."""
+
+    first_event: float | None = None
+    first_token: float | None = None
+    latency: float | None = None
+    events: int = 0
+    error: str | None = None
+    detail: str = ""
+    """For a failure: where it happened and the exception's message."""
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One certificate store for every client (loading it per client costs ~45 ms)."""
+    return ssl.create_default_context()
+
+
+def http_client(
+    base_url: str, connections: int = 1, headers: dict[str, str] | None = None
+) -> httpx.AsyncClient:
+    """An async HTTP client for `base_url`, which must be on the loopback interface."""
+    if not base_url.startswith(f"http://{LOOPBACK}:"):
+        raise ValueError(f"the load benchmark only talks to {LOOPBACK}, not {base_url}")
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers=headers,
+        timeout=TIMEOUT,
+        transport=httpx.AsyncHTTPTransport(verify=_tls_context(), limits=limits),
+    )
+
+
+class ServerProcess:
+    """A server run as its own process group, its stdout and stderr captured to files."""
+
+    def __init__(
+        self, name: str, argv: Sequence[str], env: dict[str, str], cwd: Path, log_dir: Path
+    ) -> None:
+        self.name = name
+        self.argv = list(argv)
+        self.env = {**os.environ, **env}
+        self.cwd = cwd
+        self.stdout_path = log_dir / f"{name}.stdout.log"
+        self.stderr_path = log_dir / f"{name}.stderr.log"
+        self._process: subprocess.Popen[bytes] | None = None
+        self._logs: list[IO[bytes]] = []
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id, once started."""
+        return self._process.pid if self._process else None
+
+    def start(self) -> None:
+        """Launch the server in a new session, so Ctrl-C reaches only the benchmark."""
+        self._logs = [self.stdout_path.open("wb"), self.stderr_path.open("wb")]
+        self._process = subprocess.Popen(
+            self.argv,
+            cwd=self.cwd,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._logs[0],
+            stderr=self._logs[1],
+            start_new_session=True,
+        )
+
+    async def wait_ready(self, base_url: str, path: str, timeout: float) -> float:
+        """Poll `base_url` + `path` until it answers 200; return the seconds it took."""
+        started = time.perf_counter()
+        async with http_client(base_url, 4) as client:
+            while time.perf_counter() - started < timeout:
+                if self._process is None or self._process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited during startup; see {self.stderr_path}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(path, timeout=5.0)).status_code == 200:
+                        return time.perf_counter() - started
+                await asyncio.sleep(0.25)
+        raise TimeoutError(f"{self.name} not ready after {timeout:.0f} s; see {self.stderr_path}")
+
+    def _status(self, key: str) -> int | None:
+        """One numeric field of /proc/PID/status (memory figures are in KiB)."""
+        if self.pid is None:
+            return None
+        try:
+            lines = Path(f"/proc/{self.pid}/status").read_text().splitlines()
+        except OSError:
+            return None
+        for line in lines:
+            if line.startswith(f"{key}:"):
+                return int(line.split()[1])
+        return None
+
+    def memory_mib(self, key: str) -> float | None:
+        """A memory figure of the server process (`VmHWM` peak, `VmRSS` now), in MiB."""
+        kib = self._status(key)
+        return None if kib is None else kib / 1024
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) the server process has used so far."""
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def peak_threads(self, stop: asyncio.Event, every: float = 0.2) -> int:
+        """Sample the process's thread count until `stop` is set; return the highest seen."""
+        peak = 0
+        while not stop.is_set():
+            peak = max(peak, self._status("Threads") or 0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
+        return peak
+
+    def stop(self, grace: float = 15.0) -> int | None:
+        """SIGTERM the process group, SIGKILL it after `grace` seconds; return the exit code."""
+        process = self._process
+        if process is None:
+            return None
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, sig)
+            try:
+                process.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        for log in self._logs:
+            log.close()
+        return process.returncode
+
+
+async def tandem_turn(client: httpx.AsyncClient, conversation_id: str, text: str) -> TurnSample:
+    """Post one message to Tandem and time its SSE stream until `done` or `error`."""
+    sample = TurnSample()
+    new_connection = False
+
+    async def trace(name: str, info: dict[str, Any]) -> None:
+        nonlocal new_connection
+        new_connection = new_connection or name.startswith("connection.connect_tcp")
+
+    started = time.perf_counter()
+    path = f"/v1/conversations/{conversation_id}/messages"
+    extensions = {"trace": trace}
+    try:
+        async with aconnect_sse(
+            client, "POST", path, json={"text": text}, extensions=extensions
+        ) as source:
+            response = source.response
+            if response.status_code != 200:
+                await response.aread()
+                sample.error = f"HTTP {response.status_code} {_problem_code(response)}"
+                sample.detail = f"conversation {conversation_id}: {response.text[:300]}"
+                return sample
+            async for event in source.aiter_sse():
+                if not event.event:
+                    continue
+                elapsed = time.perf_counter() - started
+                sample.events += 1
+                if sample.first_event is None:
+                    sample.first_event = elapsed
+                if event.event == "token" and sample.first_token is None:
+                    sample.first_token = elapsed
+                if event.event == "error":
+                    sample.error = f"error event ({_json_field(event.data, 'error')})"
+                    sample.detail = f"conversation {conversation_id}: {event.data[:300]}"
+                    return sample
+                if event.event == "done":
+                    sample.latency = elapsed
+                    return sample
+            sample.error = "stream closed before done"
+    except Exception as error:
+        sample.error = f"{type(error).__name__}"
+        connection = "a new" if new_connection else "a reused keep-alive"
+        sample.detail = (
+            f"{_failure(error, conversation_id, sample, started)}, on {connection} connection"
+        )
+    return sample
+
+
+async def tandem_conversation(
+    base_url: str, token: str, texts: Sequence[str], sink: list[TurnSample]
+) -> None:
+    """As one customer with their own client: open a conversation, send `texts` in turn."""
+    async with http_client(base_url, headers={"Authorization": f"Bearer {token}"}) as client:
+        try:
+            response = await client.post("/v1/conversations", json={})
+            if response.status_code != 201:
+                failure = f"create: HTTP {response.status_code} {_problem_code(response)}"
+            else:
+                conversation_id = response.json()["id"]
+                failure = ""
+        except Exception as error:
+            failure = f"create: {type(error).__name__}"
+        if failure:
+            sink.extend(TurnSample(error=failure) for _ in texts)
+            return
+        for text in texts:
+            sink.append(await tandem_turn(client, conversation_id, text))
+
+
+async def langgraph_turn(
+    client: LangGraphClient, thread_id: str, text: str, customer_id: str
+) -> TurnSample:
+    """Stream one run on a `langgraph dev` thread and time its parts until the stream ends."""
+    sample = TurnSample()
+    graph_input: dict[str, Any] = {"messages": [{"role": "user", "content": text}]}
+    started = time.perf_counter()
+    try:
+        async for part in client.runs.stream(
+            thread_id,
+            "support",
+            input=graph_input,
+            context={"customer_id": customer_id},
+            stream_mode=LANGGRAPH_STREAM_MODES,
+        ):
+            elapsed = time.perf_counter() - started
+            sample.events += 1
+            if sample.first_event is None:
+                sample.first_event = elapsed
+            if (
+                part.event.startswith("messages")
+                and sample.first_token is None
+                and _chunk_has_content(part.data)
+            ):
+                sample.first_token = elapsed
+            if part.event == "error":
+                sample.error = f"error event ({_error_name(part.data)})"
+                return sample
+        sample.latency = time.perf_counter() - started
+    except Exception as error:
+        sample.error = f"{type(error).__name__}"
+        sample.detail = _failure(error, thread_id, sample, started)
+    return sample
+
+
+async def langgraph_conversation(
+    base_url: str, texts: Sequence[str], customer_id: str, sink: list[TurnSample]
+) -> None:
+    """As one customer with their own client: create a thread, run `texts` on it in turn."""
+    async with LangGraphClient(http_client(base_url)) as client:
+        try:
+            thread = await client.threads.create()
+        except Exception as error:
+            sink.extend(TurnSample(error=f"create: {type(error).__name__}") for _ in texts)
+            return
+        for text in texts:
+            sink.append(await langgraph_turn(client, thread["thread_id"], text, customer_id))
+
+
+def _failure(error: Exception, conversation_id: str, sample: TurnSample, started: float) -> str:
+    cause = error.__cause__ or error.__context__
+    return (
+        f"conversation {conversation_id}, after {time.perf_counter() - started:.2f} s and "
+        f"{sample.events} events: {error!r}" + (f" (caused by {cause!r})" if cause else "")
+    )
+
+
+def _chunk_has_content(data: Any) -> bool:
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        return bool(data[0].get("content"))
+    return False
+
+
+def _error_name(data: Any) -> str:
+    if isinstance(data, dict):
+        return str(data.get("error") or data.get("message") or "?")
+    return str(data)[:80]
+
+
+def _json_field(data: str, key: str) -> str:
+    try:
+        return str(json.loads(data).get(key, "?"))
+    except (ValueError, AttributeError):
+        return "?"
+
+
+def _problem_code(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("code", ""))
+    except (ValueError, AttributeError):
+        return ""
