@@ -32,4 +32,10 @@ def serve(
             "--sub alex_morgan_1001   (or --role agent --sub dana)[/]"
         )
     configure_json_logging()
-    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_config=None)
+    uvicorn.run(
+        create_app(settings),
+        host=bind_host,
+        port=bind_port,
+        log_config=None,
+        timeout_keep_alive=settings.keep_alive_seconds,
+    )

@@ -77,6 +77,12 @@ class Settings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Address `tandem serve` binds to.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port `tandem serve` binds to.")
+    keep_alive_seconds: int = Field(
+        default=75,
+        ge=1,
+        le=3600,
+        description="Idle HTTP keep-alive; keep it above the load balancer's idle timeout.",
+    )
     concurrent_turns: Literal["reject", "enqueue"] = Field(
         default="reject",
         description="A message arriving while the conversation's previous turn still runs: "
