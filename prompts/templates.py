@@ -19,20 +19,25 @@ _VERSION = re.compile(r"^(?P<name>.+)\.v(?P<version>\d+)\.md$")
 _PINNED: ContextVar[Mapping[str, int] | None] = ContextVar("tandem_prompt_versions", default=None)
 
 
+@lru_cache(maxsize=8)
+def _index(directory: Path) -> dict[str, list[int]]:
+    """Template names in `directory` with their versions, ascending (read once per folder)."""
+    index: dict[str, list[int]] = {}
+    for path in directory.glob("*.md"):
+        match = _VERSION.match(path.name)
+        if match:
+            index.setdefault(match["name"], []).append(int(match["version"]))
+    return {name: sorted(versions) for name, versions in index.items()}
+
+
 def available_versions(name: str) -> list[int]:
     """Every version of template `name` shipped, ascending."""
-    versions = []
-    for path in TEMPLATE_DIR.glob(f"{name}.v*.md"):
-        match = _VERSION.match(path.name)
-        if match and match["name"] == name:
-            versions.append(int(match["version"]))
-    return sorted(versions)
+    return list(_index(TEMPLATE_DIR).get(name, []))
 
 
 def template_names() -> list[str]:
     """Names of every template shipped, sorted."""
-    names = {m["name"] for p in TEMPLATE_DIR.glob("*.md") if (m := _VERSION.match(p.name))}
-    return sorted(names)
+    return sorted(_index(TEMPLATE_DIR))
 
 
 @contextmanager
@@ -60,9 +65,9 @@ def resolve_version(name: str, version: int | None = None) -> int:
 
 def load_template(name: str, version: int | None = None) -> str:
     """Return the text of template `name` at `version` (default: pinned, else newest)."""
-    return _read(name, resolve_version(name, version))
+    return _read(TEMPLATE_DIR, name, resolve_version(name, version))
 
 
 @lru_cache(maxsize=64)
-def _read(name: str, version: int) -> str:
-    return (TEMPLATE_DIR / f"{name}.v{version}.md").read_text(encoding="utf-8")
+def _read(directory: Path, name: str, version: int) -> str:
+    return (directory / f"{name}.v{version}.md").read_text(encoding="utf-8")
