@@ -35,47 +35,49 @@ def customer_input(text: str, channel: str) -> dict[str, Any]:
     return {"messages": [HumanMessage(content=text, id=uuid.uuid4().hex)], "channel": channel}
 
 
-def _translate(part: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    kind, data = part["type"], part["data"]
-    if kind == "custom" and isinstance(data, dict) and "event" in data:
-        event = dict(data)
-        yield {"type": event.pop("event"), **event}
-    elif kind == "messages":
-        chunk, _metadata = data
-        if isinstance(chunk, AIMessageChunk):
-            text = message_text(chunk)
-            if text:
-                yield {"type": "token", "text": text}
-    elif kind == "updates":
-        for node, update in data.items():
-            if node == "__interrupt__":
-                for item in update:
-                    yield {"type": "handoff", "payload": item.value}
-            elif isinstance(update, dict):
-                for message in update.get("messages", []) or []:
-                    if (
-                        isinstance(message, AIMessage)
-                        and message.additional_kwargs.get("author") == "human_agent"
-                    ):
-                        yield {
-                            "type": "agent_message",
-                            "agent": message.name,
-                            "text": message_text(message),
-                        }
+class _Turn:
+    """Translates one run's stream parts into events and remembers the reply it produced."""
 
+    def __init__(self) -> None:
+        self.reply = ""
 
-def _done_event(
-    conversation_id: str, values: dict[str, Any], seen: int, waiting: bool
-) -> dict[str, Any]:
-    new = values.get("messages", [])[seen:]
-    last = next((m for m in reversed(new) if isinstance(m, AIMessage)), None)
-    return {
-        "type": "done",
-        "conversation_id": conversation_id,
-        "reply": message_text(last) if last else "",
-        "waiting_for_human": waiting,
-        "handoff_status": (values.get("handoff") or {}).get("status", "none"),
-    }
+    def translate(self, part: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The typed events of one v2 stream part."""
+        kind, data = part["type"], part["data"]
+        if kind == "custom" and isinstance(data, dict) and "event" in data:
+            event = dict(data)
+            yield {"type": event.pop("event"), **event}
+        elif kind == "messages":
+            chunk, _metadata = data
+            if isinstance(chunk, AIMessageChunk):
+                text = message_text(chunk)
+                if text:
+                    yield {"type": "token", "text": text}
+        elif kind == "updates":
+            for node, update in data.items():
+                if node == "__interrupt__":
+                    for item in update:
+                        yield {"type": "handoff", "payload": item.value}
+                elif isinstance(update, dict):
+                    yield from self._messages(update.get("messages") or [])
+
+    def _messages(self, messages: list[Any]) -> Iterator[dict[str, Any]]:
+        for message in messages:
+            if not isinstance(message, AIMessage):
+                continue
+            self.reply = message_text(message)
+            if message.additional_kwargs.get("author") == "human_agent":
+                yield {"type": "agent_message", "agent": message.name, "text": self.reply}
+
+    def done(self, conversation_id: str, snapshot: Any) -> dict[str, Any]:
+        """The closing event, from the reply seen in the stream and the saved state."""
+        return {
+            "type": "done",
+            "conversation_id": conversation_id,
+            "reply": self.reply,
+            "waiting_for_human": bool(snapshot.interrupts),
+            "handoff_status": (snapshot.values.get("handoff") or {}).get("status", "none"),
+        }
 
 
 async def astream_turn(
@@ -87,7 +89,7 @@ async def astream_turn(
 ) -> AsyncIterator[dict[str, Any]]:
     """Async twin of `stream_turn`, for servers running many conversations at once."""
     config = turn_config(conversation_id)
-    seen = len((await graph.aget_state(config)).values.get("messages", []))
+    turn = _Turn()
     async for part in graph.astream(
         graph_input,
         config,
@@ -96,10 +98,9 @@ async def astream_turn(
         version="v2",
         durability=durability,
     ):
-        for event in _translate(part):
+        for event in turn.translate(part):
             yield event
-    state = await graph.aget_state(config)
-    yield _done_event(conversation_id, state.values, seen, bool(state.interrupts))
+    yield turn.done(conversation_id, await graph.aget_state(config))
 
 
 def stream_turn(
@@ -111,7 +112,7 @@ def stream_turn(
 ) -> Iterator[dict[str, Any]]:
     """Run one turn (a customer message or an agent's resume) and yield typed events."""
     config = turn_config(conversation_id)
-    seen = len(graph.get_state(config).values.get("messages", []))
+    turn = _Turn()
     for part in graph.stream(
         graph_input,
         config,
@@ -120,6 +121,5 @@ def stream_turn(
         version="v2",
         durability=durability,
     ):
-        yield from _translate(part)
-    state = graph.get_state(config)
-    yield _done_event(conversation_id, state.values, seen, bool(state.interrupts))
+        yield from turn.translate(part)
+    yield turn.done(conversation_id, graph.get_state(config))
