@@ -18,6 +18,7 @@ from graphs.drafting.order_text import (
     payment_methods_text,
 )
 from graphs.messages import last_customer_message, message_text
+from graphs.order_proposals import REQUIRED_STATUS, TOOL_OF
 from graphs.state import PendingAction, State, ToolResult
 from tools.knowledge.base import Passage as KbPassage
 from tools.knowledge.extract import answer_sentences
@@ -144,11 +145,7 @@ def _order_reply(state: State, notice: str) -> str:
         return order_summary(order)
     if notice.startswith("action_not_allowed:") and order:
         _, action, status = notice.split(":", 2)
-        need = (
-            "pending"
-            if action in ("cancel", "modify_address", "modify_payment", "modify_items")
-            else "delivered"
-        )
+        need = REQUIRED_STATUS[action]
         verb = {"cancel": "cancelled", "return": "returned", "exchange": "exchanged"}.get(
             action, "changed"
         )
@@ -227,7 +224,7 @@ def _done_text(results: list[ToolResult]) -> str:
     result = results[-1] if results else None
     if not result:
         return "Done."
-    action = next((a for a, tool in _TOOLS.items() if tool == result["tool"]), "")
+    action = ACTION_OF_TOOL.get(result["tool"], "")
     output = result["output"] if isinstance(result["output"], dict) else {}
     order_id = output.get("order_id") or result["args"].get("order_id", "")
     refund_amount = None
@@ -248,15 +245,7 @@ def _done_text(results: list[ToolResult]) -> str:
     ).strip()
 
 
-_TOOLS = {
-    "cancel": "cancel_pending_order",
-    "return": "return_delivered_order_items",
-    "exchange": "exchange_delivered_order_items",
-    "modify_address": "modify_pending_order_address",
-    "modify_payment": "modify_pending_order_payment",
-    "modify_items": "modify_pending_order_items",
-    "modify_user_address": "modify_user_address",
-}
+ACTION_OF_TOOL = {tool: action for action, tool in TOOL_OF.items()}
 
 
 def grounded_reply(state: State) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -19,12 +18,6 @@ from tools.orders.store import OrderToolError
 from tools.sentiment import sentiment_trend
 
 _HISTORY = 20
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    return dict(value)
 
 
 def _merge_entities(known: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +93,7 @@ def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     if not text:
         return {"route": "empty", "notice": "empty_message"}
 
-    found = _as_dict(extract_entities(text))
+    found = extract_entities(text).as_dict()
     entities = _merge_entities(state.get("entities") or {}, found)
     customer, identity_notice = identify(services, runtime.context, state.get("customer"), found)
     order_ids = found.get("order_ids") or []
