@@ -27,7 +27,7 @@ run: install
 	$(BIN)/tandem serve
 
 chat: install
-	$(BIN)/tandem chat --customer $(CUSTOMER)
+	$(BIN)/tandem chat $(if $(CUSTOMER),--customer $(CUSTOMER))
 
 lint: install-dev
 	$(BIN)/ruff format --check .
