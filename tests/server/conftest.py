@@ -49,8 +49,8 @@ class Api:
             return parse_sse(response.iter_lines())
 
 
-def parse_sse(lines: Any) -> list[dict[str, Any]]:
-    """Parse SSE lines into events carrying their `id`."""
+def parse_sse(lines: Any, limit: int | None = None) -> list[dict[str, Any]]:
+    """Parse SSE lines into events carrying their `id`; stop after `done`/`error` or `limit`."""
     events: list[dict[str, Any]] = []
     current: dict[str, Any] = {}
     for line in lines:
@@ -61,7 +61,7 @@ def parse_sse(lines: Any) -> list[dict[str, Any]]:
         elif line == "" and current:
             events.append(current)
             current = {}
-            if events[-1].get("type") in ("done", "error"):
+            if events[-1].get("type") in ("done", "error") or len(events) == limit:
                 break
     return events
 
