@@ -9,7 +9,7 @@ are also persisted, so transcripts and late reconnects survive a restart.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +21,12 @@ MEMORY_EVENTS = 4000
 TRANSIENT = ("token",)
 """Event types that are streamed live but not persisted."""
 
+MEMORY_CONVERSATIONS = 2000
+"""Conversations whose recent events stay in memory; idle ones beyond this are dropped
+(their persisted events remain, and their numbering continues from the store)."""
+
+_TURN_END = ("done", "error")
+
 
 class ConversationLog:
     """The numbered events of one conversation and the streams waiting on it."""
@@ -29,6 +35,12 @@ class ConversationLog:
         self.seq = first_seq
         self.events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=MEMORY_EVENTS)
         self.changed = asyncio.Condition()
+        self.followers = 0
+
+    @property
+    def idle(self) -> bool:
+        """No stream follows it and its last turn has ended (its last event is persisted)."""
+        return self.followers == 0 and (not self.events or self.events[-1][1]["type"] in _TURN_END)
 
 
 class EventHub:
@@ -36,14 +48,27 @@ class EventHub:
 
     def __init__(self, store: ServerStore) -> None:
         self._store = store
-        self._logs: dict[str, ConversationLog] = {}
+        self._logs: OrderedDict[str, ConversationLog] = OrderedDict()
 
     def _log(self, conversation_id: str) -> ConversationLog:
         log = self._logs.get(conversation_id)
         if log is None:
             log = ConversationLog(self._store.last_seq(conversation_id))
             self._logs[conversation_id] = log
+            self._evict()
+        else:
+            self._logs.move_to_end(conversation_id)
         return log
+
+    def _evict(self) -> None:
+        """Drop the least recently used idle logs beyond `MEMORY_CONVERSATIONS`."""
+        excess = len(self._logs) - MEMORY_CONVERSATIONS
+        for conversation_id in list(self._logs):
+            if excess <= 0:
+                break
+            if self._logs[conversation_id].idle:
+                del self._logs[conversation_id]
+                excess -= 1
 
     def cursor(self, conversation_id: str) -> int:
         """The sequence number of the conversation's latest event."""
@@ -72,17 +97,21 @@ class EventHub:
     ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
         """Yield events after `cursor` as they arrive; stop after a `done` if `until_done`."""
         log = self._log(conversation_id)
-        while True:
-            async with log.changed:
-                pending = self._after(conversation_id, cursor)
-                if not pending:
-                    await log.changed.wait()
-                    continue
-            for seq, event in pending:
-                cursor = seq
-                yield seq, event
-                if until_done and event["type"] in ("done", "error"):
-                    return
+        log.followers += 1
+        try:
+            while True:
+                async with log.changed:
+                    pending = self._after(conversation_id, cursor)
+                    if not pending:
+                        await log.changed.wait()
+                        continue
+                for seq, event in pending:
+                    cursor = seq
+                    yield seq, event
+                    if until_done and event["type"] in _TURN_END:
+                        return
+        finally:
+            log.followers -= 1
 
 
 class QueueFeed:

@@ -1,0 +1,38 @@
+"""The event hub keeps numbering and resumability when idle conversations leave memory."""
+
+from __future__ import annotations
+
+import server.hub as hub_module
+from server.hub import EventHub
+from server.store import ServerStore
+
+
+async def _turn(hub: EventHub, conversation_id: str) -> list[int]:
+    seqs = [await hub.publish(conversation_id, {"type": "customer_message", "text": "hi"})]
+    seqs.append(await hub.publish(conversation_id, {"type": "token", "text": "Hel"}))
+    seqs.append(await hub.publish(conversation_id, {"type": "done", "reply": "Hel"}))
+    return seqs
+
+
+async def test_idle_logs_are_evicted_and_numbering_continues(monkeypatch):
+    monkeypatch.setattr(hub_module, "MEMORY_CONVERSATIONS", 2)
+    hub = EventHub(ServerStore(":memory:"))
+    assert await _turn(hub, "a") == [1, 2, 3]
+    await _turn(hub, "b")
+    await _turn(hub, "c")
+    assert "a" not in hub._logs and set(hub._logs) == {"b", "c"}
+
+    assert hub.cursor("a") == 3, "numbering resumes from the persisted events"
+    assert await _turn(hub, "a") == [4, 5, 6]
+    resumed = [seq async for seq, _ in hub.follow("a", 0, until_done=True)]
+    assert resumed == [1, 3], "an evicted conversation resumes from its persisted events"
+
+
+async def test_a_running_turn_is_never_evicted(monkeypatch):
+    monkeypatch.setattr(hub_module, "MEMORY_CONVERSATIONS", 1)
+    hub = EventHub(ServerStore(":memory:"))
+    await hub.publish("busy", {"type": "customer_message", "text": "hi"})
+    await hub.publish("busy", {"type": "token", "text": "Hel"})
+    await _turn(hub, "other")
+    assert "busy" in hub._logs
+    assert await hub.publish("busy", {"type": "token", "text": "lo"}) == 3
