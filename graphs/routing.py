@@ -1,15 +1,14 @@
 """Routing policy: which branch serves the current turn, and when a human takes over.
 
 Kept as pure functions of the state so the policy is unit-testable and documented in one
-place. Order of precedence:
+place. (An empty message never reaches it: `understand` answers it.) Order of precedence:
 
 1. A conversation owned by (or waiting for) a human goes to the human.
-2. An empty message gets a prompt to try again.
-3. A pending action is confirmed or declined when the customer answers yes or no; a
+2. A pending action is confirmed or declined when the customer answers yes or no; a
    pending action still missing details goes back to the order tools.
-4. Explicit requests for a person, complaints, strongly negative or worsening sentiment
+3. Explicit requests for a person, complaints, strongly negative or worsening sentiment
    hand off.
-5. Otherwise the intent's route from the catalogue; out-of-scope or unclear messages get
+4. Otherwise the intent's route from the catalogue; out-of-scope or unclear messages get
    a polite refusal or a clarifying question, and the next failure in a row hands off.
 """
 
@@ -35,8 +34,6 @@ def decide_route(
     handoff = state.get("handoff") or {"status": "none"}
     if handoff.get("status") in ("waiting", "human"):
         return "to_human", None
-    if state.get("route") == "empty":
-        return "empty", None
 
     pending = state.get("pending_action")
     if pending:

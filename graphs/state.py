@@ -132,7 +132,7 @@ class State(InputState, total=False):
     active_order_id: str | None
     sentiment: SentimentState
     flags: list[str]
-    route: Route
+    route: Route | None
     passages: list[Passage]
     tool_results: list[ToolResult]
     pending_action: PendingAction | None

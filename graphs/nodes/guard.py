@@ -37,6 +37,7 @@ def guard(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "tool_results": [],
         "notice": None,
         "flags": [],
+        "route": None,
     }
     if "handoff" not in state:
         reset["handoff"] = {"status": "none"}

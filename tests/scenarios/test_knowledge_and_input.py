@@ -43,3 +43,10 @@ def test_control_characters_and_injection_attempts_are_flagged(graph):
     state = chat.state
     assert "\x00" not in state["messages"][0].content
     assert any("injection" in flag or "ignore" in flag for flag in state["flags"])
+
+
+def test_a_real_message_after_an_empty_one_is_answered(graph):
+    chat = Conversation(graph)
+    assert "didn't catch" in chat.say("   ")
+    reply = chat.say("where is my order #W1234567?")
+    assert "#W1234567" in reply and "didn't catch" not in reply
