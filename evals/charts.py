@@ -11,6 +11,19 @@ NEUTRAL = "#1565c0"
 MUTED = "#90a4ae"
 
 
+_LABEL_W, _ROW_H = 210, 22
+
+
+def _bar_chart_start(title: str, width: int, rows: int) -> list[str]:
+    """The opening tags of a bar chart with `rows` rows and its title."""
+    height = _ROW_H * rows + 30
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}">',
+        f'<text x="0" y="14" font-weight="bold" font-size="13">{escape(title)}</text>',
+    ]
+
+
 def hbar_chart(
     rows: Sequence[tuple[str, float | None, str]],
     maximum: float = 1.0,
@@ -19,13 +32,8 @@ def hbar_chart(
     colour: str = NEUTRAL,
 ) -> str:
     """Horizontal bars: `(label, value, value text)` per row; None draws an empty row."""
-    label_w, bar_w, row_h = 210, width - 290, 22
-    height = row_h * len(rows) + 30
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(title)}">',
-        f'<text x="0" y="14" font-weight="bold" font-size="13">{escape(title)}</text>',
-    ]
+    label_w, bar_w, row_h = _LABEL_W, width - 290, _ROW_H
+    parts = _bar_chart_start(title, width, len(rows))
     for i, (label, value, text) in enumerate(rows):
         y = 24 + i * row_h
         parts.append(
@@ -50,13 +58,8 @@ def hbar_chart(
 
 def pass_fail_chart(rows: Sequence[tuple[str, int, int]], title: str, width: int = 640) -> str:
     """Stacked bars of passed (green) and failed (red) counts per label."""
-    label_w, bar_w, row_h = 210, width - 290, 22
-    height = row_h * len(rows) + 30
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(title)}">',
-        f'<text x="0" y="14" font-weight="bold" font-size="13">{escape(title)}</text>',
-    ]
+    label_w, bar_w, row_h = _LABEL_W, width - 290, _ROW_H
+    parts = _bar_chart_start(title, width, len(rows))
     for i, (label, passed, total) in enumerate(rows):
         y = 24 + i * row_h
         ok_w = bar_w * passed / total if total else 0
