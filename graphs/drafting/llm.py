@@ -16,6 +16,7 @@ from langchain.chat_models import init_chat_model
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool
+from pydantic import BaseModel, Field
 
 from graphs.context import Context
 from graphs.drafting.facts import turn_facts
@@ -54,12 +55,23 @@ def load_chat_model(model: str, region: str, endpoint_url: str | None) -> BaseCh
     return init_chat_model(model, **kwargs)
 
 
+class _LookupOrder(BaseModel):
+    order_id: str = Field(description="The order id, e.g. #W1234567.")
+
+
+class _SearchHelpCentre(BaseModel):
+    query: str = Field(description="What to look for in the help centre.")
+
+
 def read_only_tools(services: Services, state: State, tenant: str) -> list[BaseTool]:
-    """Look-up tools the model may call; the customer's id is injected, never chosen."""
+    """Look-up tools the model may call; the customer's id is injected, never chosen.
+
+    The argument schemas are declared once; only the functions (which close over this
+    turn's customer and tenant) are made per turn.
+    """
     customer = state.get("customer")
 
     def lookup_order(order_id: str) -> str:
-        """Look up one of the identified customer's orders by id (e.g. #W1234567)."""
         if not customer:
             return "The customer is not identified yet; ask for their email or name and zip."
         try:
@@ -71,15 +83,24 @@ def read_only_tools(services: Services, state: State, tenant: str) -> list[BaseT
         return json.dumps(order)
 
     def search_help_centre(query: str) -> str:
-        """Search the store's help centre; returns the best passages with their titles."""
         hits = services.kb.search(query, k=3, tenant=tenant)
         return json.dumps(
             [{"title": h.title, "source": h.source, "text": h.text[:1200]} for h in hits]
         )
 
     return [
-        StructuredTool.from_function(lookup_order),
-        StructuredTool.from_function(search_help_centre),
+        StructuredTool(
+            name="lookup_order",
+            description="Look up one of the identified customer's orders by id (e.g. #W1234567).",
+            args_schema=_LookupOrder,
+            func=lookup_order,
+        ),
+        StructuredTool(
+            name="search_help_centre",
+            description="Search the store's help centre; returns the best passages with titles.",
+            args_schema=_SearchHelpCentre,
+            func=search_help_centre,
+        ),
     ]
 
 
