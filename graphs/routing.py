@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Literal
 
 from graphs.intents import route_of
+from graphs.nodes.handoff import AGENT_AUTHOR
 from graphs.services import Services
 from graphs.state import Route, State
 
@@ -101,3 +102,22 @@ def next_after_understand(state: State) -> str:
 def next_after_draft(state: State) -> str:
     """Conditional edge after `draft`: hand over to a human when the route says so."""
     return "handoff" if state.get("route") == "handoff" else "__end__"
+
+
+def next_after_handoff(state: State) -> str:
+    """Conditional edge after `handoff`: after an agent's reply, wait for the agent again.
+
+    The agent keeps the conversation after replying, so the graph pauses once more: the
+    agent can write again, resolve or return it to the bot without waiting for the
+    customer, and a customer message starts a new turn that reaches the agent as before.
+    """
+    status = (state.get("handoff") or {"status": "none"}).get("status")
+    return "handoff" if status == "human" and agent_spoke_last(state) else "__end__"
+
+
+def agent_spoke_last(state: State) -> bool:
+    """Whether the newest message was written by a human agent."""
+    messages = state.get("messages") or []
+    if not messages:
+        return False
+    return bool(messages[-1].additional_kwargs.get("author") == AGENT_AUTHOR)

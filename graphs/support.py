@@ -17,7 +17,7 @@ from graphs.nodes.order_action import order_action
 from graphs.nodes.order_tools import order_tools
 from graphs.nodes.retrieve import retrieve
 from graphs.nodes.understand import understand
-from graphs.routing import next_after_draft, next_after_understand
+from graphs.routing import next_after_draft, next_after_handoff, next_after_understand
 from graphs.state import InputState, State
 
 
@@ -43,7 +43,7 @@ def build() -> StateGraph[State, Context, InputState, State]:
     workflow.add_edge("order_tools", "draft")
     workflow.add_edge("order_action", "draft")
     workflow.add_conditional_edges("draft", next_after_draft, ["handoff", END])
-    workflow.add_edge("handoff", END)
+    workflow.add_conditional_edges("handoff", next_after_handoff, ["handoff", END])
     return workflow
 
 

@@ -41,7 +41,11 @@ def handoff_payload(state: State) -> dict[str, Any]:
     message = last_customer_message(state.get("messages", []))
     last_text = message_text(message) if message else ""
     first_name = customer["name"].split()[0] if customer else "there"
-    kind = "customer_message" if handoff.get("status") == "human" else "handoff"
+    kind = "handoff"
+    if handoff.get("status") == "human":
+        latest = state.get("messages") or []
+        from_agent = bool(latest) and latest[-1].additional_kwargs.get("author") == AGENT_AUTHOR
+        kind = "awaiting_agent" if from_agent else "customer_message"
     summary_parts = [
         f"customer {customer['name']} ({customer['user_id']})"
         if customer
