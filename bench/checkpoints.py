@@ -4,16 +4,22 @@ Starts its own moto_server on a free loopback port, creates the checkpoint table
 and prints two tables:
 
 1. `put` and `get_tuple` (latest and by id) latency p50/p99 for a real support-graph
-   checkpoint, on the SQLite checkpointer (WAL, on disk) and on `DynamoDBSaver` talking
-   to moto_server over HTTP, with the number of API calls each operation makes;
+   checkpoint, on the SQLite checkpointer (WAL, on disk), on `DynamoDBSaver` talking
+   to moto_server over HTTP, and on `StepFlushSaver` (the AWS profile's wrapper, whose
+   `put` only buffers: its "get latest" includes writing the preceding put), with the
+   number of API calls each operation makes;
 2. DynamoDB API calls per chat turn, by operation, for "where is my order #W1234567?"
-   from alex_morgan_1001 through the support graph with the grounded drafter, under
-   checkpoint durability "sync", "async" and "exit": the first turn of a conversation
-   and a follow-up turn, counted over a whole channel turn (`stream_turn`, which also
-   reads the state before and after the run) and over the graph run alone.
+   from alex_morgan_1001 through the support graph with the grounded drafter: plain
+   `DynamoDBSaver` under checkpoint durability "sync", "async" and "exit", and
+   `StepFlushSaver` under "sync"; the first turn of a conversation and a follow-up turn,
+   counted over a whole channel turn (`stream_turn`, which also reads the state before
+   and after the run) and over the graph run alone.
 
 Calls are counted with a botocore `before-call.dynamodb.*` hook, i.e. logical API calls
-(an SDK retry of the same call is not counted twice). Latencies against moto_server
+(an SDK retry of the same call is not counted twice). "calls/turn" is the critical path:
+calls made on the turn's own threads, plus each time a read waited for a background
+flush already in flight; the calls `StepFlushSaver`'s flusher thread makes while the turn
+goes on are shown apart as "background". Latencies against moto_server
 measure the client, HTTP on loopback (moto_server closes the connection after every
 response) and the emulator, not DynamoDB's service time. moto's Query walks every item
 in the table, so the bench deletes each finished thread to keep the table small.
@@ -31,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections import Counter
@@ -54,6 +61,7 @@ from graphs.turns import customer_input, stream_turn, turn_config
 from memory.aws_clients import aws_session
 from memory.checkpointer import sqlite_saver
 from memory.dynamodb import create_checkpoint_table, dynamodb_saver
+from memory.step_flush import FLUSH_THREAD_NAME, StepFlushSaver
 
 REGION = "eu-west-1"
 TABLE = "tandem-checkpoints-bench"
@@ -102,16 +110,21 @@ ITEM_KINDS = {"CHECKPOINT_": "checkpoint", "WRITES_": "write", "CHUNK_": "payloa
 
 
 class CallCounter:
-    """Counts DynamoDB API calls made through one boto3 client, by operation name, and
-    the items `PutItem` stores, by kind (`put:checkpoint`, `put:write`, `put:payload`)."""
+    """Counts DynamoDB API calls made through one boto3 client, by operation name (those
+    of `StepFlushSaver`'s flusher thread as `background:<name>`), and the items `PutItem`
+    stores, by kind (`put:checkpoint`, `put:write`, `put:payload`)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, saver: StepFlushSaver | None = None) -> None:
         self.calls: Counter[str] = Counter()
+        self.saver = saver
         client.meta.events.register("before-call.dynamodb.*", self._count)
         client.meta.events.register("before-parameter-build.dynamodb.PutItem", self._kind)
 
     def _count(self, model: Any, **_kwargs: Any) -> None:
-        self.calls[model.name] += 1
+        if threading.current_thread().name == FLUSH_THREAD_NAME:
+            self.calls[f"background:{model.name}"] += 1
+        else:
+            self.calls[model.name] += 1
 
     def _kind(self, params: dict[str, Any], **_kwargs: Any) -> None:
         key = params["Item"]["PK"]["S"]
@@ -121,8 +134,15 @@ class CallCounter:
     def measure(self, action: Callable[[], Any]) -> Counter[str]:
         """Run `action` and return the calls (and stored item kinds) it made."""
         before = Counter(self.calls)
+        waits = self.saver.stats["barrier_waits"] if self.saver else 0
         action()
-        return self.calls - before
+        if self.saver:
+            # A background flush finishes before the next read returns.
+            self.saver.flush()
+        counted = self.calls - before
+        if self.saver and self.saver.stats["barrier_waits"] > waits:
+            counted["waited:flush"] = self.saver.stats["barrier_waits"] - waits
+        return counted
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -218,37 +238,47 @@ def _run(graph: Any, thread: str, context: Context, durability: str, whole_turn:
         graph.invoke(graph_input, turn_config(thread), context=context, durability=durability)
 
 
-def _summarise(counts: list[Counter[str]]) -> tuple[str, str, str]:
-    """Calls per turn (with the range if it varies), by operation, and PutItem by kind."""
-    totals = [sum(v for k, v in c.items() if ":" not in k) for c in counts]
+def _spread(totals: list[int]) -> str:
     low, high = min(totals), max(totals)
-    total = f"{low}" if low == high else f"{statistics.mean(totals):.1f} ({low}-{high})"
+    return f"{low}" if low == high else f"{statistics.mean(totals):.1f} ({low}-{high})"
+
+
+def _summarise(counts: list[Counter[str]]) -> tuple[str, str, str, str]:
+    """Critical-path calls per turn (with the range if it varies), by operation, PutItem
+    by kind, and background calls per turn."""
+    critical = [
+        sum(v for k, v in c.items() if ":" not in k or k.startswith("waited:")) for c in counts
+    ]
+    background = [sum(v for k, v in c.items() if k.startswith("background:")) for c in counts]
     merged: Counter[str] = Counter()
     for c in counts:
         merged.update(c)
     mean = {k: v / len(counts) for k, v in sorted(merged.items())}
-    ops = ", ".join(f"{k} {v:g}" for k, v in mean.items() if ":" not in k)
+    ops = ", ".join(
+        f"{k} {v:g}" for k, v in mean.items() if ":" not in k or not k.startswith("put:")
+    )
     kinds = ", ".join(f"{k[4:]} {v:g}" for k, v in mean.items() if k.startswith("put:"))
-    return total, ops, kinds or "-"
+    return _spread(critical), ops, kinds or "-", _spread(background)
 
 
 def _measure_operations(
-    sqlite: BaseCheckpointSaver[Any], dynamo: Any, counter: CallCounter, samples: int
-) -> tuple[dict[str, dict[str, list[float]]], dict[str, Counter[str]], int]:
+    sqlite: BaseCheckpointSaver[Any], counted: dict[str, tuple[Any, CallCounter]], samples: int
+) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, Counter[str]]], int]:
     checkpoint, metadata, size = sample_checkpoint(builder.compile(checkpointer=sqlite), sqlite)
-    timings = {
-        "SQLite (WAL, disk)": operation_latency(sqlite, checkpoint, metadata, samples),
-        "DynamoDB API (moto_server)": operation_latency(dynamo, checkpoint, metadata, samples),
-    }
-    head: RunnableConfig = {"configurable": {"thread_id": "calls", "checkpoint_ns": ""}}
-    by_id: RunnableConfig = {
-        "configurable": {"thread_id": "calls", "checkpoint_id": checkpoint["id"]}
-    }
-    calls = {
-        "put": counter.measure(lambda: dynamo.put(head, checkpoint, metadata, {})),
-        "get latest": counter.measure(lambda: dynamo.get_tuple(_thread_config("calls"))),
-        "get by id": counter.measure(lambda: dynamo.get_tuple(by_id)),
-    }
+    timings = {"SQLite (WAL, disk)": operation_latency(sqlite, checkpoint, metadata, samples)}
+    calls: dict[str, dict[str, Counter[str]]] = {}
+    for backend, (saver, counter) in counted.items():
+        timings[backend] = operation_latency(saver, checkpoint, metadata, samples)
+        thread = f"calls-{backend}"
+        head: RunnableConfig = {"configurable": {"thread_id": thread, "checkpoint_ns": ""}}
+        by_id: RunnableConfig = {
+            "configurable": {"thread_id": thread, "checkpoint_id": checkpoint["id"]}
+        }
+        calls[backend] = {
+            "put": counter.measure(partial(saver.put, head, checkpoint, metadata, {})),
+            "get latest": counter.measure(partial(saver.get_tuple, _thread_config(thread))),
+            "get by id": counter.measure(partial(saver.get_tuple, by_id)),
+        }
     return timings, calls, size
 
 
@@ -258,7 +288,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300, help="puts/gets per backend")
     parser.add_argument("--conversations", type=int, default=10, help="per durability and turn")
     args = parser.parse_args()
-    console = Console(width=170)
+    console = Console(width=190)
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         settings = Settings(data_dir=data / "data", model="")
@@ -267,17 +297,27 @@ def main() -> None:
             create_checkpoint_table(TABLE, REGION, url, session=session)
             sqlite = sqlite_saver(data / "checkpoints.sqlite")
             dynamo = dynamodb_saver(TABLE, REGION, url, session=session)
-            counter = CallCounter(dynamo.client)
-            ops, op_calls, size = _measure_operations(sqlite, dynamo, counter, args.samples)
-            on_dynamo = builder.compile(checkpointer=dynamo)
-            on_sqlite = builder.compile(checkpointer=sqlite)
-            turns = {
-                d: (
-                    turn_calls(on_dynamo, counter, d, args.conversations),
-                    turn_calls(on_sqlite, None, d, args.conversations),
-                )
-                for d in DURABILITIES
+            flushing = StepFlushSaver(dynamodb_saver(TABLE, REGION, url, session=session))
+            counted = {
+                "DynamoDBSaver (moto_server)": (dynamo, CallCounter(dynamo.client)),
+                "StepFlushSaver (moto_server)": (
+                    flushing,
+                    CallCounter(flushing.inner.client, flushing),
+                ),
             }
+            ops, op_calls, size = _measure_operations(sqlite, counted, args.samples)
+            on_sqlite = builder.compile(checkpointer=sqlite)
+            runs = [(name, d) for d in DURABILITIES for name in ("DynamoDBSaver",)]
+            runs.append(("StepFlushSaver", "sync"))
+            turns = {}
+            for name, durability in runs:
+                saver, counter = counted[f"{name} (moto_server)"]
+                on_dynamo = builder.compile(checkpointer=saver)
+                turns[(name, durability)] = (
+                    turn_calls(on_dynamo, counter, durability, args.conversations),
+                    turn_calls(on_sqlite, None, durability, args.conversations),
+                )
+            flushing.close()
             sqlite.conn.close()
 
     table = Table(
@@ -287,7 +327,7 @@ def main() -> None:
         table.add_column(column, justify="right")
     for backend, timings in ops.items():
         for op, values in timings.items():
-            calls = _summarise([op_calls[op]])[1] if "DynamoDB" in backend else "-"
+            calls = _summarise([op_calls[backend][op]])[1] if backend in op_calls else "-"
             p50, p99 = statistics.median(values), _percentile(values, 0.99)
             table.add_row(backend, op, f"{p50:.2f}", f"{p99:.2f}", calls)
     console.print(table)
@@ -296,22 +336,26 @@ def main() -> None:
         title=f"DynamoDB calls per turn: {MESSAGE!r}, {args.conversations} conversations each"
     )
     for column in (
+        "saver",
         "durability",
         "measured",
         "calls/turn",
+        "background",
         "by operation",
         "items put",
         "p50 ms DynamoDB",
         "p50 ms SQLite",
     ):
         calls_table.add_column(column, justify="right")
-    for durability, (dynamo_rows, sqlite_rows) in turns.items():
+    for (name, durability), (dynamo_rows, sqlite_rows) in turns.items():
         for label, row in dynamo_rows.items():
-            total, by_op, kinds = _summarise(row["counts"])
+            total, by_op, kinds, background = _summarise(row["counts"])
             calls_table.add_row(
+                name,
                 durability,
                 label,
                 total,
+                background,
                 by_op,
                 kinds,
                 f"{row['p50']:.1f}",

@@ -28,12 +28,82 @@ class Settings(BaseSettings):
     )
     tenant: str = Field(default="demo", description="Tenant id used when none is given.")
 
-    checkpointer: Literal["sqlite", "memory"] = Field(
+    checkpointer: Literal["sqlite", "memory", "dynamodb"] = Field(
         default="sqlite", description="Where conversation checkpoints are persisted."
     )
-    orders_backend: Literal["sqlite"] = Field(default="sqlite", description="Order data store.")
-    kb_backend: Literal["sqlite"] = Field(default="sqlite", description="Knowledge-base index.")
-    sentiment_backend: Literal["vader"] = Field(default="vader", description="Sentiment engine.")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="Override for the S3 endpoint (checkpoint offload bucket)."
+    )
+    sns_endpoint_url: str | None = Field(
+        default=None, description="Override for the SNS endpoint (handoff queue events)."
+    )
+    checkpoint_table: str = Field(
+        default="tandem-checkpoints", description="DynamoDB table of conversation checkpoints."
+    )
+    offload_bucket: str | None = Field(
+        default=None,
+        description="S3 bucket for checkpoint payloads over 350 KB (none: such a put fails).",
+    )
+    checkpoint_ttl_days: int = Field(
+        default=30, ge=0, description="DynamoDB checkpoints expire after this many days (0: never)."
+    )
+    store_backend: Literal["sqlite", "memory", "dynamodb"] = Field(
+        default="sqlite", description="Long-term memory (customer profile, preferences, summaries)."
+    )
+    memory_table: str = Field(
+        default="tandem-memory", description="DynamoDB table of the long-term memory store."
+    )
+    server_store_backend: Literal["sqlite", "dynamodb"] = Field(
+        default="sqlite", description="The server's conversations, event log and handoff queue."
+    )
+    server_table: str = Field(
+        default="tandem-server", description="DynamoDB table of the server's records and queue."
+    )
+    sns_topic_arn: str | None = Field(
+        default=None, description="SNS topic that receives handoff queue events (none: off)."
+    )
+    orders_backend: Literal["sqlite", "dynamodb"] = Field(
+        default="sqlite", description="Order data store: embedded SQLite or DynamoDB."
+    )
+    kb_backend: Literal["sqlite", "opensearch"] = Field(
+        default="sqlite",
+        description="Knowledge-base index: embedded SQLite FTS5 or OpenSearch (BM25 + k-NN).",
+    )
+    opensearch_url: str = Field(
+        default="http://127.0.0.1:9200",
+        description="OpenSearch endpoint (kb_backend=opensearch); an Amazon OpenSearch Service "
+        "domain (*.es.amazonaws.com) is signed with SigV4 from the AWS credentials.",
+    )
+    opensearch_index: str = Field(
+        default="tandem-kb", description="OpenSearch index holding the knowledge-base articles."
+    )
+    embedder: Literal["hashing", "pretrained", "titan"] = Field(
+        default="hashing",
+        description="Text embeddings for vector retrieval: local hashing, the pretrained local "
+        "encoder, or Amazon Bedrock Titan Text Embeddings v2.",
+    )
+    titan_model_id: str = Field(
+        default="amazon.titan-embed-text-v2:0",
+        description="Bedrock model id of the Titan embedder.",
+    )
+    embedding_dimension: int | None = Field(
+        default=None,
+        ge=8,
+        le=4096,
+        description="Vector length for the hashing and Titan embedders (Titan v2: 256, 512 or "
+        "1024). None: the embedder's default (hashing 384, Titan 1024); pretrained is 384.",
+    )
+    sentiment_backend: Literal["vader", "learned", "comprehend"] = Field(
+        default="vader",
+        description=(
+            "Sentiment engine: offline VADER, the bundled linear model (learned) or Amazon"
+            " Comprehend."
+        ),
+    )
+    pii_backend: Literal["regex", "comprehend"] = Field(
+        default="regex",
+        description="PII redaction for logs: offline patterns or Amazon Comprehend.",
+    )
 
     model: str = Field(
         default="",
@@ -47,6 +117,26 @@ class Settings(BaseSettings):
     bedrock_endpoint_url: str | None = Field(
         default=None, description="Override for the Bedrock runtime endpoint (loopback tests)."
     )
+    bedrock_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Attempts per Bedrock call (botocore standard retries, which back off on "
+        "throttling) before drafting falls back to the grounded reply.",
+    )
+    dynamodb_endpoint_url: str | None = Field(
+        default=None, description="Override for the DynamoDB endpoint (loopback tests, emulators)."
+    )
+    orders_table: str = Field(
+        default="tandem-orders",
+        description="DynamoDB table holding users, orders and products (orders_backend=dynamodb).",
+    )
+    comprehend_endpoint_url: str | None = Field(
+        default=None, description="Override for the Amazon Comprehend endpoint (loopback tests)."
+    )
+    comprehend_language: str = Field(
+        default="en", description="Language code sent to Amazon Comprehend."
+    )
     max_tool_steps: int = Field(
         default=4, ge=1, le=10, description="Bound on the model's tool-calling loop per turn."
     )
@@ -59,6 +149,11 @@ class Settings(BaseSettings):
         ge=0.0,
         le=1.0,
         description="Below this confidence the local intent classifier defers (model or fallback).",
+    )
+    intent_encoder: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Pretrained sentence encoder in the intent classifier: auto uses it when "
+        "the encoder extra is installed, on requires it, off keeps TF-IDF only.",
     )
     handoff_sentiment_threshold: float = Field(
         default=-0.6,
@@ -88,6 +183,26 @@ class Settings(BaseSettings):
         description="A message arriving while the conversation's previous turn still runs: "
         "`reject` answers 409, `enqueue` waits for the running turn to finish.",
     )
+    lease_backend: Literal["local", "dynamodb"] = Field(
+        default="local",
+        description="Who enforces one running turn per conversation: `local` (this process "
+        "only) or `dynamodb` (a lease item shared by every server process).",
+    )
+    lease_table: str = Field(
+        default="tandem-leases", description="DynamoDB table of conversation leases."
+    )
+    lease_ttl_seconds: float = Field(
+        default=30.0,
+        ge=1.0,
+        le=3600.0,
+        description="A lease lapses this long after its holder last renewed it (a crashed "
+        "server blocks a conversation at most this long); renewed every third of it.",
+    )
+    redis_url: str = Field(
+        default="",
+        description="Redis (ElastiCache) URL over which live events reach the other server "
+        "processes, e.g. redis://127.0.0.1:6379/0. Empty: this process only.",
+    )
     worker_threads: int = Field(
         default=256,
         ge=4,
@@ -103,6 +218,11 @@ class Settings(BaseSettings):
     )
     sla_first_response_seconds: int = Field(
         default=300, ge=1, description="Handoff SLA: a person answers within this many seconds."
+    )
+    sla_resolution_seconds: int = Field(
+        default=4 * 3600,
+        ge=1,
+        description="Handoff SLA: a handed-off case is resolved within this many seconds.",
     )
 
     auth_mode: Literal["local", "cognito"] = Field(
@@ -123,6 +243,15 @@ class Settings(BaseSettings):
     )
     auth_token_ttl_seconds: int = Field(
         default=3600, ge=60, description="Lifetime of tokens the local issuer signs."
+    )
+    auth_hosted_ui_domain: str | None = Field(
+        default=None,
+        description="Cognito hosted login domain (https://NAME.auth.REGION.amazoncognito.com) "
+        "the web apps send staff to for sign-in when auth_mode is `cognito`.",
+    )
+    web_dist_dir: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "web" / "dist",
+        description="The built web apps (`npm run build` in web/) that the server serves.",
     )
 
     @field_validator("data_dir")
@@ -154,6 +283,11 @@ class Settings(BaseSettings):
     def queue_db(self) -> Path:
         """Path of the SQLite handoff-queue database."""
         return self.data_dir / "queue.sqlite"
+
+    @property
+    def memory_db(self) -> Path:
+        """Path of the SQLite long-term memory store."""
+        return self.data_dir / "memory.sqlite"
 
     @property
     def cache_dir(self) -> Path:

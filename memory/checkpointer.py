@@ -1,7 +1,9 @@
-"""Checkpointers for conversation state: SQLite on disk by default, in-memory for tests.
+"""Checkpointers for conversation state: SQLite by default, in memory for tests, DynamoDB.
 
 The SQLite file lives in the data folder, so a conversation survives a restart of the
-process; WAL mode lets readers (history, queue views) run beside the writer.
+process; WAL mode lets readers (history, queue views) run beside the writer. On AWS,
+`DynamoDBSaver` keeps the checkpoints, wrapped in `StepFlushSaver` so that a turn's steps
+are written in the background in batches (see memory/step_flush.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from config.settings import Settings
+from memory.dynamodb import dynamodb_saver
+from memory.step_flush import StepFlushSaver
 
 
 def sqlite_saver(path: Path) -> SqliteSaver:
@@ -29,11 +33,35 @@ def sqlite_saver(path: Path) -> SqliteSaver:
     return saver
 
 
+def dynamodb_checkpointer(settings: Settings) -> StepFlushSaver:
+    """The DynamoDB checkpointer `settings` describe (table, TTL, offload bucket, endpoints).
+
+    The table (and bucket) must exist: `memory.bootstrap_tables.ensure_dynamodb_resources`.
+    """
+    ttl = settings.checkpoint_ttl_days * 86_400 or None
+    saver = dynamodb_saver(
+        settings.checkpoint_table,
+        settings.aws_region,
+        settings.dynamodb_endpoint_url,
+        ttl_seconds=ttl,
+        s3_bucket=settings.offload_bucket,
+        s3_endpoint_url=settings.s3_endpoint_url,
+    )
+    return StepFlushSaver(saver)
+
+
 @contextmanager
 def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
     """Yield the checkpointer `settings.checkpointer` selects, closing it afterwards."""
     if settings.checkpointer == "memory":
         yield InMemorySaver()
+        return
+    if settings.checkpointer == "dynamodb":
+        flushing = dynamodb_checkpointer(settings)
+        try:
+            yield flushing
+        finally:
+            flushing.close()
         return
     saver = sqlite_saver(settings.checkpoint_db)
     try:

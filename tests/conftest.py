@@ -18,6 +18,7 @@ os.environ.pop("TANDEM_MODEL", None)
 from config.settings import Settings  # noqa: E402
 from graphs.services import Services, use_services  # noqa: E402
 from graphs.support import builder  # noqa: E402
+from tests.integration.conftest import moto_endpoint  # noqa: E402, F401 (aws profile)
 from tools.sentiment import VaderSentimentAnalyzer  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,33 @@ def services(settings: Settings, shared_backends: dict[str, Any]) -> Iterator[Se
 
 
 @pytest.fixture
-def graph(services: Services) -> Any:
-    """The support graph compiled with a fresh in-memory checkpointer."""
-    return builder.compile(checkpointer=InMemorySaver())
+def profile(request: pytest.FixtureRequest) -> str:
+    """The deployment profile a graph test runs on: `embedded` unless parametrised."""
+    return str(getattr(request, "param", "embedded"))
+
+
+PROFILES = [
+    "embedded",
+    pytest.param("aws", marks=[pytest.mark.integration, pytest.mark.enable_socket]),
+]
+"""The profiles tests/scenarios run on: in memory, and DynamoDB checkpoints on moto_server."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every scenario test that uses the `graph` fixture on both profiles."""
+    in_scenarios = Path(str(metafunc.definition.path)).parent.name == "scenarios"
+    if in_scenarios and "graph" in metafunc.fixturenames:
+        metafunc.parametrize("profile", PROFILES, indirect=True)
+
+
+@pytest.fixture
+def graph(services: Services, profile: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The support graph compiled with a fresh checkpointer: in memory (`embedded`), or
+    for `aws` the DynamoDB checkpointer on a new table of the session's moto_server."""
+    if profile == "embedded":
+        yield builder.compile(checkpointer=InMemorySaver())
+        return
+    from tests.integration.dynamodb_profile import dynamodb_checkpointer_on
+
+    with dynamodb_checkpointer_on(request.getfixturevalue("moto_endpoint")) as saver:
+        yield builder.compile(checkpointer=saver)

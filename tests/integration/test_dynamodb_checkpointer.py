@@ -1,29 +1,23 @@
-"""DynamoDB checkpointer on moto_server: the checkpointer conformance suite (beside the
-SQLite checkpointer), the table factory, S3 offload, and the support graph's multi-turn
-flows continuing on a fresh saver instance, as after a restart of the process."""
+"""DynamoDB checkpointer on moto_server: the table factory, S3 offload, and the support
+graph's multi-turn flows continuing on a fresh saver instance, as after a restart of the
+process (the conformance suite is in tests/conformance)."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple, empty_checkpoint
-from langgraph.checkpoint.conformance import checkpointer_test, validate
-from langgraph.checkpoint.conformance.capabilities import Capability
-from langgraph.checkpoint.conformance.report import ProgressCallbacks
+from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.types import Command
 
 from graphs.support import builder
 from graphs.turns import customer_input, stream_turn
 from memory.aws_clients import aws_client
-from memory.checkpointer import sqlite_saver
 from memory.dynamodb import (
     TTL_ATTRIBUTE,
     create_checkpoint_table,
@@ -42,113 +36,6 @@ TABLE = "tandem-checkpoints-it"
 def table(moto_endpoint: str) -> str:
     create_checkpoint_table(TABLE, MOTO_REGION, moto_endpoint)
     return TABLE
-
-
-# ---------------------------------------------------------------------------------------
-# Conformance suite
-
-
-class AsyncFacade(BaseCheckpointSaver[str]):
-    """Delegates to a sync-only saver and serves the async API the suite drives by running
-    the sync methods inline. Only the methods the inner saver implements are overridden,
-    so the suite's capability detection sees exactly what the inner saver supports."""
-
-    def __init__(self, inner: BaseCheckpointSaver[str]) -> None:
-        super().__init__(serde=inner.serde)
-        self.inner = inner
-
-    def get_next_version(self, current: str | None, channel: None) -> str:
-        return self.inner.get_next_version(current, channel)
-
-    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self.inner.get_tuple(config)
-
-    def list(self, config: RunnableConfig | None, **kwargs: Any) -> Iterator[CheckpointTuple]:
-        return self.inner.list(config, **kwargs)
-
-    def put(self, config: RunnableConfig, checkpoint: Any, metadata: Any, versions: Any) -> Any:
-        return self.inner.put(config, checkpoint, metadata, versions)
-
-    def put_writes(
-        self,
-        config: RunnableConfig,
-        writes: Sequence[tuple[str, Any]],
-        task_id: str,
-        task_path: str = "",
-    ) -> None:
-        self.inner.put_writes(config, writes, task_id, task_path)
-
-    def delete_thread(self, thread_id: str) -> None:
-        self.inner.delete_thread(thread_id)
-
-    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self.get_tuple(config)
-
-    async def alist(
-        self, config: RunnableConfig | None, **kwargs: Any
-    ) -> AsyncIterator[CheckpointTuple]:
-        for item in self.list(config, **kwargs):
-            yield item
-
-    async def aput(self, config: RunnableConfig, checkpoint: Any, metadata: Any, versions: Any):
-        return self.put(config, checkpoint, metadata, versions)
-
-    async def aput_writes(
-        self,
-        config: RunnableConfig,
-        writes: Sequence[tuple[str, Any]],
-        task_id: str,
-        task_path: str = "",
-    ) -> None:
-        self.put_writes(config, writes, task_id, task_path)
-
-    async def adelete_thread(self, thread_id: str) -> None:
-        self.delete_thread(thread_id)
-
-
-def _sqlite_factory(folder: Path) -> Any:
-    @checkpointer_test(name="SqliteSaver (memory/checkpointer.py)")
-    async def factory() -> AsyncIterator[BaseCheckpointSaver[str]]:
-        saver = sqlite_saver(folder / f"{uuid.uuid4().hex}.sqlite")
-        yield AsyncFacade(saver)
-        saver.conn.close()
-
-    return factory
-
-
-def _dynamodb_factory(endpoint: str, table: str) -> Any:
-    @checkpointer_test(name="DynamoDBSaver (moto_server)")
-    async def factory() -> AsyncIterator[BaseCheckpointSaver[str]]:
-        yield dynamodb_saver(table, MOTO_REGION, endpoint)
-
-    return factory
-
-
-@pytest.mark.parametrize("capability", [c.value for c in Capability])
-@pytest.mark.parametrize("backend", ["sqlite", "dynamodb"])
-async def test_conformance(backend: str, capability: str, request, tmp_path) -> None:
-    if backend == "sqlite":
-        registered = _sqlite_factory(tmp_path)
-    else:
-        registered = _dynamodb_factory(
-            request.getfixturevalue("moto_endpoint"), request.getfixturevalue("table")
-        )
-    failures: list[str] = []
-
-    def on_result(_cap: str, name: str, passed: bool, error: str | None) -> None:
-        if not passed:
-            failures.append(f"{name}\n{error}")
-
-    report = await validate(
-        registered,
-        capabilities={capability},
-        progress=ProgressCallbacks(on_test_result=on_result),
-    )
-    result = report.results[capability]
-    if not result.detected:
-        pytest.skip(f"{registered.name}: {capability} (not implemented)")
-    assert result.passed, "\n\n".join(failures)
-    assert result.tests_passed > 0
 
 
 # ---------------------------------------------------------------------------------------

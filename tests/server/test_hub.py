@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import server.hub as hub_module
 from server.hub import EventHub
-from server.store import ServerStore
+from server.store_sqlite import SqliteServerStore
 
 
 async def _turn(hub: EventHub, conversation_id: str) -> list[int]:
@@ -16,7 +16,7 @@ async def _turn(hub: EventHub, conversation_id: str) -> list[int]:
 
 async def test_idle_logs_are_evicted_and_numbering_continues(monkeypatch):
     monkeypatch.setattr(hub_module, "MEMORY_CONVERSATIONS", 2)
-    hub = EventHub(ServerStore(":memory:"))
+    hub = EventHub(SqliteServerStore(":memory:"))
     assert await _turn(hub, "a") == [1, 2, 3]
     await _turn(hub, "b")
     await _turn(hub, "c")
@@ -30,7 +30,7 @@ async def test_idle_logs_are_evicted_and_numbering_continues(monkeypatch):
 
 async def test_a_running_turn_is_never_evicted(monkeypatch):
     monkeypatch.setattr(hub_module, "MEMORY_CONVERSATIONS", 1)
-    hub = EventHub(ServerStore(":memory:"))
+    hub = EventHub(SqliteServerStore(":memory:"))
     await hub.publish("busy", {"type": "customer_message", "text": "hi"})
     await hub.publish("busy", {"type": "token", "text": "Hel"})
     await _turn(hub, "other")

@@ -1,0 +1,47 @@
+"""Layout of the server's DynamoDB table: conversations, their event log, the handoff queue.
+
+One table, string keys `PK` / `SK`, every item of a conversation under `CONV#<id>`:
+
+| item | SK | indexed by |
+|---|---|---|
+| conversation | `META` | `by_customer` (customer_id, updated_at), `by_recency` (kind, updated_at) |
+| event | `EVT#<seq, 12 digits>` | — (a Query on the conversation, in order) |
+| handoff | `HANDOFF` | `queue` (status, created_at): the queue by status, oldest first |
+
+The indexes are sparse: only conversation items carry `customer_id` and `kind`, only
+handoff items carry `status`.
+"""
+
+from __future__ import annotations
+
+from memory.dynamodb_tables import Index, TableSpec
+
+CONVERSATION_SK = "META"
+HANDOFF_SK = "HANDOFF"
+EVENT_PREFIX = "EVT#"
+CONVERSATION_KIND = "conversation"
+BY_CUSTOMER = "by_customer"
+BY_RECENCY = "by_recency"
+QUEUE = "queue"
+
+
+def conversation_pk(conversation_id: str) -> str:
+    """Partition key of every item of a conversation."""
+    return f"CONV#{conversation_id}"
+
+
+def event_sk(seq: int) -> str:
+    """Sort key of an event; zero-padded so keys sort as numbers."""
+    return f"{EVENT_PREFIX}{seq:012d}"
+
+
+def server_table_spec(name: str) -> TableSpec:
+    """The server table named `name`, with its three indexes."""
+    return TableSpec(
+        name=name,
+        indexes=(
+            Index(BY_CUSTOMER, ("customer_id", "S"), ("updated_at", "N")),
+            Index(BY_RECENCY, ("kind", "S"), ("updated_at", "N")),
+            Index(QUEUE, ("status", "S"), ("created_at", "N")),
+        ),
+    )

@@ -1,0 +1,128 @@
+"""Handoff queue events to Amazon SNS, published off the request path.
+
+`PublishingServerStore` wraps any `ServerStore` and, after each queue change it makes,
+hands an event to `SnsEventPublisher`, whose worker thread publishes it to the topic
+(subscribe an SQS queue, a Lambda function or EventBridge Pipes to act on it). Types:
+`handoff.opened`, `handoff.updated`, `handoff.claimed`, `handoff.responded`,
+`handoff.resolved`, `handoff.returned`; each message is the JSON event with the queue
+entry, and carries the type as the `event_type` message attribute for subscription
+filter policies. A failed publish is logged and dropped: the queue itself is the record.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from typing import Any
+
+from config.settings import Settings
+from memory.aws_clients import aws_client
+from server.store import ServerStore
+
+logger = logging.getLogger("tandem.server.events")
+
+_STOP = object()
+
+
+class SnsEventPublisher:
+    """Publishes queue events to one SNS topic from a background thread."""
+
+    def __init__(self, client: Any, topic_arn: str, capacity: int = 10_000) -> None:
+        self.client = client
+        self.topic_arn = topic_arn
+        self.published = 0
+        self.failed = 0
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=capacity)
+        self._worker = threading.Thread(target=self._run, name="tandem-sns-events", daemon=True)
+        self._worker.start()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SnsEventPublisher:
+        """A publisher to `settings.sns_topic_arn`, at `settings.sns_endpoint_url`."""
+        if not settings.sns_topic_arn:
+            raise ValueError("TANDEM_SNS_TOPIC_ARN is not set")
+        client = aws_client("sns", settings.aws_region, settings.sns_endpoint_url)
+        return cls(client, settings.sns_topic_arn)
+
+    def publish(self, event_type: str, entry: dict[str, Any]) -> None:
+        """Queue an event for publishing; never blocks the caller (drops when full)."""
+        event = {"type": event_type, "at": time.time(), "entry": entry}
+        try:
+            self._queue.put_nowait(event)
+        except queue.Full:
+            self.failed += 1
+            logger.warning("queue event dropped (publisher backlog full): %s", event_type)
+
+    def _run(self) -> None:
+        while (event := self._queue.get()) is not _STOP:
+            try:
+                self.client.publish(
+                    TopicArn=self.topic_arn,
+                    Message=json.dumps(event, default=str),
+                    MessageAttributes={
+                        "event_type": {"DataType": "String", "StringValue": event["type"]}
+                    },
+                )
+                self.published += 1
+            except Exception as error:  # the queue item is the record; the event is a signal
+                self.failed += 1
+                logger.warning("queue event %s not published: %s", event["type"], error)
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def close(self, timeout: float = 10) -> None:
+        """Publish what is queued, then stop the worker."""
+        self._queue.put(_STOP)
+        self._worker.join(timeout)
+
+
+class PublishingServerStore:
+    """A `ServerStore` that announces every handoff queue change on SNS."""
+
+    def __init__(self, store: ServerStore, publisher: SnsEventPublisher) -> None:
+        self.store = store
+        self.publisher = publisher
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def close(self) -> None:
+        """Flush the publisher and close the store."""
+        self.publisher.close()
+        self.store.close()
+
+    def _announce(self, event_type: str, conversation_id: str) -> None:
+        entry = self.store.get_handoff(conversation_id)
+        if entry is not None:
+            self.publisher.publish(event_type, entry)
+
+    def upsert_handoff(
+        self, conversation_id: str, payload: dict[str, Any], customer_id: str | None
+    ) -> dict[str, Any]:
+        """Open or refresh the entry; announce `handoff.opened` or `handoff.updated`."""
+        before = self.store.get_handoff(conversation_id)
+        entry = self.store.upsert_handoff(conversation_id, payload, customer_id)
+        reopened = before is None or before["created_at"] != entry["created_at"]
+        self.publisher.publish("handoff.opened" if reopened else "handoff.updated", entry)
+        return entry
+
+    def claim(self, conversation_id: str, agent: str) -> bool:
+        """Claim; announce `handoff.claimed` when this agent won."""
+        won = self.store.claim(conversation_id, agent)
+        if won:
+            self._announce("handoff.claimed", conversation_id)
+        return won
+
+    def record_response(self, conversation_id: str) -> None:
+        """Stamp the response; announce `handoff.responded`."""
+        self.store.record_response(conversation_id)
+        self._announce("handoff.responded", conversation_id)
+
+    def close_handoff(self, conversation_id: str, status: str) -> None:
+        """Close the entry; announce `handoff.resolved` or `handoff.returned`."""
+        self.store.close_handoff(conversation_id, status)
+        self._announce(f"handoff.{status}", conversation_id)

@@ -1,0 +1,267 @@
+"""`ServerStore` on SQLite, the embedded default (one file in the data folder).
+
+Claims are conditional updates, so of two agents claiming at once exactly one wins.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from server.store import QUEUE_OPEN
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT,
+    channel TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_customer ON conversations(customer_id, updated_at);
+CREATE TABLE IF NOT EXISTS events (
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+);
+CREATE TABLE IF NOT EXISTS handoffs (
+    conversation_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    reason TEXT,
+    intent TEXT,
+    sentiment_label TEXT,
+    sentiment_score REAL,
+    summary TEXT,
+    suggested_reply TEXT,
+    customer_id TEXT,
+    channel TEXT,
+    last_message TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    claimed_by TEXT,
+    claimed_at REAL,
+    first_response_at REAL,
+    resolved_at REAL
+);
+CREATE INDEX IF NOT EXISTS handoffs_status ON handoffs(status, created_at);
+"""
+
+
+class SqliteServerStore:
+    """Thread-safe SQLite store for conversations, events and handoffs."""
+
+    def __init__(self, path: str | Path) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        with self._lock:
+            if str(path) != ":memory:":
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                # Each event is its own commit on the event loop's thread; in WAL mode NORMAL
+                # skips the fsync per commit and still survives a process crash.
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._conn.close()
+
+    # conversations -----------------------------------------------------------------
+
+    def create_conversation(
+        self, conversation_id: str, customer_id: str | None, channel: str
+    ) -> dict[str, Any]:
+        """Record a new conversation and return it."""
+        now = time.time()
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO conversations VALUES (?, ?, ?, ?, ?)",
+                (conversation_id, customer_id, channel, now, now),
+            )
+        return {
+            "id": conversation_id,
+            "customer_id": customer_id,
+            "channel": channel,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def get_conversation(self, conversation_id: str) -> dict[str, Any] | None:
+        """Return a conversation's record, or None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+        return dict(row) if row else None
+
+    def list_conversations(
+        self, customer_id: str | None, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        """Conversations newest first; only `customer_id`'s when given."""
+        query = "SELECT * FROM conversations"
+        args: tuple[Any, ...] = ()
+        if customer_id is not None:
+            query += " WHERE customer_id = ?"
+            args = (customer_id,)
+        query += " ORDER BY updated_at DESC LIMIT ? OFFSET ?"
+        with self._lock:
+            rows = self._conn.execute(query, (*args, limit, offset)).fetchall()
+        return [dict(row) for row in rows]
+
+    def touch(self, conversation_id: str) -> None:
+        """Mark a conversation as updated now."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE conversations SET updated_at = ? WHERE id = ?",
+                (time.time(), conversation_id),
+            )
+
+    # events ------------------------------------------------------------------------
+
+    def append_event(self, conversation_id: str, seq: int, event: dict[str, Any]) -> None:
+        """Persist an event under its sequence number (streamed tokens are not persisted)."""
+        payload = json.dumps(event, default=str)
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?)",
+                (conversation_id, seq, event["type"], payload, time.time()),
+            )
+
+    def events_after(
+        self,
+        conversation_id: str,
+        after: int,
+        types: tuple[str, ...] | None = None,
+        limit: int = 1000,
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Events with a sequence number above `after`, oldest first."""
+        query = "SELECT seq, payload FROM events WHERE conversation_id = ? AND seq > ?"
+        args: list[Any] = [conversation_id, after]
+        if types:
+            query += f" AND type IN ({','.join('?' * len(types))})"
+            args.extend(types)
+        query += " ORDER BY seq LIMIT ?"
+        args.append(limit)
+        with self._lock:
+            rows = self._conn.execute(query, args).fetchall()
+        return [(int(row["seq"]), json.loads(row["payload"])) for row in rows]
+
+    def last_seq(self, conversation_id: str) -> int:
+        """The highest event sequence number of a conversation (0 when none)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchone()
+        return int(row[0])
+
+    # handoff queue -----------------------------------------------------------------
+
+    def upsert_handoff(
+        self, conversation_id: str, payload: dict[str, Any], customer_id: str | None
+    ) -> dict[str, Any]:
+        """Open (or refresh) the queue entry of a conversation from a handoff payload."""
+        now = time.time()
+        sentiment = payload.get("sentiment") or {}
+        with self._lock:
+            existing = self._conn.execute(
+                "SELECT status FROM handoffs WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()
+            if existing and existing["status"] in QUEUE_OPEN:
+                self._conn.execute(
+                    "UPDATE handoffs SET last_message = ?, sentiment_label = ?,"
+                    " sentiment_score = ?, updated_at = ? WHERE conversation_id = ?",
+                    (
+                        payload.get("last_message"),
+                        sentiment.get("label"),
+                        sentiment.get("score"),
+                        now,
+                        conversation_id,
+                    ),
+                )
+            else:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO handoffs (conversation_id, status, reason, intent,"
+                    " sentiment_label, sentiment_score, summary, suggested_reply, customer_id,"
+                    " channel, last_message, created_at, updated_at)"
+                    " VALUES (?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        conversation_id,
+                        payload.get("reason"),
+                        payload.get("intent"),
+                        sentiment.get("label"),
+                        sentiment.get("score"),
+                        payload.get("summary"),
+                        payload.get("suggested_reply"),
+                        customer_id,
+                        payload.get("channel"),
+                        payload.get("last_message"),
+                        now,
+                        now,
+                    ),
+                )
+        entry = self.get_handoff(conversation_id)
+        assert entry is not None
+        return entry
+
+    def get_handoff(self, conversation_id: str) -> dict[str, Any] | None:
+        """The queue entry of a conversation, or None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT * FROM handoffs WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()
+        return dict(row) if row else None
+
+    def list_handoffs(
+        self, statuses: tuple[str, ...], reason: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Queue entries with one of `statuses`, oldest (longest waiting) first."""
+        query = f"SELECT * FROM handoffs WHERE status IN ({','.join('?' * len(statuses))})"
+        args: list[Any] = list(statuses)
+        if reason:
+            query += " AND reason = ?"
+            args.append(reason)
+        query += " ORDER BY created_at"
+        with self._lock:
+            rows = self._conn.execute(query, args).fetchall()
+        return [dict(row) for row in rows]
+
+    def claim(self, conversation_id: str, agent: str) -> bool:
+        """Atomically claim a waiting conversation for `agent`; False if someone else has it."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "UPDATE handoffs SET status = 'claimed', claimed_by = ?, claimed_at = ?,"
+                " updated_at = ? WHERE conversation_id = ? AND status = 'waiting'",
+                (agent, time.time(), time.time(), conversation_id),
+            )
+        return cursor.rowcount == 1
+
+    def record_response(self, conversation_id: str) -> None:
+        """Stamp the first human response time (kept if already set)."""
+        now = time.time()
+        with self._lock:
+            self._conn.execute(
+                "UPDATE handoffs SET first_response_at = COALESCE(first_response_at, ?),"
+                " updated_at = ? WHERE conversation_id = ?",
+                (now, now, conversation_id),
+            )
+
+    def close_handoff(self, conversation_id: str, status: str) -> None:
+        """Mark the entry `resolved` or `returned` and stamp the resolution time."""
+        now = time.time()
+        with self._lock:
+            self._conn.execute(
+                "UPDATE handoffs SET status = ?, resolved_at = ?, updated_at = ?,"
+                " first_response_at = COALESCE(first_response_at, ?) WHERE conversation_id = ?",
+                (status, now, now, now, conversation_id),
+            )
