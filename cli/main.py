@@ -8,6 +8,7 @@ import typer
 
 from cli.agent import agent_app
 from cli.auth import auth_app
+from cli.aws import aws_app
 from cli.chat import chat
 from cli.eval import eval_app
 from cli.kb import kb_app
@@ -24,6 +25,7 @@ app.add_typer(auth_app, name="auth")
 app.add_typer(eval_app, name="eval")
 app.add_typer(agent_app, name="agent")
 app.add_typer(kb_app, name="kb")
+app.add_typer(aws_app, name="aws")
 
 
 @app.callback()

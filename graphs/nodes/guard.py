@@ -14,7 +14,7 @@ from graphs.context import Context
 from graphs.messages import last_customer_message, message_text
 from graphs.services import get_services
 from graphs.state import State
-from tools.pii import injection_flags, redact
+from tools.pii import injection_flags
 
 logger = logging.getLogger("tandem.guard")
 
@@ -53,7 +53,9 @@ def guard(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     flags.extend(injection_flags(text))
     if flags or text != raw:
         logger.info("inbound message adjusted flags=%s", flags)
-    logger.debug("inbound message: %s", redact(text[:500]))
+    if logger.isEnabledFor(logging.DEBUG):
+        # The redactor may call a service (pii_backend=comprehend): only when logged.
+        logger.debug("inbound message: %s", get_services().redactor.redact(text[:500]))
     cleaned = HumanMessage(content=text, id=message.id, name=message.name)
     channel = state.get("channel") or "unknown"
     return {**reset, "messages": [cleaned], "flags": flags, "channel": channel}

@@ -20,16 +20,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tools.orders import operations
 from tools.orders.sqlite_docs import SCHEMA, TABLES, DocumentSession, insert_records
 from tools.orders.store import JsonDict, OrderToolError
+from tools.orders.write_tools import WriteTools
 
 T = TypeVar("T")
 
 _WRAPPED_ERRORS = (LookupError, TypeError, ValueError, AttributeError)
 
 
-class SqliteOrderStore:
+class SqliteOrderStore(WriteTools):
     """The τ-bench retail tools over a SQLite database (a file path or ``":memory:"``)."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
@@ -217,97 +217,3 @@ class SqliteOrderStore:
         if variant is None:
             return None
         return {"product_id": product["product_id"], "name": product["name"], **variant}
-
-    # -- write tools -----------------------------------------------------------------
-
-    def cancel_pending_order(self, order_id: str, reason: str) -> JsonDict:
-        """Cancel a pending order, refunding each payment; return the order."""
-        return self._mutate(operations.cancel_pending_order, order_id, reason)
-
-    def modify_pending_order_address(
-        self,
-        order_id: str,
-        address1: str,
-        address2: str,
-        city: str,
-        state: str,
-        country: str,
-        zip: str,
-    ) -> JsonDict:
-        """Replace the shipping address of a pending order; return the order."""
-        return self._mutate(
-            operations.modify_pending_order_address,
-            order_id,
-            address1,
-            address2,
-            city,
-            state,
-            country,
-            zip,
-        )
-
-    def modify_pending_order_items(
-        self,
-        order_id: str,
-        item_ids: list[str],
-        new_item_ids: list[str],
-        payment_method_id: str,
-    ) -> JsonDict:
-        """Swap items of a pending order for variants of the same product; return the order."""
-        return self._mutate(
-            operations.modify_pending_order_items,
-            order_id,
-            item_ids,
-            new_item_ids,
-            payment_method_id,
-        )
-
-    def modify_pending_order_payment(self, order_id: str, payment_method_id: str) -> JsonDict:
-        """Pay a pending order with another payment method; return the order."""
-        return self._mutate(operations.modify_pending_order_payment, order_id, payment_method_id)
-
-    def modify_user_address(
-        self,
-        user_id: str,
-        address1: str,
-        address2: str,
-        city: str,
-        state: str,
-        country: str,
-        zip: str,
-    ) -> JsonDict:
-        """Replace the user's default address; return the user."""
-        return self._mutate(
-            operations.modify_user_address,
-            user_id,
-            address1,
-            address2,
-            city,
-            state,
-            country,
-            zip,
-        )
-
-    def return_delivered_order_items(
-        self, order_id: str, item_ids: list[str], payment_method_id: str
-    ) -> JsonDict:
-        """Request a return of items of a delivered order; return the order."""
-        return self._mutate(
-            operations.return_delivered_order_items, order_id, item_ids, payment_method_id
-        )
-
-    def exchange_delivered_order_items(
-        self,
-        order_id: str,
-        item_ids: list[str],
-        new_item_ids: list[str],
-        payment_method_id: str,
-    ) -> JsonDict:
-        """Request an exchange of delivered items for same-product variants; return the order."""
-        return self._mutate(
-            operations.exchange_delivered_order_items,
-            order_id,
-            item_ids,
-            new_item_ids,
-            payment_method_id,
-        )

@@ -1,0 +1,228 @@
+"""Amazon Comprehend for sentiment (DetectSentiment) and PII redaction (DetectPiiEntities).
+
+`ComprehendSentimentAnalyzer` implements `tools.sentiment.SentimentAnalyzer`: the score is
+Comprehend's ``Positive - Negative`` confidence, in [-1, 1], and the support-chat
+frustration cues of `tools.sentiment` (repeated contact, long waits, threats to leave,
+shouting) are applied on top, as the offline analyzers do, since a general-purpose
+service does not know them. `ComprehendPiiRedactor` masks the entities Comprehend finds
+and then applies the offline patterns of `tools.pii`, so it never masks less than they do.
+
+Both are best effort: when Comprehend throttles, fails or cannot be reached (after the
+client's own retries), they log a warning and answer with the offline implementation,
+so a chat turn never fails because of them. `build_sentiment_analyzer` and
+`build_pii_redactor` pick the implementation the settings name.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Protocol, runtime_checkable
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from config.settings import Settings
+from tools import pii
+from tools.sentiment import (
+    Sentiment,
+    SentimentAnalyzer,
+    SentimentLabel,
+    VaderSentimentAnalyzer,
+    apply_cues,
+)
+
+logger = logging.getLogger(__name__)
+
+SENTIMENT_MAX_BYTES = 5000
+"""DetectSentiment accepts at most 5,000 bytes of UTF-8 text; longer text is cut."""
+PII_MAX_BYTES = 100_000
+"""DetectPiiEntities accepts at most 100 KB; longer text is redacted offline."""
+MIN_PII_SCORE = 0.5
+"""Entities Comprehend is less sure of than this are left to the offline patterns."""
+
+CLIENT_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=5,
+    retries={"mode": "standard", "total_max_attempts": 2},
+)
+"""Short timeouts and one retry: a chat turn waits on these calls."""
+
+PII_TAGS = {
+    "EMAIL": pii.EMAIL_TAG,
+    "PHONE": pii.PHONE_TAG,
+    "CREDIT_DEBIT_NUMBER": pii.CARD_TAG,
+    "ADDRESS": pii.ADDRESS_TAG,
+}
+"""Comprehend entity types masked with the offline redactor's tags; others become
+``[TYPE]`` (``[NAME]``, ``[SSN]``, ``[BANK_ACCOUNT_NUMBER]``, ...)."""
+
+_KEPT_IDENTIFIERS = re.compile(r"#W\d{7}|\d{10}|(?:credit_card|paypal|gift_card)_\d+")
+"""Identifiers support staff need in a transcript (order, item and payment-method ids)."""
+
+_LABELS: dict[str, SentimentLabel] = {
+    "POSITIVE": "positive",
+    "NEGATIVE": "negative",
+    "NEUTRAL": "neutral",
+}
+"""Comprehend's verdicts with a label of their own (``MIXED`` takes the score's)."""
+
+
+def comprehend_client(settings: Settings) -> Any:
+    """A Comprehend client for the configured region and endpoint."""
+    from memory.aws_clients import aws_client
+
+    return aws_client(
+        "comprehend",
+        settings.aws_region,
+        settings.comprehend_endpoint_url,
+        config=CLIENT_CONFIG,
+    )
+
+
+def _truncate_utf8(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", errors="ignore")
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'error')}: {error.get('Message', '')}".strip()
+    return f"{type(exc).__name__}: {exc}"
+
+
+class ComprehendSentimentAnalyzer:
+    """Sentiment from Amazon Comprehend's DetectSentiment.
+
+    The offline `fallback` answers when Comprehend is throttled or unavailable.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        language: str = "en",
+        fallback: SentimentAnalyzer | None = None,
+    ) -> None:
+        self._client = client
+        self.language = language
+        self.fallback: SentimentAnalyzer = fallback or VaderSentimentAnalyzer()
+
+    def polarity(self, text: str) -> tuple[float, str]:
+        """Return Comprehend's ``(Positive - Negative, Sentiment)`` for `text`.
+
+        Raises botocore's errors when the call fails.
+        """
+        response = self._client.detect_sentiment(
+            Text=_truncate_utf8(text, SENTIMENT_MAX_BYTES), LanguageCode=self.language
+        )
+        scores = response.get("SentimentScore", {})
+        score = float(scores.get("Positive", 0.0)) - float(scores.get("Negative", 0.0))
+        return max(-1.0, min(1.0, score)), str(response.get("Sentiment", ""))
+
+    def analyze(self, text: str) -> Sentiment:
+        """Return the sentiment of `text` (the offline analyzer's if Comprehend fails)."""
+        if not text.strip():
+            return Sentiment(score=0.0, label="neutral")
+        try:
+            score, overall = self.polarity(text)
+        except (ClientError, BotoCoreError) as exc:
+            logger.warning("Comprehend DetectSentiment failed (%s); using offline", _describe(exc))
+            return self.fallback.analyze(text)
+        result = apply_cues(score, text)
+        # Comprehend's overall verdict names the label unless frustration cues apply.
+        label = _LABELS.get(overall)
+        if result.frustration or label is None:
+            return result
+        return Sentiment(score=result.score, label=label)
+
+
+@runtime_checkable
+class PiiRedactor(Protocol):
+    """Anything that masks personal data in a text before it is logged."""
+
+    def redact(self, text: str) -> str:
+        """Return `text` with personal data masked."""
+        ...
+
+
+class PatternPiiRedactor:
+    """The offline redactor: the regular expressions of `tools.pii`."""
+
+    def redact(self, text: str) -> str:
+        """Return `text` with emails, phones, cards, addresses and zip codes masked."""
+        return pii.redact(text)
+
+
+class ComprehendPiiRedactor:
+    """Masks the PII entities Amazon Comprehend's DetectPiiEntities finds.
+
+    The offline patterns are applied afterwards, and alone when Comprehend fails.
+    """
+
+    def __init__(self, client: Any, language: str = "en", min_score: float = MIN_PII_SCORE):
+        self._client = client
+        self.language = language
+        self.min_score = min_score
+
+    def entities(self, text: str) -> list[dict[str, Any]]:
+        """Return Comprehend's entities (``Type``, ``BeginOffset``, ``EndOffset``, ``Score``).
+
+        Raises botocore's errors when the call fails.
+        """
+        response = self._client.detect_pii_entities(Text=text, LanguageCode=self.language)
+        entities: list[dict[str, Any]] = response.get("Entities", [])
+        return entities
+
+    def _mask(self, text: str, entities: list[dict[str, Any]]) -> str:
+        spans = sorted(
+            (int(e["BeginOffset"]), int(e["EndOffset"]), str(e["Type"]))
+            for e in entities
+            if float(e.get("Score", 1.0)) >= self.min_score
+        )
+        parts: list[str] = []
+        position = 0
+        for begin, end, kind in spans:
+            begin, end = max(begin, position), min(end, len(text))
+            if begin >= end or _KEPT_IDENTIFIERS.fullmatch(text[begin:end].strip()):
+                continue
+            parts.append(text[position:begin])
+            parts.append(PII_TAGS.get(kind, f"[{kind}]"))
+            position = end
+        parts.append(text[position:])
+        return "".join(parts)
+
+    def redact(self, text: str) -> str:
+        """Return `text` with personal data masked (offline patterns only on failure)."""
+        if not text.strip() or len(text.encode("utf-8")) > PII_MAX_BYTES:
+            return pii.redact(text)
+        try:
+            entities = self.entities(text)
+        except (ClientError, BotoCoreError) as exc:
+            logger.warning(
+                "Comprehend DetectPiiEntities failed (%s); using offline", _describe(exc)
+            )
+            return pii.redact(text)
+        return pii.redact(self._mask(text, entities))
+
+
+def build_sentiment_analyzer(settings: Settings) -> SentimentAnalyzer:
+    """Return the analyzer the ``sentiment_backend`` setting names."""
+    if settings.sentiment_backend == "comprehend":
+        return ComprehendSentimentAnalyzer(
+            comprehend_client(settings), settings.comprehend_language, VaderSentimentAnalyzer()
+        )
+    if settings.sentiment_backend == "vader":
+        return VaderSentimentAnalyzer()
+    from tools.sentiment import get_sentiment_analyzer
+
+    return get_sentiment_analyzer()
+
+
+def build_pii_redactor(settings: Settings) -> PiiRedactor:
+    """Return the redactor the ``pii_backend`` setting names."""
+    if settings.pii_backend == "comprehend":
+        return ComprehendPiiRedactor(comprehend_client(settings), settings.comprehend_language)
+    return PatternPiiRedactor()

@@ -1,0 +1,115 @@
+"""The τ-bench write tools shared by every order store.
+
+Each tool is one pure function of `operations`, applied through the store's `_mutate`,
+which runs it atomically against the store's records (a SQLite transaction, or DynamoDB
+conditional writes with retries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from tools.orders import operations
+from tools.orders.store import JsonDict
+
+T = TypeVar("T")
+
+
+class WriteTools:
+    """Mixin: the write tools, given a `_mutate(operation, *args)` that applies one atomically."""
+
+    def _mutate(self, operation: Callable[..., T], *args: Any) -> T:
+        raise NotImplementedError
+
+    def cancel_pending_order(self, order_id: str, reason: str) -> JsonDict:
+        """Cancel a pending order, refunding each payment; return the order."""
+        return self._mutate(operations.cancel_pending_order, order_id, reason)
+
+    def modify_pending_order_address(
+        self,
+        order_id: str,
+        address1: str,
+        address2: str,
+        city: str,
+        state: str,
+        country: str,
+        zip: str,
+    ) -> JsonDict:
+        """Replace the shipping address of a pending order; return the order."""
+        return self._mutate(
+            operations.modify_pending_order_address,
+            order_id,
+            address1,
+            address2,
+            city,
+            state,
+            country,
+            zip,
+        )
+
+    def modify_pending_order_items(
+        self,
+        order_id: str,
+        item_ids: list[str],
+        new_item_ids: list[str],
+        payment_method_id: str,
+    ) -> JsonDict:
+        """Swap items of a pending order for variants of the same product; return the order."""
+        return self._mutate(
+            operations.modify_pending_order_items,
+            order_id,
+            item_ids,
+            new_item_ids,
+            payment_method_id,
+        )
+
+    def modify_pending_order_payment(self, order_id: str, payment_method_id: str) -> JsonDict:
+        """Pay a pending order with another payment method; return the order."""
+        return self._mutate(operations.modify_pending_order_payment, order_id, payment_method_id)
+
+    def modify_user_address(
+        self,
+        user_id: str,
+        address1: str,
+        address2: str,
+        city: str,
+        state: str,
+        country: str,
+        zip: str,
+    ) -> JsonDict:
+        """Replace the user's default address; return the user."""
+        return self._mutate(
+            operations.modify_user_address,
+            user_id,
+            address1,
+            address2,
+            city,
+            state,
+            country,
+            zip,
+        )
+
+    def return_delivered_order_items(
+        self, order_id: str, item_ids: list[str], payment_method_id: str
+    ) -> JsonDict:
+        """Request a return of items of a delivered order; return the order."""
+        return self._mutate(
+            operations.return_delivered_order_items, order_id, item_ids, payment_method_id
+        )
+
+    def exchange_delivered_order_items(
+        self,
+        order_id: str,
+        item_ids: list[str],
+        new_item_ids: list[str],
+        payment_method_id: str,
+    ) -> JsonDict:
+        """Request an exchange of delivered items for same-product variants; return the order."""
+        return self._mutate(
+            operations.exchange_delivered_order_items,
+            order_id,
+            item_ids,
+            new_item_ids,
+            payment_method_id,
+        )
