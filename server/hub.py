@@ -4,13 +4,17 @@ Every event of a conversation (reply tokens, tool activity, handoff, agent messa
 gets the conversation's next sequence number. Recent events are kept in memory so a client
 that reconnects with `Last-Event-ID` receives exactly what it missed; all but token events
 are also persisted, so transcripts and late reconnects survive a restart.
+
+With several server processes, each event also goes to a relay (`server.fanout`, Redis
+pub/sub) once numbered and persisted; the other processes take it in with `deliver`,
+which keeps their copies of the log in step without persisting it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from server.store import ServerStore
@@ -26,6 +30,12 @@ MEMORY_CONVERSATIONS = 2000
 (their persisted events remain, and their numbering continues from the store)."""
 
 _TURN_END = ("done", "error")
+
+EventRelay = Callable[[str, int, dict[str, Any]], None]
+"""Sends a numbered conversation event to the other server processes."""
+
+QueueRelay = Callable[[dict[str, Any]], None]
+"""Sends a queue change to the other server processes."""
 
 
 class ConversationLog:
@@ -49,6 +59,7 @@ class EventHub:
     def __init__(self, store: ServerStore) -> None:
         self._store = store
         self._logs: OrderedDict[str, ConversationLog] = OrderedDict()
+        self.relay: EventRelay | None = None
 
     def _log(self, conversation_id: str) -> ConversationLog:
         log = self._logs.get(conversation_id)
@@ -82,9 +93,47 @@ class EventHub:
         log.events.append((seq, event))
         if event["type"] not in TRANSIENT:
             self._store.append_event(conversation_id, seq, event)
+        if self.relay is not None:
+            self.relay(conversation_id, seq, event)
         async with log.changed:
             log.changed.notify_all()
         return seq
+
+    def _fill_from_store(
+        self, conversation_id: str, log: ConversationLog, below: int | None
+    ) -> None:
+        """Append the persisted events between the log's last number and `below`."""
+        for seq, event in self._store.events_after(conversation_id, log.seq):
+            if below is not None and seq >= below:
+                break
+            log.events.append((seq, event))
+            log.seq = seq
+
+    async def catch_up(self, conversation_id: str) -> None:
+        """Continue numbering after events other processes persisted (missed or not relayed)."""
+        log = self._log(conversation_id)
+        before = log.seq
+        self._fill_from_store(conversation_id, log, below=None)
+        if log.seq != before:
+            async with log.changed:
+                log.changed.notify_all()
+
+    async def deliver(self, conversation_id: str, seq: int, event: dict[str, Any]) -> None:
+        """Take in an event another process numbered and persisted; ignore ones already here.
+
+        Only conversations this process has a log for are updated; a log made later starts
+        from the store. A gap (events published before this process saw the conversation)
+        is filled with the persisted events; streamed tokens in it are lost.
+        """
+        log = self._logs.get(conversation_id)
+        if log is None or seq <= log.seq:
+            return
+        if seq > log.seq + 1:
+            self._fill_from_store(conversation_id, log, below=seq)
+        log.seq = seq
+        log.events.append((seq, event))
+        async with log.changed:
+            log.changed.notify_all()
 
     def _after(self, conversation_id: str, cursor: int) -> list[tuple[int, dict[str, Any]]]:
         log = self._log(conversation_id)
@@ -119,9 +168,16 @@ class QueueFeed:
 
     def __init__(self) -> None:
         self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self.relay: QueueRelay | None = None
 
     def publish(self, change: dict[str, Any]) -> None:
-        """Send a queue change to every subscriber (slow subscribers drop old changes)."""
+        """Send a queue change to every subscriber here and to the other processes."""
+        self.deliver(change)
+        if self.relay is not None:
+            self.relay(change)
+
+    def deliver(self, change: dict[str, Any]) -> None:
+        """Send a queue change to this process's subscribers (slow ones drop old changes)."""
         for queue in list(self._subscribers):
             if queue.full():
                 queue.get_nowait()

@@ -5,6 +5,11 @@ its events go to the conversation's event hub, where any stream can follow them.
 single-writer rule: while a turn runs, another message on the same conversation is
 rejected with 409 (`concurrent_turns="reject"`, the default) or waits its turn
 (`"enqueue"`), so two messages never fork a conversation's checkpoints.
+
+Across server processes the rule is a conversation lease (`server.lease`): a turn starts
+only once this process holds it, renews it while the turn runs and gives it up at the
+end. A turn whose lease was lost (renewals failed until it expired and another process
+took it) is stopped, so it cannot write checkpoints beside the new holder.
 """
 
 from __future__ import annotations
@@ -19,9 +24,13 @@ from config.settings import Settings
 from graphs.context import Context
 from graphs.turns import astream_turn, customer_input
 from server.hub import EventHub, QueueFeed
+from server.lease import ConversationLease, lease_from_settings
 from server.store import ServerStore
 
 logger = logging.getLogger("tandem.server.turns")
+
+LEASE_POLL_SECONDS = 0.25
+"""How often a queued message (`enqueue` policy) retries a lease another process holds."""
 
 
 class ConversationBusy(Exception):
@@ -32,13 +41,20 @@ class TurnRunner:
     """Starts turns as background tasks and records their side effects on the queue."""
 
     def __init__(
-        self, graph: Any, store: ServerStore, hub: EventHub, feed: QueueFeed, settings: Settings
+        self,
+        graph: Any,
+        store: ServerStore,
+        hub: EventHub,
+        feed: QueueFeed,
+        settings: Settings,
+        lease: ConversationLease | None = None,
     ) -> None:
         self.graph = graph
         self.store = store
         self.hub = hub
         self.feed = feed
         self.settings = settings
+        self.lease = lease or lease_from_settings(settings)
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -54,15 +70,56 @@ class TurnRunner:
         if lock.locked() and self.settings.concurrent_turns == "reject":
             raise ConversationBusy(conversation_id)
         await lock.acquire()
+        try:
+            while not await self.lease.acquire(conversation_id):
+                if self.settings.concurrent_turns == "reject":
+                    raise ConversationBusy(conversation_id)
+                await asyncio.sleep(LEASE_POLL_SECONDS)
+            # Another process may have run the previous turn: number after its events.
+            await self.hub.catch_up(conversation_id)
+        except BaseException:
+            lock.release()
+            raise
         return lock
+
+    async def _keep_lease(
+        self, conversation_id: str, turn: asyncio.Task[Any], lost: list[bool]
+    ) -> None:
+        """Renew the lease while the turn runs; stop the turn if the lease was lost."""
+        while True:
+            await asyncio.sleep(self.lease.ttl_seconds / 3)
+            try:
+                renewed = await self.lease.renew(conversation_id)
+            except Exception:  # a transient store error; the lease may still be valid
+                logger.warning(
+                    "lease renewal failed conversation=%s", conversation_id, exc_info=True
+                )
+                continue
+            if not renewed:
+                logger.error("lease lost conversation=%s; stopping its turn", conversation_id)
+                lost.append(True)
+                turn.cancel()
+                return
+
+    async def _give_up(self, conversation_id: str, lock: asyncio.Lock) -> None:
+        try:
+            await self.lease.release(conversation_id)
+        except Exception:  # the lease then lapses on its own after its time to live
+            logger.warning("lease release failed conversation=%s", conversation_id, exc_info=True)
+        finally:
+            lock.release()
 
     async def start_customer_turn(
         self, conversation_id: str, text: str, channel: str, context: Context
     ) -> int:
         """Start a turn for the customer's message; return the cursor its events follow."""
         lock = await self._acquire(conversation_id)
-        cursor = self.hub.cursor(conversation_id)
-        await self.hub.publish(conversation_id, {"type": "customer_message", "text": text})
+        try:
+            cursor = self.hub.cursor(conversation_id)
+            await self.hub.publish(conversation_id, {"type": "customer_message", "text": text})
+        except BaseException:
+            await self._give_up(conversation_id, lock)
+            raise
         graph_input = customer_input(text, channel)
         self._spawn(self._run(conversation_id, graph_input, context, lock, agent=None))
         return cursor
@@ -90,6 +147,10 @@ class TurnRunner:
         agent: str | None,
     ) -> dict[str, Any]:
         done: dict[str, Any] = {}
+        lost: list[bool] = []
+        turn = asyncio.current_task()
+        assert turn is not None
+        keeper = asyncio.create_task(self._keep_lease(conversation_id, turn, lost))
         try:
             async for event in astream_turn(
                 self.graph, conversation_id, graph_input, context, self.settings.durability
@@ -108,9 +169,15 @@ class TurnRunner:
                 "retryable": True,
             }
             await self.hub.publish(conversation_id, {**done, "error": type(error).__name__})
+        except asyncio.CancelledError:
+            if not lost:
+                raise
+            done = {"type": "error", "detail": "The turn was interrupted.", "retryable": True}
+            await self.hub.publish(conversation_id, {**done, "error": "LeaseLost"})
         finally:
+            keeper.cancel()
             self.store.touch(conversation_id)
-            lock.release()
+            await self._give_up(conversation_id, lock)
         return done
 
     def _record_handoff(

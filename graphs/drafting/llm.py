@@ -12,6 +12,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from botocore.config import Config
 from langchain.chat_models import init_chat_model
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -27,6 +28,7 @@ from prompts.templates import load_template
 from tools.orders.store import OrderToolError
 
 HISTORY_MESSAGES = 12
+MODEL_READ_TIMEOUT_SECONDS = 60
 STORE_NAME = "the Tandem demo store"
 
 
@@ -37,12 +39,23 @@ def resolve_chat_model(services: Services, context: Context) -> BaseChatModel | 
     if not context.model:
         return None
     settings = services.settings
-    return load_chat_model(context.model, settings.aws_region, settings.bedrock_endpoint_url)
+    return load_chat_model(
+        context.model,
+        settings.aws_region,
+        settings.bedrock_endpoint_url,
+        max_attempts=settings.bedrock_max_attempts,
+    )
 
 
 @lru_cache(maxsize=8)
-def load_chat_model(model: str, region: str, endpoint_url: str | None) -> BaseChatModel:
-    """Create a chat model from an init_chat_model string ("bedrock_converse:<model id>")."""
+def load_chat_model(
+    model: str, region: str, endpoint_url: str | None, max_attempts: int = 3
+) -> BaseChatModel:
+    """Create a chat model from an init_chat_model string ("bedrock_converse:<model id>").
+
+    Bedrock clients retry throttling and transient errors with botocore's standard mode
+    (exponential backoff with jitter) up to `max_attempts` calls in all.
+    """
     if model.startswith("paced:"):
         from graphs.drafting.paced import PacedChatModel
 
@@ -50,6 +63,10 @@ def load_chat_model(model: str, region: str, endpoint_url: str | None) -> BaseCh
     kwargs: dict[str, Any] = {}
     if model.startswith(("bedrock_converse:", "bedrock:")):
         kwargs["region_name"] = region
+        kwargs["config"] = Config(
+            retries={"mode": "standard", "total_max_attempts": max_attempts},
+            read_timeout=MODEL_READ_TIMEOUT_SECONDS,
+        )
         if endpoint_url:
             kwargs["endpoint_url"] = endpoint_url
     return init_chat_model(model, **kwargs)
