@@ -51,3 +51,19 @@ def normalise_text(text: str) -> str:
         text = pattern.sub(replacement, text)
     text = _REPEATS.sub(r"\1\1", text)
     return _SPACES.sub(" ", text).strip()
+
+
+_ENCODER_WORDS: dict[str, str] = {
+    ORDER_TOKEN: "order number",
+    EMAIL_TOKEN: "email address",
+    PAYMENT_TOKEN: "payment method",
+    ITEM_TOKEN: "item number",
+    MONEY_TOKEN: "amount",
+    NUMBER_TOKEN: "number",
+}
+_PLACEHOLDERS = re.compile(r"\b(?:" + "|".join(_ENCODER_WORDS) + r")\b")
+
+
+def encoder_text(normalised: str) -> str:
+    """Spell a normalised text's placeholders as plain words a sentence encoder knows."""
+    return _PLACEHOLDERS.sub(lambda match: _ENCODER_WORDS[match.group(0)], normalised)
