@@ -146,6 +146,41 @@ def _shouting(text: str) -> bool:
     return len(words) >= 3 or mostly_upper
 
 
+def frustration_cues(text: str) -> tuple[list[str], list[str]]:
+    """Return the ``(worded, emphasis)`` frustration cues found in ``text``.
+
+    Worded cues are the names of the patterns that match (repeated contact, still waiting,
+    churn threat, ...); emphasis cues are ``shouting`` and ``repeated_punctuation``.
+    """
+    lexical = [name for name, pattern in _LEXICAL_CUES if pattern.search(text)]
+    emphasis: list[str] = []
+    if _shouting(text):
+        emphasis.append("shouting")
+    if _EXCLAMATIONS.search(text):
+        emphasis.append("repeated_punctuation")
+    return lexical, emphasis
+
+
+def apply_cues(base_score: float, text: str) -> Sentiment:
+    """Turn a base polarity score in [-1, 1] and the text's frustration cues into a result.
+
+    Emphasis does not count on an otherwise positive message ("Thank you!!" stays
+    positive). When any cue counts, the score starts from ``min(base, 0)`` and is lowered by
+    ``0.25 * worded + 0.1 * emphasis`` (at most 0.8), then clamped to [-1, 1].
+    """
+    lexical, emphasis = frustration_cues(text)
+    if not lexical and base_score >= POSITIVE_THRESHOLD:
+        emphasis = []
+    cues = lexical + emphasis
+    if not cues:
+        return Sentiment(score=round(base_score, 4), label=_label(base_score))
+    penalty = min(
+        MAX_PENALTY, LEXICAL_CUE_PENALTY * len(lexical) + EMPHASIS_CUE_PENALTY * len(emphasis)
+    )
+    score = max(-1.0, min(1.0, min(base_score, 0.0) - penalty))
+    return Sentiment(score=round(score, 4), label=_label(score), frustration=True, cues=cues)
+
+
 def _label(score: float) -> SentimentLabel:
     if score >= POSITIVE_THRESHOLD:
         return "positive"
@@ -170,30 +205,14 @@ class VaderSentimentAnalyzer:
 
     def cues(self, text: str) -> tuple[list[str], list[str]]:
         """Return the ``(worded, emphasis)`` frustration cues found in ``text``."""
-        lexical = [name for name, pattern in _LEXICAL_CUES if pattern.search(text)]
-        emphasis: list[str] = []
-        if _shouting(text):
-            emphasis.append("shouting")
-        if _EXCLAMATIONS.search(text):
-            emphasis.append("repeated_punctuation")
-        return lexical, emphasis
+        return frustration_cues(text)
 
     def analyze(self, text: str) -> Sentiment:
         """Return the adjusted sentiment of ``text``."""
         if not text.strip():
             return Sentiment(score=0.0, label="neutral")
         compound = float(self._vader.polarity_scores(text)["compound"])
-        lexical, emphasis = self.cues(text)
-        if not lexical and compound >= POSITIVE_THRESHOLD:
-            emphasis = []
-        cues = lexical + emphasis
-        if not cues:
-            return Sentiment(score=round(compound, 4), label=_label(compound))
-        penalty = min(
-            MAX_PENALTY, LEXICAL_CUE_PENALTY * len(lexical) + EMPHASIS_CUE_PENALTY * len(emphasis)
-        )
-        score = max(-1.0, min(1.0, min(compound, 0.0) - penalty))
-        return Sentiment(score=round(score, 4), label=_label(score), frustration=True, cues=cues)
+        return apply_cues(compound, text)
 
 
 @lru_cache(maxsize=1)
@@ -204,6 +223,10 @@ def get_sentiment_analyzer() -> SentimentAnalyzer:
     backend = get_settings().sentiment_backend
     if backend == "vader":
         return VaderSentimentAnalyzer()
+    if backend == "learned":
+        from tools.sentiment_learned import LearnedSentimentAnalyzer
+
+        return LearnedSentimentAnalyzer.bundled()
     raise ValueError(f"unknown sentiment backend: {backend!r}")
 
 

@@ -1,0 +1,109 @@
+"""The learned sentiment model: training, the stored format, the bundled model, the bench."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.sentiment import read_labelled_sentences, score_negative_detection
+from tools.sentiment import SentimentAnalyzer, get_sentiment_analyzer
+from tools.sentiment_learned import BUNDLED_MODEL, LearnedSentimentAnalyzer
+from tools.sentiment_model import LinearSentimentModel, train_linear_model
+
+POSITIVE = [
+    "great service, thank you",
+    "works perfectly, very happy",
+    "love it, excellent quality",
+    "fast delivery and friendly support",
+    "really pleased with this",
+    "the best purchase I made",
+]
+NEGATIVE = [
+    "arrived broken, very disappointed",
+    "terrible quality, waste of money",
+    "it stopped working after a day",
+    "awful support, nobody answers",
+    "the worst order I ever placed",
+    "poor fit and cheap material",
+]
+
+
+@pytest.fixture(scope="module")
+def small_model() -> LinearSentimentModel:
+    texts = POSITIVE + NEGATIVE
+    labels = [1] * len(POSITIVE) + [0] * len(NEGATIVE)
+    return train_linear_model(texts, labels, keep_terms=200, provenance="unit test")
+
+
+def test_trained_model_separates_its_training_data(small_model: LinearSentimentModel) -> None:
+    probabilities = small_model.probability_positive(POSITIVE + NEGATIVE)
+    assert all(p > 0.5 for p in probabilities[: len(POSITIVE)])
+    assert all(p < 0.5 for p in probabilities[len(POSITIVE) :])
+    assert small_model.probability_positive([]).shape == (0,)
+
+
+def test_save_and_load_round_trip(small_model: LinearSentimentModel, tmp_path: Path) -> None:
+    path = tmp_path / "model.json.gz"
+    small_model.save(path)
+    loaded = LinearSentimentModel.load(path)
+    assert loaded.provenance == "unit test"
+    texts = ["thank you, great help", "broken again, useless"]
+    assert loaded.probability_positive(texts) == pytest.approx(
+        small_model.probability_positive(texts), abs=1e-4
+    )
+
+
+def test_load_refuses_another_format(small_model: LinearSentimentModel, tmp_path: Path) -> None:
+    path = tmp_path / "model.json.gz"
+    small_model.save(path)
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        payload = json.load(handle)
+    payload["format"] = 99
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        json.dump(payload, handle)
+    with pytest.raises(ValueError, match="format"):
+        LinearSentimentModel.load(path)
+
+
+def test_training_needs_both_labels() -> None:
+    with pytest.raises(ValueError):
+        train_linear_model(["good", "great"], [1, 1])
+
+
+def test_bundled_analyzer_scores_and_keeps_frustration_cues() -> None:
+    assert BUNDLED_MODEL.is_file()
+    analyzer = LearnedSentimentAnalyzer.bundled()
+    assert isinstance(analyzer, SentimentAnalyzer)
+    assert analyzer.analyze("Thank you so much, you were really helpful!").label == "positive"
+    assert analyzer.analyze("It arrived broken and I am really disappointed").label == "negative"
+    frustrated = analyzer.analyze("This is the third time I'm asking, please help")
+    assert frustrated.frustration and "repeated_contact" in frustrated.cues
+    assert frustrated.label == "negative"
+    assert analyzer.analyze("   ").label == "neutral"
+
+
+def test_settings_select_the_learned_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config.settings import get_settings
+
+    monkeypatch.setenv("TANDEM_SENTIMENT_BACKEND", "learned")
+    get_settings.cache_clear()
+    get_sentiment_analyzer.cache_clear()
+    try:
+        assert isinstance(get_sentiment_analyzer(), LearnedSentimentAnalyzer)
+    finally:
+        monkeypatch.delenv("TANDEM_SENTIMENT_BACKEND")
+        get_settings.cache_clear()
+        get_sentiment_analyzer.cache_clear()
+
+
+def test_bench_reads_quoted_sentences_and_scores(tmp_path: Path) -> None:
+    path = tmp_path / "sentences.txt"
+    path.write_text('"Good case, ""excellent"" value."\t1\nBroken on arrival.\t0\n', "utf-8")
+    texts, labels = read_labelled_sentences(path)
+    assert texts == ['Good case, "excellent" value.', "Broken on arrival."]
+    assert labels == [1, 0]
+    scores = score_negative_detection(lambda text: "Broken" in text, texts, labels)
+    assert scores == {"accuracy": 1.0, "macro_f1": 1.0}
