@@ -2,7 +2,9 @@
 
 Indexes `corpus.jsonl` into an in-memory `SqliteKnowledgeBase`, runs every query of
 `queries.jsonl` and scores the ranking against `qrels.tsv`: nDCG@10, recall@5, MRR@10,
-plus retrieval latency percentiles. Run with `python -m bench.kb_retrieval`.
+plus retrieval latency percentiles. Run with `python -m bench.kb_retrieval`; add
+`--embedder hashing` or `--embedder pretrained` for hybrid retrieval (BM25 + vectors,
+fused as `--fusion` says), `--embedder none` (the default) for BM25 alone.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.embeddings.base import Embedder, HashingEmbedder
 from tools.knowledge.base import Document
-from tools.knowledge.sqlite_index import SqliteKnowledgeBase
+from tools.knowledge.hybrid import HybridConfig
+from tools.knowledge.sqlite_index import DEFAULT_MAX_QUERY_TERMS, SqliteKnowledgeBase
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASET = REPO_ROOT.parent / "shared" / "datasets" / "kb_retrieval_banking"
@@ -108,10 +112,40 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def run(folder: Path) -> dict[str, float]:
-    """Index the corpus in memory, run every judged query and return the metrics."""
+def make_embedder(name: str) -> Embedder | None:
+    """Return the embedder called `name`: none, hashing or pretrained.
+
+    Raises SystemExit with a clear message when the pretrained encoder is not installed.
+    """
+    if name == "none":
+        return None
+    if name == "hashing":
+        return HashingEmbedder()
+    try:
+        from tools.embeddings.pretrained import load_pretrained_embedder  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as exc:
+        raise SystemExit(f"the pretrained encoder is not installed ({exc})") from None
+    embedder: Embedder = load_pretrained_embedder()
+    return embedder
+
+
+def run(
+    folder: Path,
+    embedder: Embedder | None = None,
+    hybrid: HybridConfig | None = None,
+    index: Path | None = None,
+    max_query_terms: int = DEFAULT_MAX_QUERY_TERMS,
+) -> dict[str, float]:
+    """Index the corpus (in memory, or in the `index` file, kept between runs), run every
+    judged query and return the metrics."""
     data = load_dataset(folder)
-    kb = SqliteKnowledgeBase(":memory:", default_tenant=TENANT)
+    kb = SqliteKnowledgeBase(
+        index or ":memory:",
+        default_tenant=TENANT,
+        embedder=embedder,
+        hybrid=hybrid,
+        max_query_terms=max_query_terms,
+    )
     started = time.perf_counter()
     kb.upsert_many(data.corpus)
     index_seconds = time.perf_counter() - started
@@ -145,6 +179,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help="BEIR-style folder")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--embedder",
+        choices=("none", "hashing", "pretrained"),
+        default="none",
+        help="vectors for hybrid retrieval (none: BM25 alone)",
+    )
+    parser.add_argument("--fusion", choices=("rrf", "minmax"), default="rrf")
+    parser.add_argument(
+        "--index", type=Path, help="keep the index (and its vectors) in this file between runs"
+    )
+    parser.add_argument("--max-query-terms", type=int, default=DEFAULT_MAX_QUERY_TERMS)
+    parser.add_argument("--dense-weight", type=float, default=1.0, help="weight of the vector list")
     args = parser.parse_args(argv)
     folder: Path = args.dataset
     if not all(
@@ -152,12 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(f"kb_retrieval: dataset not found at {folder}; nothing to benchmark.")
         return 0
-    result = run(folder)
+    hybrid = HybridConfig(fusion=args.fusion, dense_weight=args.dense_weight)
+    result = run(folder, make_embedder(args.embedder), hybrid, args.index, args.max_query_terms)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
+    retriever = "BM25" if args.embedder == "none" else f"hybrid {args.embedder} {args.fusion}"
     print(
-        f"kb_retrieval · {folder.name}: {result['documents']:.0f} documents, "
+        f"kb_retrieval · {folder.name} · {retriever}: {result['documents']:.0f} documents, "
         f"{result['queries']:.0f} queries (indexed in {result['index_seconds']:.2f} s)"
     )
     ref = REFERENCE

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from opensearchpy.exceptions import OpenSearchException
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -25,6 +26,9 @@ from tools.knowledge.extract import answer_sentences
 from tools.knowledge.ingest import IngestReport, ingest_path
 from tools.knowledge.sqlite_index import SqliteKnowledgeBase
 
+if TYPE_CHECKING:
+    from tools.knowledge.opensearch_index import OpenSearchKnowledgeBase
+
 kb_app = typer.Typer(
     name="kb",
     help="Build and query the knowledge base (help-centre articles).",
@@ -36,8 +40,20 @@ TenantOption = Annotated[
     str | None, typer.Option("--tenant", "-t", help="Tenant id (default: settings.tenant).")
 ]
 DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Index file (default: settings.kb_db).")
+    Path | None,
+    typer.Option(
+        "--db", help="SQLite index file (default: settings.kb_db); implies the SQLite backend."
+    ),
 ]
+
+_BACKEND_ERRORS: tuple[type[Exception], ...] = (
+    OpenSearchException,
+    RuntimeError,
+    ValueError,
+    OSError,
+)
+"""Errors opening or writing OpenSearch (unreachable, refused, index mismatch, embedder)."""
+_INGEST_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, *_BACKEND_ERRORS)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -50,7 +66,23 @@ def _resolve(tenant: str | None, db: Path | None) -> tuple[str, Path]:
     return tenant or settings.tenant, (db or settings.kb_db).expanduser()
 
 
-def _summary_table(report: IngestReport, tenant: str, db: Path) -> Table:
+def _uses_opensearch(db: Path | None) -> bool:
+    return db is None and get_settings().kb_backend == "opensearch"
+
+
+def _open_opensearch(tenant: str) -> tuple[OpenSearchKnowledgeBase, str]:
+    """Open the configured OpenSearch index; return it and a label for the summary."""
+    from tools.knowledge.opensearch_backend import open_opensearch_kb
+
+    settings = get_settings()
+    try:
+        kb = open_opensearch_kb(settings, default_tenant=tenant)
+    except _BACKEND_ERRORS as exc:
+        raise _fail(str(exc)) from None
+    return kb, f"OpenSearch {settings.opensearch_url} index {settings.opensearch_index}"
+
+
+def _summary_table(report: IngestReport, tenant: str, db: Path | str) -> Table:
     table = Table(title=f"Knowledge base ingest · tenant [bold]{escape(tenant)}[/]")
     for column in ("added", "updated", "unchanged", "removed", "errors"):
         table.add_column(column, justify="right")
@@ -76,35 +108,42 @@ def ingest(
     if not path.expanduser().exists():
         raise _fail(f"path not found: {path}")
     console = Console()
-    try:
-        kb = SqliteKnowledgeBase(db_path)
-    except (sqlite3.Error, OSError) as exc:
-        raise _fail(f"cannot open knowledge base {db_path}: {exc}") from None
-    with kb:
-        progress = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[current]}", style="dim"),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        task: TaskID | None = None
-
-        def on_progress(done: int, total: int, current: Path) -> None:
-            nonlocal task
-            if task is None:
-                task = progress.add_task("Indexing", total=total, current="")
-            progress.update(task, completed=done, total=total, current=escape(current.name))
-
+    kb: SqliteKnowledgeBase | OpenSearchKnowledgeBase
+    if _uses_opensearch(db):
+        kb, label = _open_opensearch(tenant_id)
+    else:
         try:
-            with progress:
-                report = ingest_path(kb, path, tenant_id, progress=on_progress)
-        except FileNotFoundError:
-            raise _fail(f"path not found: {path}") from None
+            kb, label = SqliteKnowledgeBase(db_path), str(db_path)
+        except (sqlite3.Error, OSError) as exc:
+            raise _fail(f"cannot open knowledge base {db_path}: {exc}") from None
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}", style="dim"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task: TaskID | None = None
+
+    def on_progress(done: int, total: int, current: Path) -> None:
+        nonlocal task
+        if task is None:
+            task = progress.add_task("Indexing", total=total, current="")
+        progress.update(task, completed=done, total=total, current=escape(current.name))
+
+    try:
+        with progress:
+            report = ingest_path(kb, path, tenant_id, progress=on_progress)
         total = kb.count(tenant_id)
-    console.print(_summary_table(report, tenant_id, db_path))
+    except FileNotFoundError:
+        raise _fail(f"path not found: {path}") from None
+    except _INGEST_ERRORS as exc:
+        raise _fail(f"ingest into {label} failed: {exc}") from None
+    finally:
+        kb.close()
+    console.print(_summary_table(report, tenant_id, label))
     for error in report.errors:
         console.print(f"[red]✗[/] {escape(error.path)}: {escape(error.message)}")
     console.print(f"{total} document(s) indexed for tenant {escape(tenant_id)}.")
@@ -122,13 +161,22 @@ def search(
 ) -> None:
     """Search the knowledge base and print the best-matching articles."""
     tenant_id, db_path = _resolve(tenant, db)
-    if not db_path.exists():
-        raise _fail(f"no knowledge base at {db_path}; run `tandem kb ingest PATH` first")
-    try:
-        with SqliteKnowledgeBase(db_path) as kb:
-            passages = kb.search(query, k=k, tenant=tenant_id)
-    except sqlite3.Error as exc:
-        raise _fail(f"cannot read knowledge base {db_path}: {exc}") from None
+    if _uses_opensearch(db):
+        os_kb, label = _open_opensearch(tenant_id)
+        try:
+            passages = os_kb.search(query, k=k, tenant=tenant_id)
+        except _BACKEND_ERRORS as exc:
+            raise _fail(f"search in {label} failed: {exc}") from None
+        finally:
+            os_kb.close()
+    else:
+        if not db_path.exists():
+            raise _fail(f"no knowledge base at {db_path}; run `tandem kb ingest PATH` first")
+        try:
+            with SqliteKnowledgeBase(db_path) as kb:
+                passages = kb.search(query, k=k, tenant=tenant_id)
+        except sqlite3.Error as exc:
+            raise _fail(f"cannot read knowledge base {db_path}: {exc}") from None
     console = Console()
     if not passages:
         console.print(f"No results for {query!r} (tenant {escape(tenant_id)}).")

@@ -3,26 +3,48 @@
 Ingestion is incremental: a file whose content hash matches the stored one is left
 alone, changed files are re-indexed, and documents whose files are no longer in the
 ingested folder are removed. Files that cannot be read or decoded are reported, never
-raised, so one bad file does not stop a help-centre import.
+raised, so one bad file does not stop a help-centre import. Changed files are written in
+batches (`upsert_many`: one SQLite transaction, or one OpenSearch bulk request, per batch),
+so the same code fills either backend.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, Protocol
 
 from tools.knowledge.base import Document
 from tools.knowledge.parsing import SUPPORTED_SUFFIXES, parse_document
-from tools.knowledge.sqlite_index import SqliteKnowledgeBase
 
 ProgressCallback = Callable[[int, int, Path], None]
 """Called after each file as `progress(done, total, current_path)`."""
 
 PARSER_VERSION = "1"
+WRITE_BATCH = 64
+"""Changed files written per `upsert_many` call."""
 _BINARY_SNIFF_BYTES = 8192
+
+
+class IngestTarget(Protocol):
+    """What ingestion needs of an index: `SqliteKnowledgeBase` and `OpenSearchKnowledgeBase`."""
+
+    def source_hashes(self, tenant: str, under: str | None = None) -> dict[str, str]:
+        """Map each indexed source of `tenant` (under a path prefix) to its content hash."""
+        ...
+
+    def upsert_many(
+        self, documents: Iterable[Document]
+    ) -> Mapping[Literal["added", "updated", "unchanged"], int]:
+        """Write documents; return how many were "added", "updated" and "unchanged"."""
+        ...
+
+    def delete(self, source: str, tenant: str) -> bool:
+        """Remove the document indexed from `source`; tell whether it existed."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +118,7 @@ def _read(path: Path) -> bytes:
 
 
 def ingest_path(
-    kb: SqliteKnowledgeBase,
+    kb: IngestTarget,
     path: str | Path,
     tenant: str,
     progress: ProgressCallback | None = None,
@@ -114,15 +136,43 @@ def ingest_path(
     known = kb.source_hashes(tenant, under=str(root) + os.sep if root else str(target))
     report = IngestReport()
     present: set[str] = set()
-    for done, file in enumerate(files, start=1):
+    pending: list[tuple[Path, Document]] = []
+    done = 0
+
+    def advance(file: Path) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(files), file)
+
+    def flush() -> None:
+        if not pending:
+            return
+        counts = kb.upsert_many([document for _, document in pending])
+        report.added += counts.get("added", 0)
+        report.updated += counts.get("updated", 0)
+        report.unchanged += counts.get("unchanged", 0)
+        for file, _ in pending:
+            advance(file)
+        pending.clear()
+
+    for file in files:
         source = str(file)
         present.add(source)
         try:
-            _ingest_file(kb, file, root, tenant, known.get(source), report)
+            document = _prepare_file(file, root, tenant, known.get(source))
         except _SkipFile as exc:
             report.errors.append(IngestError(path=source, message=str(exc)))
-        if progress is not None:
-            progress(done, len(files), file)
+            advance(file)
+            continue
+        if document is None:
+            report.unchanged += 1
+            advance(file)
+            continue
+        pending.append((file, document))
+        if len(pending) >= WRITE_BATCH:
+            flush()
+    flush()
     if root is not None:
         for source in sorted(set(known) - present):
             if kb.delete(source, tenant):
@@ -130,37 +180,24 @@ def ingest_path(
     return report
 
 
-def _ingest_file(
-    kb: SqliteKnowledgeBase,
-    file: Path,
-    root: Path | None,
-    tenant: str,
-    stored_hash: str | None,
-    report: IngestReport,
-) -> None:
+def _prepare_file(
+    file: Path, root: Path | None, tenant: str, stored_hash: str | None
+) -> Document | None:
+    """Return the document to write for `file`, or None when its stored hash is current."""
     if file.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise _SkipFile(f"unsupported file type {file.suffix or '(none)'}")
     data = _read(file)
     digest = file_hash(data)
     if digest == stored_hash:
-        report.unchanged += 1
-        return
+        return None
     parsed = parse_document(file.suffix, _decode(data), fallback_title=file.stem)
     if not parsed.text.strip() and parsed.title == file.stem:
         raise _SkipFile("no text to index")
-    outcome = kb.upsert(
-        Document(
-            article_id=article_id_for(file, root),
-            title=parsed.title,
-            text=parsed.text,
-            source=str(file),
-            tenant=tenant,
-            content_hash=digest,
-        )
+    return Document(
+        article_id=article_id_for(file, root),
+        title=parsed.title,
+        text=parsed.text,
+        source=str(file),
+        tenant=tenant,
+        content_hash=digest,
     )
-    if outcome == "added":
-        report.added += 1
-    elif outcome == "updated":
-        report.updated += 1
-    else:
-        report.unchanged += 1

@@ -1,0 +1,140 @@
+"""Knowledge-base retrieval benchmark on OpenSearch: BM25 alone and hybrid (BM25 + k-NN).
+
+Same dataset, queries and metrics as `bench.kb_retrieval` (the SQLite backend), against a
+running OpenSearch node with the k-NN plugin (`scripts/opensearch.sh start`). The corpus
+is bulk-indexed into a throw-away index, which is deleted afterwards. Run with
+`python -m bench.kb_retrieval_opensearch --url http://127.0.0.1:9200 --embedder hashing`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+
+from bench.kb_retrieval import (
+    DEFAULT_DATASET,
+    REFERENCE,
+    TENANT,
+    hit_at,
+    load_dataset,
+    make_embedder,
+    mrr_at,
+    ndcg_at,
+    percentile,
+    recall_at,
+)
+from tools.embeddings.base import Embedder
+from tools.knowledge.opensearch_client import connect
+from tools.knowledge.opensearch_index import HybridWeights, OpenSearchKnowledgeBase
+
+BM25_ONLY_DIMENSION = 8
+"""Vector size of the throw-away index when no embedder is used (no vectors are written)."""
+
+
+def run(
+    folder: Path, url: str, embedder: Embedder | None, weights: HybridWeights
+) -> dict[str, float]:
+    """Index the corpus into a fresh index, run every judged query and return the metrics."""
+    data = load_dataset(folder)
+    client = connect(url)
+    index_name = f"bench-kb-{uuid.uuid4().hex[:8]}"
+    dimension = embedder.dimension if embedder is not None else BM25_ONLY_DIMENSION
+    kb = OpenSearchKnowledgeBase(
+        client,
+        index_name,
+        embedder=embedder,
+        dimension=dimension,
+        default_tenant=TENANT,
+        weights=weights,
+    )
+    try:
+        started = time.perf_counter()
+        kb.upsert_many(data.corpus)
+        index_seconds = time.perf_counter() - started
+        scores: dict[str, list[float]] = defaultdict(list)
+        latencies: list[float] = []
+        evaluated = [qid for qid in data.queries if qid in data.qrels]
+        for qid in evaluated:
+            started = time.perf_counter()
+            passages = kb.search(data.queries[qid], k=10)
+            latencies.append((time.perf_counter() - started) * 1000)
+            ranked = [passage.article_id for passage in passages]
+            relevant = data.qrels[qid]
+            scores["ndcg@10"].append(ndcg_at(ranked, relevant, 10))
+            scores["recall@5"].append(recall_at(ranked, relevant, 5))
+            scores["hit@5"].append(hit_at(ranked, relevant, 5))
+            scores["mrr@10"].append(mrr_at(ranked, relevant, 10))
+    finally:
+        client.indices.delete(index=index_name, ignore_unavailable=True)
+        kb.close()
+    result = {name: statistics.fmean(values) for name, values in scores.items()}
+    result.update(
+        documents=len(data.corpus),
+        queries=len(evaluated),
+        index_seconds=index_seconds,
+        p50_ms=percentile(latencies, 0.5),
+        p95_ms=percentile(latencies, 0.95),
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help="BEIR-style folder")
+    parser.add_argument("--url", default="http://127.0.0.1:9200", help="OpenSearch endpoint")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--embedder",
+        choices=("none", "hashing", "pretrained"),
+        default="none",
+        help="vectors for hybrid retrieval (none: BM25 alone)",
+    )
+    parser.add_argument("--bm25-weight", type=float, default=1.0)
+    parser.add_argument("--vector-weight", type=float, default=HybridWeights.vector)
+    parser.add_argument("--pool", type=int, default=50, help="candidates per retriever")
+    args = parser.parse_args(argv)
+    folder: Path = args.dataset
+    if not all(
+        (folder / name).is_file() for name in ("corpus.jsonl", "queries.jsonl", "qrels.tsv")
+    ):
+        print(f"kb_retrieval_opensearch: dataset not found at {folder}; nothing to benchmark.")
+        return 0
+    weights = HybridWeights(bm25=args.bm25_weight, vector=args.vector_weight, pool=args.pool)
+    try:
+        result = run(folder, args.url, make_embedder(args.embedder), weights)
+    except OpenSearchConnectionError as exc:
+        print(f"kb_retrieval_opensearch: cannot reach OpenSearch at {args.url}: {exc}")
+        return 1
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    retriever = (
+        "BM25"
+        if args.embedder == "none"
+        else f"hybrid {args.embedder} min-max {args.bm25_weight:g}:{args.vector_weight:g}"
+    )
+    print(
+        f"kb_retrieval_opensearch · {folder.name} · {retriever}: {result['documents']:.0f} "
+        f"documents, {result['queries']:.0f} queries (indexed in {result['index_seconds']:.2f} s)"
+    )
+    ref = REFERENCE
+    print(f"  nDCG@10   {result['ndcg@10']:.3f}   (plain BM25 reference {ref['ndcg@10']:.3f})")
+    print(f"  recall@5  {result['recall@5']:.3f}   (share of the relevant documents in the top 5)")
+    hit_note = f"plain BM25 reference 'recall@5' {ref['recall@5']:.3f}"
+    print(f"  hit@5     {result['hit@5']:.3f}   ({hit_note})")
+    print(f"  MRR@10    {result['mrr@10']:.3f}   (plain BM25 reference {ref['mrr@10']:.3f})")
+    print(f"  latency   p50 {result['p50_ms']:.1f} ms   p95 {result['p95_ms']:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
