@@ -1,0 +1,106 @@
+/** Shapes of the Tandem HTTP API (see /openapi.json). */
+
+export type Role = "customer" | "agent" | "admin";
+
+export interface Conversation {
+  id: string;
+  customer_id: string | null;
+  channel: string;
+  created_at: number;
+  updated_at: number;
+  handoff_status: string;
+  waiting_for_human: boolean;
+  intent: string | null;
+  message_count: number;
+  turn_running: boolean;
+  last_event_id: number;
+}
+
+export interface Message {
+  index: number;
+  role: "customer" | "bot" | "agent";
+  author: string | null;
+  text: string;
+}
+
+export interface MessagePage {
+  items: Message[];
+  next_cursor: number | null;
+}
+
+export type SlaState = "ok" | "at_risk" | "breached" | "met";
+
+export interface QueueEntry {
+  conversation_id: string;
+  status: "waiting" | "claimed" | "resolved" | "returned";
+  reason: string | null;
+  intent: string | null;
+  sentiment_label: string | null;
+  sentiment_score: number | null;
+  summary: string | null;
+  suggested_reply: string | null;
+  customer_id: string | null;
+  channel: string | null;
+  last_message: string | null;
+  created_at: number;
+  waiting_seconds: number;
+  sla_state: SlaState;
+  claimed_by: string | null;
+  claimed_at: number | null;
+  first_response_at: number | null;
+  resolved_at: number | null;
+}
+
+export interface TranscriptEvent {
+  seq: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface Transcript {
+  conversation_id: string;
+  messages: Message[];
+  events: TranscriptEvent[];
+  passages: Array<Record<string, unknown>>;
+  queue: QueueEntry | null;
+}
+
+export interface Source {
+  article_id: string;
+  title: string;
+  url: string;
+}
+
+export interface OrderItem {
+  name: string;
+  price: number;
+  options?: Record<string, string>;
+}
+
+export interface Order {
+  order_id: string;
+  user_id: string;
+  status: string;
+  items: OrderItem[];
+  address?: Record<string, string>;
+  fulfillments?: Array<{ tracking_id?: string[]; item_ids?: string[] }>;
+  payment_history?: Array<{ transaction_type: string; amount: number }>;
+}
+
+/** One event of a conversation stream, with the id to resume after. */
+export interface StreamEvent {
+  id: number;
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface AuthConfig {
+  mode: "local" | "cognito";
+  hosted_login: {
+    authorize_url: string;
+    token_url: string;
+    logout_url: string;
+    client_id: string;
+    scopes: string[];
+  } | null;
+}

@@ -1,0 +1,177 @@
+/** The customer chat: the support portal at /chat and, with ?embed=1, the widget's iframe. */
+import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import type { Session } from "../api/auth";
+import { loadSession, saveSession } from "../api/auth";
+import { SignIn } from "../ui/SignIn";
+import { MessageList } from "./MessageList";
+import { useConversation, type Connection } from "./useConversation";
+
+const SUGGESTIONS = ["Where is my order #W1234567?", "How long do refunds take?", "I want to talk to a person"];
+
+const CONNECTION_TEXT: Record<Connection, string> = {
+  connecting: "Connecting…",
+  online: "Online",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+};
+
+export function ChatApp() {
+  const embedded = new URLSearchParams(window.location.search).has("embed");
+  const [session, setSession] = useState<Session | null>(() => loadSession("chat"));
+  const signIn = useCallback((value: Session) => {
+    saveSession("chat", value);
+    setSession(value);
+  }, []);
+  const signOut = () => {
+    saveSession("chat", null);
+    setSession(null);
+  };
+  return (
+    <div className={`chat-shell${embedded ? " embedded" : ""}`}>
+      {session ? (
+        <Chat session={session} embedded={embedded} onSignOut={signOut} />
+      ) : (
+        <SignIn
+          app="chat"
+          title="Chat with support"
+          intro="Ask about an order, a return or anything in our help centre."
+          roles={["customer"]}
+          defaultSub="alex_morgan_1001"
+          onSignedIn={signIn}
+        />
+      )}
+    </div>
+  );
+}
+
+function Chat({ session, embedded, onSignOut }: { session: Session; embedded: boolean; onSignOut: () => void }) {
+  const { state, connection, failure, send, startOver } = useConversation(session);
+  const [text, setText] = useState("");
+  const [sendError, setSendError] = useState<string | null>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const canSend = connection !== "connecting" && !state.turnRunning && !failure;
+
+  useEffect(() => {
+    if (canSend) input.current?.focus({ preventScroll: true });
+  }, [canSend]);
+
+  const submit = async (value: string) => {
+    const message = value.trim();
+    if (!message || !canSend) return;
+    setSendError(null);
+    setText("");
+    try {
+      await send(message);
+    } catch (error) {
+      setText(message);
+      setSendError((error as Error).message);
+    }
+  };
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    void submit(text);
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void submit(text);
+    }
+  };
+
+  const heading = state.handoff === "human" && state.agentName ? `${state.agentName} · Support` : "Tandem Support";
+  const subtitle =
+    state.handoff === "waiting"
+      ? "Waiting for a person to join"
+      : state.handoff === "human"
+        ? "You're chatting with a person"
+        : state.handoff === "resolved"
+          ? "Resolved · write again any time"
+          : "Virtual assistant";
+
+  return (
+    <div className="chat">
+      <a className="skip-link" href="#composer-input">
+        Skip to message box
+      </a>
+      <header className="chat-header">
+        <div className="avatar" aria-hidden="true">
+          {state.handoff === "human" && state.agentName ? state.agentName.charAt(0).toUpperCase() : "T"}
+        </div>
+        <div className="chat-title">
+          <h1>{heading}</h1>
+          <p>{subtitle}</p>
+        </div>
+        <span className={`connection ${connection}`} role="status">
+          <span className="dot" aria-hidden="true" />
+          <span className="connection-label">{CONNECTION_TEXT[connection]}</span>
+        </span>
+        <div className="header-actions">
+          <button className="ghost small" onClick={startOver} title="Start a new conversation">
+            New chat
+          </button>
+          {embedded ? (
+            <button className="ghost small" onClick={() => window.parent.postMessage({ type: "tandem:close" }, "*")} aria-label="Close chat">
+              ✕
+            </button>
+          ) : (
+            <button className="ghost small" onClick={onSignOut}>
+              Sign out
+            </button>
+          )}
+        </div>
+      </header>
+      <main className="chat-body" id="main" tabIndex={0} aria-label="Chat">
+        {failure && (
+          <p className="banner error" role="alert">
+            {failure}
+          </p>
+        )}
+        {state.items.length === 0 && !failure && (
+          <div className="welcome">
+            <h2>Hi{session.name && session.name !== session.sub ? ` ${session.name}` : ""}! How can we help?</h2>
+            <p className="muted">Ask about an order, a return, a refund or anything in our help centre.</p>
+          </div>
+        )}
+        <MessageList items={state.items} token={session.token} busy={state.turnRunning} />
+      </main>
+      <footer className="composer">
+        {state.items.length === 0 && (
+          <div className="suggestions" role="group" aria-label="Suggested questions">
+            {SUGGESTIONS.map((suggestion) => (
+              <button key={suggestion} className="chip" onClick={() => submit(suggestion)} disabled={!canSend}>
+                {suggestion}
+              </button>
+            ))}
+          </div>
+        )}
+        {sendError && (
+          <p className="error" role="alert">
+            {sendError}
+          </p>
+        )}
+        <form onSubmit={onSubmit}>
+          <label htmlFor="composer-input" className="visually-hidden">
+            Message
+          </label>
+          <textarea
+            id="composer-input"
+            ref={input}
+            rows={1}
+            value={text}
+            maxLength={8000}
+            placeholder={state.turnRunning ? "Answering…" : "Write a message…"}
+            onChange={(event) => setText(event.target.value)}
+            onKeyDown={onKeyDown}
+            aria-describedby="composer-hint"
+          />
+          <button type="submit" className="primary" disabled={!canSend || !text.trim()}>
+            Send
+          </button>
+        </form>
+        <p id="composer-hint" className="visually-hidden">
+          Press Enter to send, Shift+Enter for a new line.
+        </p>
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+/** The transcript: messages, tool status lines, notices, order cards and source links. */
+import { useEffect, useRef } from "react";
+import { RichText } from "../ui/RichText";
+import type { ChatItem } from "./chatState";
+import { OrderCard } from "./OrderCard";
+
+/** The articles a reply names (the drafter cites its sources), else the two best matches. */
+export function citedSources(item: Extract<ChatItem, { kind: "message" }>) {
+  const all = item.sources ?? [];
+  const cited = all.filter((source) => item.text.includes(source.title));
+  return cited.length ? cited : all.slice(0, 2);
+}
+
+function Sources({ item }: { item: Extract<ChatItem, { kind: "message" }> }) {
+  const sources = citedSources(item);
+  if (!sources.length) return null;
+  return (
+    <nav className="sources" aria-label="Sources">
+      <span>Sources:</span>
+      <ul>
+        {sources.map((source) => (
+          <li key={source.article_id}>
+            <a href={source.url} target="_blank" rel="noopener">
+              {source.title}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function Bubble({ item, token }: { item: Extract<ChatItem, { kind: "message" }>; token: string }) {
+  const who = item.role === "customer" ? "You" : item.role === "agent" ? (item.author ?? "Support agent") : "Tandem assistant";
+  return (
+    <li className={`message ${item.role}`} aria-busy={item.streaming ? true : undefined}>
+      <span className="author">{who}</span>
+      <div className="bubble">
+        <RichText text={item.text} />
+        {item.streaming && <span className="cursor" aria-hidden="true" />}
+      </div>
+      {!item.streaming &&
+        item.orders?.map((orderId) => <OrderCard key={orderId} orderId={orderId} token={token} />)}
+      {!item.streaming && <Sources item={item} />}
+    </li>
+  );
+}
+
+export function MessageList({ items, token, busy }: { items: ChatItem[]; token: string; busy: boolean }) {
+  const end = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: "end" });
+  }, [items]);
+  const lastStatus = [...items].reverse().find((item) => item.kind === "status" || item.kind === "notice");
+  return (
+    <>
+      <div role="log" aria-label="Conversation" aria-live="polite" aria-relevant="additions" aria-busy={busy}>
+      <ol className="messages">
+        {items.map((item) => {
+          if (item.kind === "message") return <Bubble key={item.key} item={item} token={token} />;
+          if (item.kind === "status")
+            return (
+              <li key={item.key} className={`status-line${item.done ? " done" : ""}${item.ok ? "" : " failed"}`}>
+                <span className="status-icon" aria-hidden="true">
+                  {item.done ? (item.ok ? "✓" : "!") : ""}
+                </span>
+                {item.text}
+              </li>
+            );
+          return (
+            <li key={item.key} className={`notice ${item.tone}`}>
+              {item.text}
+            </li>
+          );
+        })}
+        {busy && !items.some((item) => item.kind === "message" && item.streaming) && (
+          <li className="typing" aria-label="The assistant is typing">
+            <span />
+            <span />
+            <span />
+          </li>
+        )}
+        <li ref={end} aria-hidden="true" className="end" />
+      </ol>
+      </div>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {lastStatus?.kind === "status" || lastStatus?.kind === "notice" ? lastStatus.text : ""}
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,57 @@
+/** A compact card with an order's status, items and total, fetched from /v1/orders/{id}. */
+import { useEffect, useState } from "react";
+import { api } from "../api/client";
+import type { Order } from "../api/types";
+import { humanize, money } from "../ui/format";
+
+const cache = new Map<string, Promise<Order>>();
+
+export function fetchOrder(orderId: string, token: string): Promise<Order> {
+  const key = `${token.slice(-16)}:${orderId}`;
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = api<Order>(`/v1/orders/${encodeURIComponent(orderId)}`, token);
+    pending.catch(() => cache.delete(key));
+    cache.set(key, pending);
+  }
+  return pending;
+}
+
+export function OrderSummary({ order }: { order: Order }) {
+  const total = order.items.reduce((sum, item) => sum + item.price, 0);
+  const address = order.address;
+  return (
+    <article className="order-card" aria-label={`Order ${order.order_id}`}>
+      <header>
+        <span className="order-id">Order {order.order_id}</span>
+        <span className={`badge status-${order.status.replace(/\W+/g, "-")}`}>{humanize(order.status)}</span>
+      </header>
+      <ul>
+        {order.items.map((item, index) => (
+          <li key={index}>
+            <span>{item.name}</span>
+            <span>{money(item.price)}</span>
+          </li>
+        ))}
+      </ul>
+      <footer>
+        <span>{address ? `${address.city}, ${address.state}` : ""}</span>
+        <strong>{money(total)}</strong>
+      </footer>
+    </article>
+  );
+}
+
+export function OrderCard({ orderId, token }: { orderId: string; token: string }) {
+  const [order, setOrder] = useState<Order | null>(null);
+  useEffect(() => {
+    let live = true;
+    fetchOrder(orderId, token)
+      .then((value) => live && setOrder(value))
+      .catch(() => live && setOrder(null));
+    return () => {
+      live = false;
+    };
+  }, [orderId, token]);
+  return order ? <OrderSummary order={order} /> : null;
+}

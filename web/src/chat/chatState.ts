@@ -1,0 +1,249 @@
+/**
+ * The customer chat as a pure reducer over the conversation's events. Every event carries
+ * the conversation's sequence number; events at or below the last one applied are ignored,
+ * so a reconnect that replays a little (or a send that races the live socket) never
+ * duplicates a message.
+ */
+import type { Message, Source, StreamEvent } from "../api/types";
+
+export type HandoffState = "none" | "waiting" | "human" | "resolved" | "returned";
+
+export type ChatItem =
+  | {
+      kind: "message";
+      key: string;
+      role: "customer" | "bot" | "agent";
+      text: string;
+      author?: string | null;
+      streaming?: boolean;
+      fromHistory?: boolean;
+      orders?: string[];
+      wantsSources?: boolean;
+      sources?: Source[];
+    }
+  | { kind: "status"; key: string; text: string; done: boolean; ok: boolean }
+  | { kind: "notice"; key: string; text: string; tone: "info" | "success" | "error" };
+
+export interface ChatState {
+  items: ChatItem[];
+  lastEventId: number;
+  handoff: HandoffState;
+  agentName: string | null;
+  turnRunning: boolean;
+  /** Orders looked up and whether the help centre was searched, in the running turn. */
+  turn: { orders: string[]; usedKb: boolean };
+}
+
+export const initialChat: ChatState = {
+  items: [],
+  lastEventId: 0,
+  handoff: "none",
+  agentName: null,
+  turnRunning: false,
+  turn: { orders: [], usedKb: false },
+};
+
+export type ChatAction =
+  | { type: "hydrate"; messages: Message[]; lastEventId: number; handoff: string; turnRunning: boolean }
+  | { type: "event"; event: StreamEvent }
+  | { type: "sources"; key: string; sources: Source[] }
+  | { type: "notice"; text: string; tone: "info" | "success" | "error" };
+
+const ORDER_ID = /#W\d{7}/g;
+
+export function orderIdsIn(text: string): string[] {
+  return [...new Set(text.match(ORDER_ID) ?? [])];
+}
+
+/** The customer-facing line for a tool starting ("Looking up order #W1234567…"). */
+export function toolLine(name: string, summary: string, phase: string): string {
+  const order = orderIdsIn(summary)[0];
+  const done = phase === "end";
+  switch (name) {
+    case "get_order_details":
+      return done ? `Looked up order ${order ?? ""}`.trim() : `Looking up order ${order ?? ""}…`.replace(" …", "…");
+    case "list_user_orders":
+    case "get_user_details":
+      return done ? "Checked your account" : "Checking your account…";
+    case "search_knowledge_base":
+      return done ? "Searched the help centre" : "Searching the help centre…";
+    default:
+      return done ? summary : `${summary}…`;
+  }
+}
+
+function handoffOf(status: string, waiting: boolean): HandoffState {
+  if (waiting) return status === "human" ? "human" : "waiting";
+  if (status === "resolved" || status === "returned") return status;
+  return status === "human" || status === "waiting" ? (status as HandoffState) : "none";
+}
+
+function lastMessage(items: ChatItem[], role: string) {
+  for (let i = items.length - 1; i >= 0; i -= 1) {
+    const item = items[i];
+    if (item.kind === "message" && item.role === role) return item;
+  }
+  return undefined;
+}
+
+function applyEvent(state: ChatState, event: StreamEvent): ChatState {
+  const key = `e${event.id || Math.random()}`;
+  const items = state.items;
+  switch (event.type) {
+    case "customer_message": {
+      const text = String(event.text ?? "");
+      const previous = items[items.length - 1];
+      if (previous?.kind === "message" && previous.role === "customer" && previous.fromHistory && previous.text === text) {
+        return { ...state, turnRunning: true };
+      }
+      return {
+        ...state,
+        turnRunning: true,
+        turn: { orders: [], usedKb: false },
+        items: [...items, { kind: "message", key, role: "customer", text }],
+      };
+    }
+    case "token": {
+      const text = String(event.text ?? "");
+      const last = items[items.length - 1];
+      if (last?.kind === "message" && last.role === "bot" && last.streaming) {
+        return { ...state, items: [...items.slice(0, -1), { ...last, text: last.text + text }] };
+      }
+      return { ...state, items: [...items, { kind: "message", key, role: "bot", text, streaming: true }] };
+    }
+    case "tool": {
+      const name = String(event.name ?? "tool");
+      const summary = String(event.summary ?? name);
+      const phase = String(event.phase ?? "start");
+      const turn = { ...state.turn };
+      if (name === "get_order_details" && phase === "end" && event.ok !== false) {
+        turn.orders = [...new Set([...turn.orders, ...orderIdsIn(summary)])];
+      }
+      if (name === "search_knowledge_base") turn.usedKb = true;
+      if (phase === "end") {
+        const index = items.findLastIndex(
+          (item) => item.kind === "status" && !item.done && item.text === toolLine(name, summary, "start"),
+        );
+        if (index >= 0) {
+          const updated = [...items];
+          updated[index] = { kind: "status", key: items[index].key, text: toolLine(name, summary, "end"), done: true, ok: event.ok !== false };
+          return { ...state, turn, items: updated };
+        }
+      }
+      return {
+        ...state,
+        turn,
+        items: [...items, { kind: "status", key, text: toolLine(name, summary, phase), done: phase === "end", ok: event.ok !== false }],
+      };
+    }
+    case "status":
+      return { ...state, items: [...items, { kind: "status", key, text: String(event.text ?? ""), done: false, ok: true }] };
+    case "handoff": {
+      // Only the first pause for a person is news to the customer; later pauses (their own
+      // message reaching the agent, the agent about to write again) change nothing on screen.
+      const payload = (event.payload ?? {}) as { type?: string };
+      if (state.handoff === "human" || (payload.type && payload.type !== "handoff")) return state;
+      return {
+        ...state,
+        handoff: "waiting",
+        items: [...items, { kind: "notice", key, text: "A person will join shortly.", tone: "info" }],
+      };
+    }
+    case "agent_message": {
+      const agent = String(event.agent ?? "Support agent");
+      const text = String(event.text ?? "");
+      const previous = lastMessage(items, "agent");
+      if (previous?.fromHistory && previous.text === text && items[items.length - 1] === previous) return state;
+      const joined: ChatItem[] =
+        state.agentName === agent
+          ? []
+          : [{ kind: "notice", key: `${key}j`, text: `${agent} joined the conversation.`, tone: "success" }];
+      return {
+        ...state,
+        handoff: "human",
+        agentName: agent,
+        items: [...items, ...joined, { kind: "message", key, role: "agent", author: agent, text }],
+      };
+    }
+    case "done":
+      return finishTurn(state, event, key);
+    case "error":
+      return {
+        ...state,
+        turnRunning: false,
+        items: [
+          ...items.map((item) => (item.kind === "message" && item.streaming ? { ...item, streaming: false } : item)),
+          { kind: "notice", key, text: errorText(event), tone: "error" },
+        ],
+      };
+    default:
+      return state;
+  }
+}
+
+function errorText(event: StreamEvent): string {
+  if (event.code === "turn_in_progress") return "Still answering your last message; please wait a moment.";
+  if (event.code === "rate_limited") return "You're sending messages quickly; please wait a moment.";
+  return String(event.detail ?? "Something went wrong; please try again.");
+}
+
+function finishTurn(state: ChatState, event: StreamEvent, key: string): ChatState {
+  const reply = String(event.reply ?? "");
+  const handoff = handoffOf(String(event.handoff_status ?? "none"), Boolean(event.waiting_for_human));
+  let items = [...state.items];
+  const extras = { orders: state.turn.orders, wantsSources: state.turn.usedKb };
+  const streaming = items.findLastIndex((item) => item.kind === "message" && item.role === "bot" && Boolean(item.streaming));
+  const turnStart = items.findLastIndex((item) => item.kind === "message" && item.role === "customer");
+  const shown = items.slice(turnStart + 1).some((item) => item.kind === "message" && item.text === reply);
+  if (streaming >= 0) {
+    const draft = items[streaming] as Extract<ChatItem, { kind: "message" }>;
+    items[streaming] = { ...draft, text: reply || draft.text, streaming: false, ...extras };
+  } else if (reply && !shown) {
+    items.push({ kind: "message", key, role: "bot", text: reply, ...extras });
+  }
+  if (handoff !== state.handoff && (handoff === "resolved" || handoff === "returned")) {
+    const text = handoff === "resolved" ? "This conversation was resolved. Write again any time." : "You're chatting with our virtual assistant again.";
+    items = [...items, { kind: "notice", key: `${key}h`, text, tone: "success" }];
+  }
+  return { ...state, items, handoff, turnRunning: false, turn: { orders: [], usedKb: false } };
+}
+
+export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  switch (action.type) {
+    case "hydrate": {
+      const items: ChatItem[] = action.messages.map((message) => ({
+        kind: "message",
+        key: `h${message.index}`,
+        role: message.role,
+        author: message.author,
+        text: message.text,
+        fromHistory: true,
+        orders: message.role === "bot" ? orderIdsIn(message.text).slice(0, 2) : [],
+      }));
+      const agent = [...action.messages].reverse().find((m) => m.role === "agent");
+      return {
+        ...initialChat,
+        items,
+        lastEventId: action.lastEventId,
+        handoff: handoffOf(action.handoff, action.handoff === "waiting" || action.handoff === "human"),
+        agentName: agent?.author ?? null,
+        turnRunning: action.turnRunning,
+      };
+    }
+    case "event": {
+      const { event } = action;
+      if (event.id && event.id <= state.lastEventId) return state;
+      const next = applyEvent(state, event);
+      return event.id ? { ...next, lastEventId: event.id } : next;
+    }
+    case "sources":
+      return {
+        ...state,
+        items: state.items.map((item) =>
+          item.kind === "message" && item.key === action.key ? { ...item, sources: action.sources, wantsSources: false } : item,
+        ),
+      };
+    case "notice":
+      return { ...state, items: [...state.items, { kind: "notice", key: `n${state.items.length}${Date.now()}`, text: action.text, tone: action.tone }] };
+  }
+}

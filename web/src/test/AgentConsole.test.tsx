@@ -1,0 +1,145 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ConversationPanel } from "../agent/ConversationPanel";
+import { QueueList } from "../agent/QueueList";
+import type { QueueEntry } from "../api/types";
+import { routeFetch, signedIn } from "./fakes";
+
+const now = Date.now() / 1000;
+
+function entry(overrides: Partial<QueueEntry> = {}): QueueEntry {
+  return {
+    conversation_id: "c1",
+    status: "waiting",
+    reason: "explicit_request",
+    intent: "human_agent",
+    sentiment_label: "negative",
+    sentiment_score: -0.9,
+    summary: "Alex is upset about order #W1234567.",
+    suggested_reply: "Hi Alex, I'm taking over from here.",
+    customer_id: "alex_morgan_1001",
+    channel: "web",
+    last_message: "I want a human",
+    created_at: now - 400,
+    waiting_seconds: 400,
+    sla_state: "breached",
+    claimed_by: null,
+    claimed_at: null,
+    first_response_at: null,
+    resolved_at: null,
+    ...overrides,
+  };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("QueueList", () => {
+  it("shows reason, intent, sentiment, channel, waiting time and SLA state", async () => {
+    const onSelect = vi.fn();
+    render(
+      <QueueList
+        entries={[entry(), entry({ conversation_id: "c2", customer_id: "sam", sla_state: "ok", created_at: now - 30, status: "claimed", claimed_by: "bob" })]}
+        selected={null}
+        me="alice"
+        onSelect={onSelect}
+      />,
+    );
+    const [first, second] = screen.getAllByRole("button");
+    expect(first).toHaveClass("sla-breached");
+    expect(first).toHaveTextContent("Explicit request");
+    expect(first).toHaveTextContent("Human agent");
+    expect(first).toHaveTextContent("Negative -0.90");
+    expect(first).toHaveTextContent("web");
+    expect(first).toHaveTextContent(/SLA breached, waiting 6 min/);
+    expect(second).toHaveTextContent("Claimed by bob");
+    await userEvent.setup().click(second);
+    expect(onSelect).toHaveBeenCalledWith("c2");
+  });
+
+  it("says so when nobody waits", () => {
+    render(<QueueList entries={[]} selected={null} me="alice" onSelect={() => undefined} />);
+    expect(screen.getByText(/No one is waiting/)).toBeInTheDocument();
+  });
+});
+
+function transcriptWith(queue: QueueEntry) {
+  return {
+    conversation_id: "c1",
+    messages: [
+      { index: 0, role: "customer", author: null, text: "Where is my order #W1234567?" },
+      { index: 1, role: "bot", author: "tandem", text: "It is pending." },
+    ],
+    events: [{ seq: 2, type: "tool", data: { name: "get_order_details", phase: "end", summary: "get order details #W1234567", ok: true } }],
+    passages: [{ article_id: "refund-timing", title: "When will I get my refund?" }],
+    queue,
+  };
+}
+
+const never = () => new Response(new ReadableStream(), { status: 200, headers: { "Content-Type": "text/event-stream" } });
+
+describe("ConversationPanel", () => {
+  it("shows who has the conversation and offers no reply to a second agent", async () => {
+    const session = signedIn("agent", { sub: "bob", role: "agent", name: "Bob", customerId: null });
+    routeFetch({
+      "GET /v1/queue/c1/transcript": transcriptWith(entry({ status: "claimed", claimed_by: "alice" })),
+      "GET /v1/conversations/c1/events": never,
+      "GET /v1/conversations/c1": { waiting_for_human: true },
+      "GET /v1/customers/alex_morgan_1001/orders": [],
+    });
+    render(<ConversationPanel conversationId="c1" session={session} onChanged={() => undefined} />);
+    expect(await screen.findByText("alice is handling this conversation.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Claim" })).toBeNull();
+    expect(screen.queryByLabelText("Reply to the customer")).toBeNull();
+  });
+
+  it("claims, pre-fills the suggested reply, and sends the edited reply", async () => {
+    const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
+    let current = entry();
+    const calls = routeFetch({
+      "GET /v1/queue/c1/transcript": () => transcriptWith(current),
+      "GET /v1/conversations/c1/events": never,
+      "GET /v1/conversations/c1": { waiting_for_human: true },
+      "GET /v1/customers/alex_morgan_1001/orders": [
+        { order_id: "#W1234567", user_id: "alex_morgan_1001", status: "pending", items: [{ name: "Office Chair", price: 501.57 }] },
+      ],
+      "POST /v1/queue/c1/claim": () => {
+        current = entry({ status: "claimed", claimed_by: "alice" });
+        return current;
+      },
+      "POST /v1/queue/c1/reply": () => current,
+    });
+    const onChanged = vi.fn();
+    render(<ConversationPanel conversationId="c1" session={session} onChanged={onChanged} />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Claim" }));
+    const box = await screen.findByLabelText("Reply to the customer");
+    expect(box).toHaveValue("Hi Alex, I'm taking over from here.");
+    expect(screen.getByRole("article", { name: "Order #W1234567" })).toBeInTheDocument();
+    const context = screen.getByRole("complementary", { name: "Context" });
+    expect(within(context).getByText("get_order_details")).toBeInTheDocument();
+    expect(within(context).getByRole("link", { name: "When will I get my refund?" })).toHaveAttribute("href", "/help/refund-timing");
+
+    await user.clear(box);
+    await user.type(box, "Hi Alex, Alice here.");
+    await user.click(screen.getByRole("button", { name: "Send reply" }));
+    expect(await screen.findByText("Reply sent.")).toBeInTheDocument();
+    expect(calls.find((call) => call.url === "/v1/queue/c1/reply")?.body).toEqual({ text: "Hi Alex, Alice here." });
+    expect(onChanged).toHaveBeenCalled();
+  });
+
+  it("explains a lost claim race", async () => {
+    const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
+    routeFetch({
+      "GET /v1/queue/c1/transcript": transcriptWith(entry()),
+      "GET /v1/conversations/c1/events": never,
+      "GET /v1/conversations/c1": { waiting_for_human: true },
+      "GET /v1/customers/alex_morgan_1001/orders": [],
+      "POST /v1/queue/c1/claim": () =>
+        new Response(JSON.stringify({ status: 409, code: "already_claimed", detail: "Status is claimed; claimed by bob." }), { status: 409 }),
+    });
+    render(<ConversationPanel conversationId="c1" session={session} onChanged={() => undefined} />);
+    await userEvent.setup().click(await screen.findByRole("button", { name: "Claim" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("claimed by bob");
+  });
+});
