@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 CUSTOMER ?= alex_morgan_1001
+NPM    ?= npm
 
-.PHONY: install install-dev run chat test lint typecheck pytest studio bench clean
+.PHONY: install install-dev web web-test run chat test lint typecheck pytest studio bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,18 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-run: install
+# The browser apps need Node.js 20+; without it the API still runs and the server says
+# how to build them.
+web:
+	@if command -v node >/dev/null 2>&1; then \
+		cd web && $(NPM) ci --no-audit --no-fund --loglevel=error && $(NPM) run build; \
+	else echo "Node.js not found: skipping the web apps (the server explains how to build them)."; fi
+
+web-test: web
+	@if command -v node >/dev/null 2>&1; then cd web && $(NPM) test; \
+	else echo "Node.js not found: skipping the web app tests."; fi
+
+run: install web
 	$(BIN)/tandem serve
 
 chat: install
@@ -36,10 +48,10 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev
+pytest: install-dev web
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck web-test pytest
 
 studio: install-dev
 	$(BIN)/langgraph dev --no-browser
@@ -49,6 +61,10 @@ bench: install
 	$(BIN)/python -m bench.load --conversations 50
 	$(BIN)/python -m bench.kb_retrieval
 	$(BIN)/python -m bench.intent_bitext
+	$(BIN)/python -m bench.kb_latency
+	$(BIN)/python -m bench.sentiment
+	$(BIN)/python -m bench.checkpoints --samples 100 --conversations 5
+	$(BIN)/python -m bench.tau_replay --tasks 20
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache artifacts web/dist web/node_modules
