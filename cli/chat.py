@@ -54,7 +54,7 @@ def _render(event: dict[str, Any], started: list[bool]) -> None:
         console.print(
             f"\n[bold magenta]{event.get('agent') or 'agent'} (agent)[/] › {event['text']}"
         )
-    elif kind == "handoff":
+    elif kind == "handoff" and event["payload"].get("type") != "awaiting_agent":
         if started[0]:
             console.print()
             started[0] = False

@@ -183,6 +183,8 @@ class TurnRunner:
     def _record_handoff(
         self, conversation_id: str, payload: dict[str, Any], context: Context
     ) -> None:
+        if payload.get("type") == "awaiting_agent":
+            return  # the agent's own reply paused the graph again: nothing new for the queue
         entry = self.store.upsert_handoff(conversation_id, payload, context.customer_id)
         self.feed.publish({"type": "queue_update", "entry": entry})
 

@@ -95,7 +95,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """A headless Debian Chromium driven by Playwright."""
     if not CHROMIUM.exists():

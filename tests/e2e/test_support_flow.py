@@ -128,7 +128,13 @@ def test_customer_is_handed_off_and_agent_replies_and_resolves(
     reply.fill(AGENT_REPLY)
     agent.get_by_role("button", name="Send reply").click()
     agent.get_by_text("Reply sent.").wait_for()
-    agent.get_by_text("Waiting for the customer's answer").wait_for()
+    # The agent keeps the conversation and can act again without waiting for the customer.
+    resolve = agent.get_by_role("button", name="Resolve", exact=True)
+    resolve.wait_for()
+    agent.wait_for_function(
+        "() => [...document.querySelectorAll('button')]"
+        ".some(b => b.textContent.trim() === 'Resolve' && !b.disabled)"
+    )
     agent.screenshot(path=screenshots / "06-agent-replied.png")
     assert_accessible(agent, axe_source, "agent conversation")
 

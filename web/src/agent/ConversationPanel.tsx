@@ -159,7 +159,7 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
       )}
       {mine && !waiting && (
         <p className="banner" role="status">
-          Waiting for the customer's answer; you can reply, resolve or return the conversation once they write.
+          A turn is running on this conversation; you can reply, resolve or return it when it finishes.
         </p>
       )}
       {message && (
