@@ -106,7 +106,7 @@ def test_customer_is_handed_off_and_agent_replies_and_resolves(
     reply = agent.get_by_label("Reply to the customer")
     reply.wait_for()
     assert "Alex" in reply.input_value(), "the AI's suggested reply pre-fills the box"
-    assert agent.get_by_role("article", name="Order #W1234567").is_visible()
+    agent.get_by_role("article", name="Order #W1234567").wait_for()
     agent.get_by_text("get_order_details").first.wait_for()
 
     # A second agent sees who has it and cannot work it.
@@ -249,4 +249,5 @@ def use_widget(page: Any, screenshots: Path, axe_source: str) -> None:
     page.screenshot(path=screenshots / "12-widget.png")
     assert_accessible(page, axe_source, "host page with the widget")
     frame.get_by_role("button", name="Close chat").click()
-    assert page.locator("iframe[title='Support chat']").is_hidden()
+    # The close button asks the host page (postMessage) to hide the frame: wait for it.
+    page.locator("iframe[title='Support chat']").wait_for(state="hidden")
