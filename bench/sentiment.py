@@ -10,10 +10,10 @@ says so and exits 0.
 The split is fixed: a stratified 80/20 split with seed 13 (800 train, 200 test). Every
 analyzer is scored on the test split as a negative-vs-not decision (the decision that
 triggers escalation): accuracy and macro-F1. Rows: VADER's compound score alone (the
-floor), VADER with the frustration cues (the default analyzer), the bundled linear model
-with cues (`sentiment_backend=learned`), and 5-fold cross-validation of the linear model on
-all 1,000 sentences. `--save-model PATH` writes the model trained on the train split, which
-is how the bundled file is made. Run with `python -m bench.sentiment`.
+floor), VADER with the frustration cues (the default analyzer), the linear model trained
+on the train split with cues (`sentiment_backend=learned`), and 5-fold cross-validation of
+the linear model on all 1,000 sentences. `--save-model PATH` writes the train-split model,
+which `TANDEM_SENTIMENT_MODEL_PATH` then loads. Run with `python -m bench.sentiment`.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from tools.sentiment import NEGATIVE_THRESHOLD, VaderSentimentAnalyzer
-from tools.sentiment_learned import BUNDLED_MODEL, LearnedSentimentAnalyzer
-from tools.sentiment_model import LinearSentimentModel, train_linear_model
+from tools.sentiment_learned import LearnedSentimentAnalyzer
+from tools.sentiment_model import train_linear_model
 
 DATASET_FILE = "amazon_cells_labelled.txt"
 DEFAULT_DATASET = (
@@ -134,11 +134,6 @@ def run(path: Path, save_model: Path | None = None) -> dict[str, dict[str, float
             LearnedSentimentAnalyzer(trained), split.test_texts, split.test_labels
         ),
     }
-    if BUNDLED_MODEL.is_file():
-        bundled = LearnedSentimentAnalyzer(LinearSentimentModel.load(BUNDLED_MODEL))
-        results["linear+cues (bundled)"] = _score_learned(
-            bundled, split.test_texts, split.test_labels
-        )
     results["linear+cues 5-fold CV"] = cross_validated_linear(texts, labels)
     return results
 

@@ -96,8 +96,15 @@ class Settings(BaseSettings):
     sentiment_backend: Literal["vader", "learned", "comprehend"] = Field(
         default="vader",
         description=(
-            "Sentiment engine: offline VADER, the bundled linear model (learned) or Amazon"
-            " Comprehend."
+            "Sentiment engine: offline VADER, a trained linear model (learned; see"
+            " sentiment_model_path) or Amazon Comprehend."
+        ),
+    )
+    sentiment_model_path: Path | None = Field(
+        default=None,
+        description=(
+            "The linear sentiment model for sentiment_backend=learned, as written by"
+            " `python -m bench.sentiment --save-model PATH` from labelled sentences."
         ),
     )
     pii_backend: Literal["regex", "comprehend"] = Field(

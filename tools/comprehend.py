@@ -214,11 +214,11 @@ def build_sentiment_analyzer(settings: Settings) -> SentimentAnalyzer:
         return ComprehendSentimentAnalyzer(
             comprehend_client(settings), settings.comprehend_language, VaderSentimentAnalyzer()
         )
-    if settings.sentiment_backend == "vader":
-        return VaderSentimentAnalyzer()
-    from tools.sentiment import get_sentiment_analyzer
+    if settings.sentiment_backend == "learned":
+        from tools.sentiment_learned import LearnedSentimentAnalyzer
 
-    return get_sentiment_analyzer()
+        return LearnedSentimentAnalyzer.from_file(settings.sentiment_model_path)
+    return VaderSentimentAnalyzer()
 
 
 def build_pii_redactor(settings: Settings) -> PiiRedactor:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal, Protocol, runtime_checkable
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -213,21 +212,6 @@ class VaderSentimentAnalyzer:
             return Sentiment(score=0.0, label="neutral")
         compound = float(self._vader.polarity_scores(text)["compound"])
         return apply_cues(compound, text)
-
-
-@lru_cache(maxsize=1)
-def get_sentiment_analyzer() -> SentimentAnalyzer:
-    """Return the process-wide analyzer for the ``sentiment_backend`` setting."""
-    from config.settings import get_settings
-
-    backend = get_settings().sentiment_backend
-    if backend == "vader":
-        return VaderSentimentAnalyzer()
-    if backend == "learned":
-        from tools.sentiment_learned import LearnedSentimentAnalyzer
-
-        return LearnedSentimentAnalyzer.bundled()
-    raise ValueError(f"unknown sentiment backend: {backend!r}")
 
 
 def sentiment_trend(scores: list[float], window: int = 5) -> float:

@@ -1,4 +1,4 @@
-"""Sentiment from the shipped linear model, with the same frustration cues as VADER's analyzer.
+"""Sentiment from a trained linear model, with the same frustration cues as VADER's analyzer.
 
 `LearnedSentimentAnalyzer` scores a message with `LinearSentimentModel` (probability of
 positive mapped to [-1, 1]) and then applies the support-chat frustration cues of
@@ -6,21 +6,19 @@ positive mapped to [-1, 1]) and then applies the support-chat frustration cues o
 as frustrated and push it down. Messages the model is unsure about (within `neutral_band`
 of zero) are labelled neutral.
 
-The model file bundled in `sentiment_data/` was trained on the train split of the UCI
-"Sentiment Labelled Sentences" Amazon reviews (Kotzias et al. 2015, CC BY 4.0); see
-`bench/sentiment.py` for the split and the measured quality.
+No model ships with the package (its vocabulary would carry fragments of the training
+sentences). `python -m bench.sentiment --save-model PATH` trains one on the train split of
+labelled sentences (the UCI "Sentiment Labelled Sentences", CC BY 4.0, or a company's own)
+and `TANDEM_SENTIMENT_MODEL_PATH` points the learned backend at it.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from tools.sentiment import Sentiment, apply_cues
 from tools.sentiment_model import LinearSentimentModel
 
-BUNDLED_MODEL = Path(__file__).resolve().parent / "sentiment_data" / "linear_amazon_reviews.json.gz"
-"""The model shipped with the package (no data set or download needed at run time)."""
 NEUTRAL_BAND = 0.2
 """Model scores strictly inside (-band, band) are labelled neutral."""
 
@@ -33,9 +31,19 @@ class LearnedSentimentAnalyzer:
         self.neutral_band = neutral_band
 
     @classmethod
-    def bundled(cls) -> LearnedSentimentAnalyzer:
-        """Return an analyzer on the model shipped with the package."""
-        return cls(_bundled_model())
+    def from_file(cls, path: Path | None) -> LearnedSentimentAnalyzer:
+        """Return an analyzer on the model saved at ``path``.
+
+        Raises `ValueError` naming the setting and the command that makes a model when
+        there is none.
+        """
+        if path is None or not Path(path).is_file():
+            where = f" (nothing at {path})" if path is not None else ""
+            raise ValueError(
+                "sentiment_backend=learned needs TANDEM_SENTIMENT_MODEL_PATH" + where + "; "
+                "train one with: python -m bench.sentiment --save-model PATH"
+            )
+        return cls(LinearSentimentModel.load(path))
 
     def analyze(self, text: str) -> Sentiment:
         """Return the sentiment of ``text``."""
@@ -46,8 +54,3 @@ class LearnedSentimentAnalyzer:
         if abs(base) < self.neutral_band:
             base = 0.0
         return apply_cues(base, text)
-
-
-@lru_cache(maxsize=1)
-def _bundled_model() -> LinearSentimentModel:
-    return LinearSentimentModel.load(BUNDLED_MODEL)

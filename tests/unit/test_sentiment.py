@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from config.settings import Settings
+from tools.comprehend import build_sentiment_analyzer
 from tools.sentiment import (
     Sentiment,
     SentimentAnalyzer,
     VaderSentimentAnalyzer,
-    get_sentiment_analyzer,
     sentiment_trend,
 )
 
@@ -20,7 +21,7 @@ def analyzer() -> VaderSentimentAnalyzer:
 
 def test_implements_protocol(analyzer: VaderSentimentAnalyzer) -> None:
     assert isinstance(analyzer, SentimentAnalyzer)
-    assert isinstance(get_sentiment_analyzer(), VaderSentimentAnalyzer)
+    assert isinstance(build_sentiment_analyzer(Settings()), VaderSentimentAnalyzer)
 
 
 @pytest.mark.parametrize(

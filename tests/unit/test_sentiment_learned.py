@@ -1,4 +1,4 @@
-"""The learned sentiment model: training, the stored format, the bundled model, the bench."""
+"""The learned sentiment model: training, the stored format, the backend setting, the bench."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from bench.sentiment import read_labelled_sentences, score_negative_detection
-from tools.sentiment import SentimentAnalyzer, get_sentiment_analyzer
-from tools.sentiment_learned import BUNDLED_MODEL, LearnedSentimentAnalyzer
+from config.settings import Settings
+from tools.comprehend import build_sentiment_analyzer
+from tools.sentiment import SentimentAnalyzer
+from tools.sentiment_learned import LearnedSentimentAnalyzer
 from tools.sentiment_model import LinearSentimentModel, train_linear_model
 
 POSITIVE = [
@@ -73,9 +75,18 @@ def test_training_needs_both_labels() -> None:
         train_linear_model(["good", "great"], [1, 1])
 
 
-def test_bundled_analyzer_scores_and_keeps_frustration_cues() -> None:
-    assert BUNDLED_MODEL.is_file()
-    analyzer = LearnedSentimentAnalyzer.bundled()
+@pytest.fixture(scope="module")
+def saved_model(
+    small_model: LinearSentimentModel, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    path = tmp_path_factory.mktemp("sentiment") / "model.json.gz"
+    small_model.save(path)
+    return path
+
+
+def test_saved_analyzer_scores_and_keeps_frustration_cues(saved_model: Path) -> None:
+    assert saved_model.is_file()
+    analyzer = LearnedSentimentAnalyzer.from_file(saved_model)
     assert isinstance(analyzer, SentimentAnalyzer)
     assert analyzer.analyze("Thank you so much, you were really helpful!").label == "positive"
     assert analyzer.analyze("It arrived broken and I am really disappointed").label == "negative"
@@ -85,18 +96,16 @@ def test_bundled_analyzer_scores_and_keeps_frustration_cues() -> None:
     assert analyzer.analyze("   ").label == "neutral"
 
 
-def test_settings_select_the_learned_backend(monkeypatch: pytest.MonkeyPatch) -> None:
-    from config.settings import get_settings
+def test_settings_select_the_learned_backend(saved_model: Path) -> None:
+    settings = Settings(sentiment_backend="learned", sentiment_model_path=saved_model)
+    assert isinstance(build_sentiment_analyzer(settings), LearnedSentimentAnalyzer)
 
-    monkeypatch.setenv("TANDEM_SENTIMENT_BACKEND", "learned")
-    get_settings.cache_clear()
-    get_sentiment_analyzer.cache_clear()
-    try:
-        assert isinstance(get_sentiment_analyzer(), LearnedSentimentAnalyzer)
-    finally:
-        monkeypatch.delenv("TANDEM_SENTIMENT_BACKEND")
-        get_settings.cache_clear()
-        get_sentiment_analyzer.cache_clear()
+
+@pytest.mark.parametrize("path", [None, Path("/nonexistent/model.json.gz")])
+def test_learned_backend_without_a_model_says_how_to_make_one(path: Path | None) -> None:
+    settings = Settings(sentiment_backend="learned", sentiment_model_path=path)
+    with pytest.raises(ValueError, match=r"TANDEM_SENTIMENT_MODEL_PATH.*--save-model"):
+        build_sentiment_analyzer(settings)
 
 
 def test_bench_reads_quoted_sentences_and_scores(tmp_path: Path) -> None:
