@@ -19,10 +19,12 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from tools.embeddings.base import Embedder, HashingEmbedder
-from tools.knowledge.base import Document
+from tools.knowledge.base import Document, KnowledgeBase
 from tools.knowledge.hybrid import HybridConfig
+from tools.knowledge.ingest import IngestTarget
 from tools.knowledge.sqlite_index import DEFAULT_MAX_QUERY_TERMS, SqliteKnowledgeBase
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +46,10 @@ class Dataset:
     corpus: list[Document]
     queries: dict[str, str]
     qrels: dict[str, dict[str, int]]
+
+
+class SearchableIndex(KnowledgeBase, IngestTarget, Protocol):
+    """A knowledge base that can also be written to (both backends are)."""
 
 
 def load_dataset(folder: Path) -> Dataset:
@@ -146,6 +152,14 @@ def run(
         hybrid=hybrid,
         max_query_terms=max_query_terms,
     )
+    try:
+        return index_and_score(kb, data)
+    finally:
+        kb.close()
+
+
+def index_and_score(kb: SearchableIndex, data: Dataset) -> dict[str, float]:
+    """Index the corpus into `kb`, run every judged query and return the metrics."""
     started = time.perf_counter()
     kb.upsert_many(data.corpus)
     index_seconds = time.perf_counter() - started
@@ -162,7 +176,6 @@ def run(
         scores["recall@5"].append(recall_at(ranked, relevant, 5))
         scores["hit@5"].append(hit_at(ranked, relevant, 5))
         scores["mrr@10"].append(mrr_at(ranked, relevant, 10))
-    kb.close()
     result = {name: statistics.fmean(values) for name, values in scores.items()}
     result.update(
         documents=len(data.corpus),

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 import uuid
-from collections import defaultdict
 from pathlib import Path
 
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
@@ -23,13 +20,9 @@ from bench.kb_retrieval import (
     DEFAULT_DATASET,
     REFERENCE,
     TENANT,
-    hit_at,
+    index_and_score,
     load_dataset,
     make_embedder,
-    mrr_at,
-    ndcg_at,
-    percentile,
-    recall_at,
 )
 from tools.embeddings.base import Embedder
 from tools.knowledge.opensearch_client import connect
@@ -56,34 +49,10 @@ def run(
         weights=weights,
     )
     try:
-        started = time.perf_counter()
-        kb.upsert_many(data.corpus)
-        index_seconds = time.perf_counter() - started
-        scores: dict[str, list[float]] = defaultdict(list)
-        latencies: list[float] = []
-        evaluated = [qid for qid in data.queries if qid in data.qrels]
-        for qid in evaluated:
-            started = time.perf_counter()
-            passages = kb.search(data.queries[qid], k=10)
-            latencies.append((time.perf_counter() - started) * 1000)
-            ranked = [passage.article_id for passage in passages]
-            relevant = data.qrels[qid]
-            scores["ndcg@10"].append(ndcg_at(ranked, relevant, 10))
-            scores["recall@5"].append(recall_at(ranked, relevant, 5))
-            scores["hit@5"].append(hit_at(ranked, relevant, 5))
-            scores["mrr@10"].append(mrr_at(ranked, relevant, 10))
+        return index_and_score(kb, data)
     finally:
         client.indices.delete(index=index_name, ignore_unavailable=True)
         kb.close()
-    result = {name: statistics.fmean(values) for name, values in scores.items()}
-    result.update(
-        documents=len(data.corpus),
-        queries=len(evaluated),
-        index_seconds=index_seconds,
-        p50_ms=percentile(latencies, 0.5),
-        p95_ms=percentile(latencies, 0.95),
-    )
-    return result
 
 
 def main(argv: list[str] | None = None) -> int:
