@@ -40,6 +40,9 @@ class ConversationLease(Protocol):
     """Who may run a turn on a conversation right now."""
 
     ttl_seconds: float
+    shared: bool
+    """Held across processes: a new holder first catches up on the events other processes
+    published, and renews the lease while its turn runs."""
 
     async def acquire(self, conversation_id: str) -> bool:
         """Take the conversation's lease; False when another holder has it."""
@@ -56,6 +59,8 @@ class ConversationLease(Protocol):
 
 class LocalLease:
     """Leases within one process (the embedded profile): a set of held conversations."""
+
+    shared = False
 
     def __init__(self, ttl_seconds: float = 30.0) -> None:
         self.ttl_seconds = ttl_seconds
@@ -82,6 +87,8 @@ class DynamoDBLease:
 
     The boto3 client blocks, so each call runs in the default executor.
     """
+
+    shared = True
 
     def __init__(self, client: Any, table: str, ttl_seconds: float, owner: str) -> None:
         self.client = client

@@ -75,8 +75,9 @@ class TurnRunner:
                 if self.settings.concurrent_turns == "reject":
                     raise ConversationBusy(conversation_id)
                 await asyncio.sleep(LEASE_POLL_SECONDS)
-            # Another process may have run the previous turn: number after its events.
-            await self.hub.catch_up(conversation_id)
+            if self.lease.shared:
+                # Another process may have run the previous turn: number after its events.
+                await self.hub.catch_up(conversation_id)
         except BaseException:
             lock.release()
             raise
@@ -150,7 +151,11 @@ class TurnRunner:
         lost: list[bool] = []
         turn = asyncio.current_task()
         assert turn is not None
-        keeper = asyncio.create_task(self._keep_lease(conversation_id, turn, lost))
+        keeper = (
+            asyncio.create_task(self._keep_lease(conversation_id, turn, lost))
+            if self.lease.shared
+            else None
+        )
         try:
             async for event in astream_turn(
                 self.graph, conversation_id, graph_input, context, self.settings.durability
@@ -175,7 +180,8 @@ class TurnRunner:
             done = {"type": "error", "detail": "The turn was interrupted.", "retryable": True}
             await self.hub.publish(conversation_id, {**done, "error": "LeaseLost"})
         finally:
-            keeper.cancel()
+            if keeper is not None:
+                keeper.cancel()
             self.store.touch(conversation_id)
             await self._give_up(conversation_id, lock)
         return done
