@@ -1,10 +1,19 @@
 """Knowledge-base retrieval benchmark on the τ²-bench banking help centre (BEIR layout).
 
 Indexes `corpus.jsonl` into an in-memory `SqliteKnowledgeBase`, runs every query of
-`queries.jsonl` and scores the ranking against `qrels.tsv`: nDCG@10, recall@5, MRR@10,
-plus retrieval latency percentiles. Run with `python -m bench.kb_retrieval`; add
-`--embedder hashing` or `--embedder pretrained` for hybrid retrieval (BM25 + vectors,
-fused as `--fusion` says), `--embedder none` (the default) for BM25 alone.
+`queries.jsonl` and scores the ranking against `qrels.tsv`: nDCG@10, success@5, recall@5,
+capped recall@5, MRR@10, plus retrieval latency percentiles. Run with
+`python -m bench.kb_retrieval`; add `--embedder hashing` or `--embedder pretrained` for
+hybrid retrieval (BM25 + vectors, fused as `--fusion` says), `--embedder none` (the
+default) for BM25 alone. `--k1`, `--b`, `--title-weight`, `--idf-power` and
+`--max-query-terms` override the BM25F parameters (`bench.kb_tuning` chooses them by
+cross-validation).
+
+Metric names: the dataset README's "recall@5" of plain BM25 (0.784) is the share of
+queries with at least one relevant article in the top 5, printed here as success@5
+(`bench.kb_plain_bm25` recomputes that reference with bm25s). recall@5 is the share of a
+query's relevant articles found in the top 5; with 9.8 relevant articles per query on
+average it cannot come near 1. capped recall@5 divides by min(5, relevant) instead.
 """
 
 from __future__ import annotations
@@ -23,20 +32,17 @@ from typing import Protocol
 
 from tools.embeddings.base import Embedder, HashingEmbedder
 from tools.knowledge.base import Document, KnowledgeBase
+from tools.knowledge.bm25 import Bm25Params
 from tools.knowledge.hybrid import HybridConfig
 from tools.knowledge.ingest import IngestTarget
-from tools.knowledge.sqlite_index import DEFAULT_MAX_QUERY_TERMS, SqliteKnowledgeBase
+from tools.knowledge.sqlite_index import SqliteKnowledgeBase
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASET = REPO_ROOT.parent / "shared" / "datasets" / "kb_retrieval_banking"
 TENANT = "bench"
-REFERENCE = {"ndcg@10": 0.317, "recall@5": 0.784, "mrr@10": 0.609}
-"""Plain BM25 (bm25s, English stop words) over title+text, from the dataset README.
-
-Its "recall@5" cannot be the fraction of relevant documents found in the top 5: queries
-have 9.8 relevant documents on average, which caps that measure at 0.625. It matches the
-share of queries with at least one relevant document in the top 5, printed as hit@5.
-"""
+REFERENCE = {"ndcg@10": 0.317, "success@5": 0.784, "mrr@10": 0.609}
+"""Plain BM25 (bm25s, English stop words) over title+text, from the dataset README (which
+calls success@5 "recall@5"); `python -m bench.kb_plain_bm25` reproduces all three."""
 
 
 @dataclass(frozen=True)
@@ -97,9 +103,27 @@ def recall_at(ranked: list[str], relevant: dict[str, int], k: int) -> float:
     return len(set(ranked[:k]) & set(relevant)) / len(relevant) if relevant else 0.0
 
 
-def hit_at(ranked: list[str], relevant: dict[str, int], k: int) -> float:
+def capped_recall_at(ranked: list[str], relevant: dict[str, int], k: int) -> float:
+    """Relevant documents in the first k results over min(k, number relevant)."""
+    if not relevant:
+        return 0.0
+    return len(set(ranked[:k]) & set(relevant)) / min(k, len(relevant))
+
+
+def success_at(ranked: list[str], relevant: dict[str, int], k: int) -> float:
     """1.0 when at least one relevant document is in the first k results, else 0.0."""
     return 1.0 if set(ranked[:k]) & set(relevant) else 0.0
+
+
+def query_metrics(ranked: list[str], relevant: dict[str, int]) -> dict[str, float]:
+    """Every reported metric of one query's ranking."""
+    return {
+        "ndcg@10": ndcg_at(ranked, relevant, 10),
+        "success@5": success_at(ranked, relevant, 5),
+        "recall@5": recall_at(ranked, relevant, 5),
+        "capped_recall@5": capped_recall_at(ranked, relevant, 5),
+        "mrr@10": mrr_at(ranked, relevant, 10),
+    }
 
 
 def mrr_at(ranked: list[str], relevant: dict[str, int], k: int) -> float:
@@ -140,7 +164,7 @@ def run(
     embedder: Embedder | None = None,
     hybrid: HybridConfig | None = None,
     index: Path | None = None,
-    max_query_terms: int = DEFAULT_MAX_QUERY_TERMS,
+    bm25: Bm25Params | None = None,
 ) -> dict[str, float]:
     """Index the corpus (in memory, or in the `index` file, kept between runs), run every
     judged query and return the metrics."""
@@ -150,7 +174,7 @@ def run(
         default_tenant=TENANT,
         embedder=embedder,
         hybrid=hybrid,
-        max_query_terms=max_query_terms,
+        bm25=bm25,
     )
     try:
         return index_and_score(kb, data)
@@ -171,11 +195,8 @@ def index_and_score(kb: SearchableIndex, data: Dataset) -> dict[str, float]:
         passages = kb.search(data.queries[qid], k=10)
         latencies.append((time.perf_counter() - started) * 1000)
         ranked = [passage.article_id for passage in passages]
-        relevant = data.qrels[qid]
-        scores["ndcg@10"].append(ndcg_at(ranked, relevant, 10))
-        scores["recall@5"].append(recall_at(ranked, relevant, 5))
-        scores["hit@5"].append(hit_at(ranked, relevant, 5))
-        scores["mrr@10"].append(mrr_at(ranked, relevant, 10))
+        for name, value in query_metrics(ranked, data.qrels[qid]).items():
+            scores[name].append(value)
     result = {name: statistics.fmean(values) for name, values in scores.items()}
     result.update(
         documents=len(data.corpus),
@@ -202,7 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--index", type=Path, help="keep the index (and its vectors) in this file between runs"
     )
-    parser.add_argument("--max-query-terms", type=int, default=DEFAULT_MAX_QUERY_TERMS)
+    defaults = Bm25Params()
+    parser.add_argument("--k1", type=float, default=defaults.k1)
+    parser.add_argument("--b", type=float, default=defaults.b)
+    parser.add_argument("--title-weight", type=float, default=defaults.title_weight)
+    parser.add_argument("--idf-power", type=float, default=defaults.idf_power)
+    parser.add_argument("--max-query-terms", type=int, default=defaults.max_query_terms)
     parser.add_argument("--dense-weight", type=float, default=1.0, help="weight of the vector list")
     args = parser.parse_args(argv)
     folder: Path = args.dataset
@@ -212,7 +238,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kb_retrieval: dataset not found at {folder}; nothing to benchmark.")
         return 0
     hybrid = HybridConfig(fusion=args.fusion, dense_weight=args.dense_weight)
-    result = run(folder, make_embedder(args.embedder), hybrid, args.index, args.max_query_terms)
+    bm25 = Bm25Params(
+        k1=args.k1,
+        b=args.b,
+        title_weight=args.title_weight,
+        idf_power=args.idf_power,
+        max_query_terms=args.max_query_terms,
+    )
+    result = run(folder, make_embedder(args.embedder), hybrid, args.index, bm25)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -222,12 +255,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{result['queries']:.0f} queries (indexed in {result['index_seconds']:.2f} s)"
     )
     ref = REFERENCE
-    print(f"  nDCG@10   {result['ndcg@10']:.3f}   (plain BM25 reference {ref['ndcg@10']:.3f})")
-    print(f"  recall@5  {result['recall@5']:.3f}   (share of the relevant documents in the top 5)")
-    hit_note = f"plain BM25 reference 'recall@5' {ref['recall@5']:.3f}"
-    print(f"  hit@5     {result['hit@5']:.3f}   ({hit_note})")
-    print(f"  MRR@10    {result['mrr@10']:.3f}   (plain BM25 reference {ref['mrr@10']:.3f})")
-    print(f"  latency   p50 {result['p50_ms']:.1f} ms   p95 {result['p95_ms']:.1f} ms")
+    print(f"  nDCG@10          {result['ndcg@10']:.3f}   (plain BM25 {ref['ndcg@10']:.3f})")
+    success_note = f"plain BM25 {ref['success@5']:.3f}, the dataset README's 'recall@5'"
+    print(f"  success@5        {result['success@5']:.3f}   ({success_note})")
+    share, capped = result["recall@5"], result["capped_recall@5"]
+    print(f"  recall@5         {share:.3f}   (share of the relevant articles in the top 5)")
+    print(f"  capped recall@5  {capped:.3f}   (relevant in the top 5 / min(5, relevant))")
+    print(f"  MRR@10           {result['mrr@10']:.3f}   (plain BM25 {ref['mrr@10']:.3f})")
+    print(f"  latency          p50 {result['p50_ms']:.1f} ms   p95 {result['p95_ms']:.1f} ms")
     return 0
 
 

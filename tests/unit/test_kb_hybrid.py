@@ -91,7 +91,7 @@ def test_hybrid_search_finds_a_document_bm25_misses() -> None:
         ]
     )
     # "refundable" shares no stem with "refund" for BM25, but many character trigrams.
-    assert kb._bm25_ranked("refundable", 10, None) == []
+    assert kb.lexical.search("refundable", 10) == []
     passages = kb.search("refundable", k=2)
     assert [p.article_id for p in passages] == ["refund.md"]
     strict = HybridConfig(min_dense_score=0.99)

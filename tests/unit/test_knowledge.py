@@ -1,4 +1,4 @@
-"""Knowledge base: FTS5 index, ingestion, demo help centre and answer extraction."""
+"""Knowledge base: SQLite index, ingestion, demo help centre and answer extraction."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from tools.knowledge import (
     answer_sentences,
     ingest_path,
 )
+from tools.knowledge.bm25 import Bm25Params, query_term_weights
 from tools.knowledge.demo import ARTICLES_DIR, ensure_demo_kb
 from tools.knowledge.sentences import candidate_sentences, split_sentences
-from tools.knowledge.sqlite_index import build_match_query
 
 
 @pytest.fixture(scope="module")
@@ -178,15 +178,18 @@ def test_queries_without_content_words_return_nothing(
     demo_kb: SqliteKnowledgeBase, query: str
 ) -> None:
     assert demo_kb.search(query) == []
-    assert build_match_query(query) == ""
+    assert query_term_weights(query, Bm25Params()) == {}
 
 
-def test_match_query_is_or_of_quoted_terms() -> None:
-    assert build_match_query('Return "policy" AND refunds*') == '"return" OR "policy" OR "refund"'
-    assert build_match_query("How long do refunds take?").startswith('"refund" OR ')
-    assert "long" not in build_match_query("How long do refunds take?")
-    many = " ".join(f"term{i}" for i in range(500))
-    assert build_match_query(many, max_terms=10).count(" OR ") == 9
+def test_query_terms_are_stems_weighted_by_repetition() -> None:
+    weights = query_term_weights('Return "policy" AND refunds* refund', Bm25Params())
+    assert list(weights) == ["return", "policy", "refund"]
+    assert weights["return"] == 1.0
+    assert 1.9 < weights["refund"] < 2.0
+    assert "long" not in query_term_weights("How long do refunds take?", Bm25Params())
+    many = " ".join(f"term{i}" for i in range(500)) + " term7"
+    capped = query_term_weights(many, Bm25Params(max_query_terms=10))
+    assert len(capped) == 10 and capped["term7"] > capped["term0"]
 
 
 def test_upsert_outcomes_and_delete() -> None:
@@ -434,3 +437,49 @@ def test_index_from_another_version_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(sqlite3.DatabaseError, match="index version 99"):
         SqliteKnowledgeBase(path)
+
+
+def test_version_1_index_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "kb.sqlite"
+    with SqliteKnowledgeBase(path) as kb:
+        kb.upsert(doc("a", "Refund timing", "Refunds reach the card in five days."))
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title_terms, body_terms)")
+    conn.execute("CREATE TABLE corpus_stats (id INTEGER PRIMARY KEY, documents INTEGER)")
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+    with SqliteKnowledgeBase(path) as kb:
+        assert [p.article_id for p in kb.search("refund", tenant="t1")] == ["a"]
+        tables = {row[0] for row in kb._conn.execute("SELECT name FROM sqlite_master")}
+    assert "documents_fts" not in tables and "corpus_stats" not in tables
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+
+
+def test_search_sees_writes_from_another_connection(tmp_path: Path) -> None:
+    path = tmp_path / "kb.sqlite"
+    with SqliteKnowledgeBase(path) as writer, SqliteKnowledgeBase(path) as reader:
+        writer.upsert(doc("a", "Lockers", "Parcel lockers hold orders for three days."))
+        assert [p.article_id for p in reader.search("lockers", tenant="t1")] == ["a"]
+        writer.upsert(doc("b", "Lockers abroad", "Lockers in other countries."))
+        assert {p.article_id for p in reader.search("lockers", tenant="t1")} == {"a", "b"}
+        writer.delete("a", "t1")
+        assert [p.article_id for p in reader.search("lockers", tenant="t1")] == ["b"]
+
+
+def test_long_messages_damp_the_weight_of_rare_words() -> None:
+    kb = SqliteKnowledgeBase(default_tenant="t1")
+    kb.upsert_many(
+        [doc("refunds", "Refunds", "A refund reaches your card within a week.")]
+        + [doc(f"r{i}", f"Topic {i}", f"Orders and refund notes {i}.") for i in range(7)]
+        + [doc(f"s{i}", f"Topic {i}", f"Shipping notes {i}.") for i in range(11)]
+        + [doc("zanzibar", "Zanzibar", "Our Zanzibar office opens at nine.")]
+    )
+    # A short question keeps the full IDF: the rare word decides.
+    assert kb.search("refund refund zanzibar", k=1)[0].article_id == "zanzibar"
+    # In a long message, the topic it repeats outweighs a rare word said once.
+    filler = " ".join(f"word{i}" for i in range(20))
+    message = f"Where is my refund? Zanzibar. The refund is late. {filler}"
+    assert kb.search(message, k=1)[0].article_id == "refunds"

@@ -1,6 +1,6 @@
 """Knowledge base: help-centre articles indexed for retrieval and grounded answers.
 
-`SqliteKnowledgeBase` stores documents in SQLite FTS5 and ranks them with BM25,
+`SqliteKnowledgeBase` stores documents in SQLite and ranks them with BM25F,
 `ingest_path` keeps an index in step with a folder of Markdown, HTML and text files,
 and `answer_sentences` picks the sentences of retrieved passages that answer a query.
 """

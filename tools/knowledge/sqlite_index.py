@@ -1,26 +1,17 @@
-"""Knowledge base on SQLite FTS5, ranked with BM25 (title weighted above body).
+"""Knowledge base in one SQLite file, ranked with BM25F (title weighted above body).
 
 Documents live in an ordinary table keyed by `(tenant, source)`. Each document is also
-stored as a stream of stemmed content terms (stop words removed), which an
-external-content FTS5 table, kept in step by triggers, indexes. Because the index holds
-exactly the terms the query builder produces, queries are plain OR-ed quoted terms (user
-text can never be parsed as FTS syntax) and term statistics can be read back from the
-index through an `fts5vocab` table.
-
-Ranking has two stages: FTS5's built-in `bm25()` picks a candidate pool, then the pool
-is re-scored with Okapi BM25 using the always-positive (Lucene) IDF. FTS5's own IDF is
-clamped to almost zero for terms found in more than half of the documents, which in a
-small help centre ("order", "return", "refund") would make the most important word of a
-question count for nothing.
+stored as its stemmed content terms (stop words removed), title and body apart; ranking
+reads those into an in-memory term matrix (`tools.knowledge.sqlite_lexical`) and scores
+queries with Okapi BM25F (`tools.knowledge.bm25`). User text is only ever split into
+words, so no input can be parsed as query syntax.
 """
 
 from __future__ import annotations
 
-import math
 import sqlite3
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,39 +20,16 @@ from typing import Literal
 
 from tools.embeddings.base import Embedder
 from tools.knowledge.base import Document, Passage
+from tools.knowledge.bm25 import Bm25Params
 from tools.knowledge.dense import SqliteVectorIndex
 from tools.knowledge.hybrid import HybridConfig
-from tools.knowledge.sqlite_schema import CANDIDATES_SQL, SCHEMA, TENANT_CLAUSE
-from tools.knowledge.text import query_stems, stemmed_terms, strip_question_phrases
+from tools.knowledge.sqlite_lexical import SqliteTermIndex
+from tools.knowledge.sqlite_schema import SCHEMA, SCHEMA_VERSION, UPGRADE_FROM_V1
+from tools.knowledge.text import stemmed_terms
 
 UpsertOutcome = Literal["added", "updated", "unchanged"]
 
-SCHEMA_VERSION = 1
-"""Version of the table layout and of the term analysis (tokens, stop words, stems)."""
-DEFAULT_TITLE_WEIGHT = 2.0
-DEFAULT_MAX_QUERY_TERMS = 64
-BM25_K1 = 1.2
-BM25_B = 0.75
-BM25_K3 = 100.0
-"""Saturation of repeated query terms (BM25's k3): a long message that keeps naming a topic
-weighs it almost in proportion (qtf 2 counts 1.98); a term said once counts 1.0, so short
-queries are unaffected. Chosen on bench/kb_retrieval.py (nDCG@10 0.341 -> 0.428)."""
-MIN_CANDIDATE_POOL = 50
-
-_Row = tuple[str, str, str, str, str, str, str, int]
-
-
-def _match_expression(terms: list[str]) -> str:
-    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
-
-
-def build_match_query(text: str, max_terms: int = DEFAULT_MAX_QUERY_TERMS) -> str:
-    """Turn free text into a safe FTS5 MATCH expression: quoted stems joined by OR.
-
-    Returns an empty string when the text has no content words (only stop words,
-    punctuation or symbols).
-    """
-    return _match_expression(query_stems(text, max_terms))
+_Row = tuple[str, str, str, str, str, int]
 
 
 class SqliteKnowledgeBase:
@@ -69,7 +37,8 @@ class SqliteKnowledgeBase:
 
     `default_tenant` is used by `search` and `get` when no tenant is given; when both are
     None, they span every tenant. Term statistics (IDF, average length) are computed
-    over the whole index, but results never cross the tenant filter.
+    over the whole index, but results never cross the tenant filter. `bm25` sets the
+    ranking parameters (`Bm25Params`: k1, b, title weight, IDF power, query-term cap).
 
     With an `embedder`, every written document also gets a dense vector (computed when it
     is upserted, and for any document that lacks one when the index is opened), and
@@ -82,26 +51,22 @@ class SqliteKnowledgeBase:
         path: str | Path = ":memory:",
         *,
         default_tenant: str | None = None,
-        title_weight: float = DEFAULT_TITLE_WEIGHT,
-        max_query_terms: int = DEFAULT_MAX_QUERY_TERMS,
+        bm25: Bm25Params | None = None,
         embedder: Embedder | None = None,
         hybrid: HybridConfig | None = None,
     ) -> None:
         self.path = str(path)
         self.default_tenant = default_tenant
-        self.title_weight = title_weight
-        self.max_query_terms = max_query_terms
         self._lock = threading.RLock()
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
-            self._check_version()
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA busy_timeout=5000")
-            self._conn.executescript(SCHEMA)
-            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._prepare_schema()
+            self.lexical = SqliteTermIndex(self._conn, self._lock, bm25 or Bm25Params())
             self.hybrid = hybrid or HybridConfig()
             self.vectors: SqliteVectorIndex | None = None
             if embedder is not None:
@@ -111,17 +76,21 @@ class SqliteKnowledgeBase:
             self._conn.close()
             raise
 
-    def _check_version(self) -> None:
-        """Refuse an index written with another schema or term analysis."""
+    def _prepare_schema(self) -> None:
+        """Create the tables, upgrade a version 1 index, refuse any other version."""
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         exists = self._conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents'"
         ).fetchone()
-        if exists and version != SCHEMA_VERSION:
+        if exists and version == 1:
+            self._conn.executescript(UPGRADE_FROM_V1)
+        elif exists and version != SCHEMA_VERSION:
             raise sqlite3.DatabaseError(
                 f"knowledge base {self.path} has index version {version}, expected "
                 f"{SCHEMA_VERSION}; delete the file and ingest the articles again"
             )
+        self._conn.executescript(SCHEMA)
+        self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def __enter__(self) -> SqliteKnowledgeBase:
         return self
@@ -142,68 +111,33 @@ class SqliteKnowledgeBase:
     def search(self, query: str, k: int = 5, tenant: str | None = None) -> list[Passage]:
         """Return up to `k` passages for `query`, best first.
 
-        Any text is accepted: it is reduced to word stems, stop words are dropped and at
-        most `max_query_terms` terms are kept (the most repeated, then the earliest). A
-        query without content words returns an empty list.
+        Any text is accepted: it is reduced to word stems, stop words are dropped and
+        repeated words weigh more. A query without content words returns an empty list
+        (and, with vectors, so does one whose nearest articles are all too far).
         """
         if k <= 0:
             return []
         tenant = tenant if tenant is not None else self.default_tenant
         if self.vectors is None:
-            scored = self._bm25_ranked(query, max(MIN_CANDIDATE_POOL, 5 * k), tenant)
-            return [_passage(row, score) for row, score in scored[:k]]
-        pool = max(self.hybrid.pool, k)
-        lexical = self._bm25_ranked(query, pool, tenant)
-        rows = {row[7]: row for row, _score in lexical}
-        dense = self.vectors.search(self.vectors.embed_query(query), pool, tenant)
-        fused = self.hybrid.fuse([(row[7], score) for row, score in lexical], dense)[:k]
-        missing = [doc_id for doc_id, _score in fused if doc_id not in rows]
-        rows.update(self._rows_by_id(missing))
-        return [_passage(rows[doc_id], score) for doc_id, score in fused if doc_id in rows]
-
-    def _bm25_ranked(self, query: str, pool: int, tenant: str | None) -> list[tuple[_Row, float]]:
-        """Return up to `pool` candidate rows with their Okapi BM25 score, best first."""
-        terms = query_stems(query, self.max_query_terms)
-        if not terms:
-            return []
-        params: list[object] = [self.title_weight, _match_expression(terms)]
-        clause = ""
-        with self._lock:
-            # Filtering row by row is the slow part; skip it when no other tenant exists.
-            if tenant is not None and self._other_tenants_exist(tenant):
-                clause = TENANT_CLAUSE
-                params.append(tenant)
-            params.append(pool)
-            sql = CANDIDATES_SQL.format(tenant_clause=clause)
-            rows: list[_Row] = self._conn.execute(sql, params).fetchall()
-            if not rows:
-                return []
-            idf, average_length = self._statistics(terms)
-        repeats = Counter(stemmed_terms(strip_question_phrases(query)))
-        weights = {
-            term: value * (BM25_K3 + 1) * repeats[term] / (BM25_K3 + repeats[term])
-            for term, value in idf.items()
-        }
-        scored = sorted(
-            ((self._bm25(row, weights, average_length), index) for index, row in enumerate(rows)),
-            key=lambda pair: (-pair[0], pair[1]),
-        )
-        return [(rows[index], score) for score, index in scored]
-
-    def _other_tenants_exist(self, tenant: str) -> bool:
-        sql = "SELECT 1 FROM documents WHERE tenant != ? LIMIT 1"
-        return self._conn.execute(sql, (tenant,)).fetchone() is not None
+            ranked = self.lexical.search(query, k, tenant)
+        else:
+            pool = max(self.hybrid.pool, k)
+            lexical = self.lexical.search(query, pool, tenant)
+            dense = self.vectors.search(self.vectors.embed_query(query), pool, tenant)
+            ranked = self.hybrid.fuse(lexical, dense)[:k]
+        rows = self._rows_by_id([doc_id for doc_id, _score in ranked])
+        return [_passage(rows[doc_id], score) for doc_id, score in ranked if doc_id in rows]
 
     def _rows_by_id(self, document_ids: list[int]) -> dict[int, _Row]:
         if not document_ids:
             return {}
         placeholders = ",".join("?" * len(document_ids))
         sql = (
-            "SELECT article_id, title, body, source, tenant, title_terms, body_terms, id "
+            "SELECT article_id, title, body, source, tenant, id "
             f"FROM documents WHERE id IN ({placeholders})"
         )
         with self._lock:
-            return {row[7]: row for row in self._conn.execute(sql, document_ids).fetchall()}
+            return {row[5]: row for row in self._conn.execute(sql, document_ids).fetchall()}
 
     def get(self, article_id: str, tenant: str | None = None) -> Passage | None:
         """Return the article with this id (score 0.0), or None when absent."""
@@ -227,6 +161,8 @@ class SqliteKnowledgeBase:
         """
         with self._transaction():
             outcome, document_id = self._upsert(document)
+        if outcome != "unchanged":
+            self.lexical.invalidate()
         self._embed([document_id])
         return outcome
 
@@ -239,6 +175,8 @@ class SqliteKnowledgeBase:
                 outcome, document_id = self._upsert(document)
                 counts[outcome] += 1
                 written.append(document_id)
+        if counts["added"] or counts["updated"]:
+            self.lexical.invalidate()
         self._embed(written)
         return counts
 
@@ -254,6 +192,7 @@ class SqliteKnowledgeBase:
             cursor = self._conn.execute(
                 "DELETE FROM documents WHERE tenant = ? AND source = ?", (tenant, source)
             )
+        self.lexical.invalidate()
         if self.vectors is not None:
             self.vectors.invalidate()
         return cursor.rowcount > 0
@@ -286,36 +225,6 @@ class SqliteKnowledgeBase:
         with self._lock:
             rows = self._conn.execute("SELECT DISTINCT tenant FROM documents ORDER BY 1")
             return [row[0] for row in rows]
-
-    def _statistics(self, terms: list[str]) -> tuple[dict[str, float], float]:
-        """Return the IDF of each query term and the average document length."""
-        documents, total_length = self._conn.execute(
-            "SELECT documents, total_length FROM corpus_stats WHERE id = 1"
-        ).fetchone()
-        placeholders = ",".join("?" * len(terms))
-        frequencies = dict(
-            self._conn.execute(
-                f"SELECT term, doc FROM documents_vocab WHERE term IN ({placeholders})", terms
-            ).fetchall()
-        )
-        idf = {
-            term: math.log(1 + (documents - n + 0.5) / (n + 0.5))
-            for term in terms
-            if (n := frequencies.get(term, 0))
-        }
-        return idf, max(1.0, total_length / max(1, documents))
-
-    def _bm25(self, row: _Row, idf: dict[str, float], average_length: float) -> float:
-        title_counts = Counter(row[5].split())
-        body_counts = Counter(row[6].split())
-        length = sum(title_counts.values()) + sum(body_counts.values())
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average_length)
-        score = 0.0
-        for term, weight in idf.items():
-            tf = self.title_weight * title_counts.get(term, 0) + body_counts.get(term, 0)
-            if tf:
-                score += weight * tf * (BM25_K1 + 1) / (tf + norm)
-        return score
 
     def _upsert(self, document: Document) -> tuple[UpsertOutcome, int]:
         digest = document.effective_hash()
