@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tools.knowledge.base import Passage
 from tools.knowledge.sentences import candidate_sentences
@@ -80,10 +81,9 @@ def answer_sentences(
     if not query_terms or max_sentences <= 0:
         return []
     candidates = [
-        _Candidate(text=sentence, passage_index=index, position=position, stems=stems)
+        _Candidate(text=sentence, passage_index=index, position=position, stems=list(stems))
         for index, passage in enumerate(passages)
-        for position, sentence in enumerate(candidate_sentences(passage.text))
-        if (stems := stemmed_terms(sentence))
+        for position, (sentence, stems) in enumerate(_split_and_stem(passage.text))
     ]
     if not candidates:
         return []
@@ -113,6 +113,20 @@ def answer_sentences(
         )
         for c in chosen
     ]
+
+
+@lru_cache(maxsize=4096)
+def _split_and_stem(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A passage's candidate sentences with their stems (sentences without words dropped).
+
+    Cached by text: the same help-centre passages answer many questions, and splitting and
+    stemming them is most of the work of picking sentences.
+    """
+    return tuple(
+        (sentence, stems)
+        for sentence in candidate_sentences(text)
+        if (stems := tuple(stemmed_terms(sentence)))
+    )
 
 
 def _score(
