@@ -208,6 +208,19 @@ def index_and_score(kb: SearchableIndex, data: Dataset) -> dict[str, float]:
     return result
 
 
+def print_metrics(result: dict[str, float]) -> None:
+    """Print the quality metrics and latency of a run beside the plain BM25 reference."""
+    ref = REFERENCE
+    print(f"  nDCG@10          {result['ndcg@10']:.3f}   (plain BM25 {ref['ndcg@10']:.3f})")
+    success_note = f"plain BM25 {ref['success@5']:.3f}, the dataset README's 'recall@5'"
+    print(f"  success@5        {result['success@5']:.3f}   ({success_note})")
+    share, capped = result["recall@5"], result["capped_recall@5"]
+    print(f"  recall@5         {share:.3f}   (share of the relevant articles in the top 5)")
+    print(f"  capped recall@5  {capped:.3f}   (relevant in the top 5 / min(5, relevant))")
+    print(f"  MRR@10           {result['mrr@10']:.3f}   (plain BM25 {ref['mrr@10']:.3f})")
+    print(f"  latency          p50 {result['p50_ms']:.1f} ms   p95 {result['p95_ms']:.1f} ms")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -254,15 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         f"kb_retrieval · {folder.name} · {retriever}: {result['documents']:.0f} documents, "
         f"{result['queries']:.0f} queries (indexed in {result['index_seconds']:.2f} s)"
     )
-    ref = REFERENCE
-    print(f"  nDCG@10          {result['ndcg@10']:.3f}   (plain BM25 {ref['ndcg@10']:.3f})")
-    success_note = f"plain BM25 {ref['success@5']:.3f}, the dataset README's 'recall@5'"
-    print(f"  success@5        {result['success@5']:.3f}   ({success_note})")
-    share, capped = result["recall@5"], result["capped_recall@5"]
-    print(f"  recall@5         {share:.3f}   (share of the relevant articles in the top 5)")
-    print(f"  capped recall@5  {capped:.3f}   (relevant in the top 5 / min(5, relevant))")
-    print(f"  MRR@10           {result['mrr@10']:.3f}   (plain BM25 {ref['mrr@10']:.3f})")
-    print(f"  latency          p50 {result['p50_ms']:.1f} ms   p95 {result['p95_ms']:.1f} ms")
+    print_metrics(result)
     return 0
 
 

@@ -18,22 +18,31 @@ from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 
 from bench.kb_retrieval import (
     DEFAULT_DATASET,
-    REFERENCE,
     TENANT,
     index_and_score,
     load_dataset,
     make_embedder,
+    print_metrics,
 )
 from tools.embeddings.base import Embedder
+from tools.knowledge.bm25 import Bm25Params
 from tools.knowledge.opensearch_client import connect
-from tools.knowledge.opensearch_index import HybridWeights, OpenSearchKnowledgeBase
+from tools.knowledge.opensearch_index import (
+    OPENSEARCH_TITLE_WEIGHT,
+    HybridWeights,
+    OpenSearchKnowledgeBase,
+)
 
 BM25_ONLY_DIMENSION = 8
 """Vector size of the throw-away index when no embedder is used (no vectors are written)."""
 
 
 def run(
-    folder: Path, url: str, embedder: Embedder | None, weights: HybridWeights
+    folder: Path,
+    url: str,
+    embedder: Embedder | None,
+    weights: HybridWeights,
+    bm25: Bm25Params | None = None,
 ) -> dict[str, float]:
     """Index the corpus into a fresh index, run every judged query and return the metrics."""
     data = load_dataset(folder)
@@ -47,6 +56,7 @@ def run(
         dimension=dimension,
         default_tenant=TENANT,
         weights=weights,
+        bm25=bm25,
     )
     try:
         return index_and_score(kb, data)
@@ -70,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bm25-weight", type=float, default=1.0)
     parser.add_argument("--vector-weight", type=float, default=HybridWeights.vector)
     parser.add_argument("--pool", type=int, default=50, help="candidates per retriever")
+    parser.add_argument("--title-weight", type=float, default=OPENSEARCH_TITLE_WEIGHT)
     args = parser.parse_args(argv)
     folder: Path = args.dataset
     if not all(
@@ -79,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     weights = HybridWeights(bm25=args.bm25_weight, vector=args.vector_weight, pool=args.pool)
     try:
-        result = run(folder, args.url, make_embedder(args.embedder), weights)
+        bm25 = Bm25Params(title_weight=args.title_weight)
+        result = run(folder, args.url, make_embedder(args.embedder), weights, bm25)
     except OpenSearchConnectionError as exc:
         print(f"kb_retrieval_opensearch: cannot reach OpenSearch at {args.url}: {exc}")
         return 1
@@ -95,13 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         f"kb_retrieval_opensearch · {folder.name} · {retriever}: {result['documents']:.0f} "
         f"documents, {result['queries']:.0f} queries (indexed in {result['index_seconds']:.2f} s)"
     )
-    ref = REFERENCE
-    print(f"  nDCG@10   {result['ndcg@10']:.3f}   (plain BM25 reference {ref['ndcg@10']:.3f})")
-    print(f"  recall@5  {result['recall@5']:.3f}   (share of the relevant documents in the top 5)")
-    hit_note = f"plain BM25 reference 'recall@5' {ref['recall@5']:.3f}"
-    print(f"  hit@5     {result['hit@5']:.3f}   ({hit_note})")
-    print(f"  MRR@10    {result['mrr@10']:.3f}   (plain BM25 reference {ref['mrr@10']:.3f})")
-    print(f"  latency   p50 {result['p50_ms']:.1f} ms   p95 {result['p95_ms']:.1f} ms")
+    print_metrics(result)
     return 0
 
 

@@ -192,3 +192,22 @@ def test_cli_reports_an_unreachable_node_without_a_traceback(
     assert result.exit_code == 1
     assert "cannot reach OpenSearch at http://127.0.0.1:" in result.output
     assert "Traceback" not in result.output
+
+
+def test_long_messages_damp_rare_words_as_the_embedded_backend_does(
+    client: OpenSearch, index_name: str
+) -> None:
+    kb = open_kb(client, index_name, hybrid=False)
+    # OpenSearch keeps term statistics per field, so the words live in the bodies only.
+    kb.upsert_many(
+        [doc("refunds.md", "Note", "Refund status: a refund reaches your card in a week.")]
+        + [doc(f"r{i}.md", f"Note {i}", f"Orders and refund notes {i}.") for i in range(7)]
+        + [doc(f"s{i}.md", f"Note {i}", f"Shipping notes {i}.") for i in range(11)]
+        + [doc("zanzibar.md", "Note", "Zanzibar office: our Zanzibar desk opens at nine.")]
+    )
+    # A short question keeps the full IDF: the rare word decides.
+    assert kb.search("refund refund zanzibar", k=1, tenant="acme")[0].article_id == "zanzibar"
+    # In a long message, the topic it repeats outweighs a rare word said once.
+    filler = " ".join(f"word{i}" for i in range(20))
+    message = f"Where is my refund? Zanzibar. The refund is late. {filler}"
+    assert kb.search(message, k=1, tenant="acme")[0].article_id == "refunds"
