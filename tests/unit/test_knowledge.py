@@ -166,7 +166,7 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("query", HOSTILE)
-def test_fts_hostile_input_never_raises(demo_kb: SqliteKnowledgeBase, query: str) -> None:
+def test_hostile_input_never_raises(demo_kb: SqliteKnowledgeBase, query: str) -> None:
     results = demo_kb.search(query, k=5)
     assert isinstance(results, list)
     if re.search(r"return|refund", query):

@@ -1,8 +1,8 @@
-"""Tokenisation shared by the index's query builder and the sentence extractor.
+"""Tokenisation shared by the index, both backends' query builders and the sentence extractor.
 
 Tokens are runs of Unicode letters and digits, lower-cased. Everything else (quotes,
-operators, punctuation, emoji) is a separator, so no user text can reach the FTS query
-parser as syntax.
+operators, punctuation, emoji) is a separator, so no user text can reach a query parser
+as syntax.
 """
 
 from __future__ import annotations
