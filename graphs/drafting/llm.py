@@ -8,6 +8,7 @@ service.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from functools import lru_cache
 from typing import Any
@@ -131,35 +132,76 @@ def _history(state: State) -> list[BaseMessage]:
     return history
 
 
+class _ToolLoop:
+    """One drafting run: the prompt, the model bound to its tools, and tool-call handling.
+
+    `llm_reply` and `allm_reply` drive it with the model's sync or async API; everything
+    else (prompt, tool execution, the bound on steps) is shared.
+    """
+
+    def __init__(
+        self, model: BaseChatModel, state: State, services: Services, tenant: str, reference: str
+    ) -> None:
+        self.model = model
+        self.steps = services.settings.max_tool_steps
+        situation = (
+            f"route={state.get('route')}, notice={state.get('notice')}. "
+            f"A correct reply built from the facts would be:\n{reference}"
+        )
+        system = load_template("draft_system").format(
+            store_name=STORE_NAME,
+            max_steps=self.steps,
+            situation=situation,
+            facts=json.dumps(turn_facts(state), default=str)[:20000],
+        )
+        self.messages: list[BaseMessage] = [SystemMessage(content=system), *_history(state)]
+        self.tools = {tool.name: tool for tool in read_only_tools(services, state, tenant)}
+        try:
+            self.runnable: Any = model.bind_tools(list(self.tools.values()))
+        except NotImplementedError:
+            self.runnable = model
+
+    def calls(self, response: BaseMessage) -> list[Any]:
+        """The tool calls a response asks for (none: it is the reply)."""
+        return list(getattr(response, "tool_calls", None) or [])
+
+    def record(self, response: BaseMessage, results: list[tuple[str, str]]) -> None:
+        """Append a tool-calling response and each call's `(id, output)` to the prompt."""
+        self.messages.append(response)
+        self.messages.extend(
+            ToolMessage(content=output, tool_call_id=call_id) for call_id, output in results
+        )
+
+    def run_tool(self, call: dict[str, Any]) -> str:
+        """Execute one call (tools are quick local look-ups)."""
+        tool = self.tools.get(call["name"])
+        return str(tool.invoke(call["args"])) if tool else f"Error: unknown tool {call['name']}"
+
+
 def llm_reply(
     model: BaseChatModel, state: State, services: Services, tenant: str, reference: str
 ) -> str:
     """Draft the reply with `model`, letting it call read-only tools a bounded number of times."""
-    steps = services.settings.max_tool_steps
-    situation = (
-        f"route={state.get('route')}, notice={state.get('notice')}. "
-        f"A correct reply built from the facts would be:\n{reference}"
-    )
-    system = load_template("draft_system").format(
-        store_name=STORE_NAME,
-        max_steps=steps,
-        situation=situation,
-        facts=json.dumps(turn_facts(state), default=str)[:20000],
-    )
-    messages: list[BaseMessage] = [SystemMessage(content=system), *_history(state)]
-    tools = {tool.name: tool for tool in read_only_tools(services, state, tenant)}
-    try:
-        runnable: Any = model.bind_tools(list(tools.values()))
-    except NotImplementedError:
-        runnable = model
-    for _ in range(steps):
-        response = runnable.invoke(messages)
-        calls = getattr(response, "tool_calls", None) or []
+    loop = _ToolLoop(model, state, services, tenant, reference)
+    for _ in range(loop.steps):
+        response = loop.runnable.invoke(loop.messages)
+        calls = loop.calls(response)
         if not calls:
             return message_text(response).strip()
-        messages.append(response)
-        for call in calls:
-            tool = tools.get(call["name"])
-            output = tool.invoke(call["args"]) if tool else f"Error: unknown tool {call['name']}"
-            messages.append(ToolMessage(content=str(output), tool_call_id=call["id"]))
-    return message_text(model.invoke(messages)).strip()
+        loop.record(response, [(call["id"], loop.run_tool(call)) for call in calls])
+    return message_text(model.invoke(loop.messages)).strip()
+
+
+async def allm_reply(
+    model: BaseChatModel, state: State, services: Services, tenant: str, reference: str
+) -> str:
+    """Async twin of `llm_reply`: the model streams on the event loop, not in a thread."""
+    loop = _ToolLoop(model, state, services, tenant, reference)
+    for _ in range(loop.steps):
+        response = await loop.runnable.ainvoke(loop.messages)
+        calls = loop.calls(response)
+        if not calls:
+            return message_text(response).strip()
+        results = [(call["id"], await asyncio.to_thread(loop.run_tool, call)) for call in calls]
+        loop.record(response, results)
+    return message_text(await model.ainvoke(loop.messages)).strip()

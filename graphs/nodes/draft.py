@@ -1,4 +1,10 @@
-"""Draft: write the bot's reply for this turn and stream it."""
+"""Draft: write the bot's reply for this turn and stream it.
+
+The node has a sync and an async implementation behind one name: synchronous runs
+(`graph.stream`, the terminal chat) call the model in the node's thread, while the
+server's async runs stream the model's tokens on the event loop, so hundreds of
+concurrent replies do not each hold a thread that competes for the interpreter.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,12 @@ import re
 from typing import Any
 
 from langchain_core.messages import AIMessage
-from langgraph.runtime import Runtime
+from langchain_core.runnables import RunnableLambda
+from langgraph.runtime import get_runtime
 
 from graphs.context import Context
 from graphs.drafting.grounded import grounded_reply
-from graphs.drafting.llm import llm_reply, resolve_chat_model
+from graphs.drafting.llm import allm_reply, llm_reply, resolve_chat_model
 from graphs.events import emit_status, emit_token
 from graphs.services import get_services
 from graphs.state import State
@@ -27,20 +34,22 @@ def stream_text(text: str) -> None:
         emit_token(piece)
 
 
-def draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Draft with the configured model, or the grounded drafter; fall back on model errors."""
-    services = get_services()
-    reference = grounded_reply(state)
-    text, author = reference, "grounded"
-    model = resolve_chat_model(services, runtime.context)
-    if model is not None and state.get("route") not in ("empty",):
-        try:
-            drafted = llm_reply(model, state, services, runtime.context.tenant, reference)
-            if drafted:
-                text, author = drafted, "model"
-        except Exception as error:  # any provider failure degrades to the grounded reply
-            logger.warning("model drafting failed, using grounded reply: %s", error)
-            emit_status("Using a standard reply while the assistant model is unavailable")
+def _model_for(state: State) -> Any:
+    """The chat model to draft with this turn, or None for the grounded reply."""
+    if state.get("route") in ("empty",):
+        return None
+    return resolve_chat_model(get_services(), get_runtime(Context).context)
+
+
+def _model_failed(error: Exception) -> None:
+    """Any provider failure degrades to the grounded reply."""
+    logger.warning("model drafting failed, using grounded reply: %s", error)
+    emit_status("Using a standard reply while the assistant model is unavailable")
+
+
+def _finish(state: State, reference: str, drafted: str | None) -> dict[str, Any]:
+    """The state update for the reply (streaming it first when no model wrote it)."""
+    text, author = (drafted, "model") if drafted else (reference, "grounded")
     if author == "grounded":
         stream_text(text)
     update: dict[str, Any] = {
@@ -53,3 +62,37 @@ def draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         handoff["status"] = "waiting"
         update["handoff"] = handoff
     return update
+
+
+def draft_sync(state: State) -> dict[str, Any]:
+    """Draft with the configured model, or the grounded drafter; fall back on model errors."""
+    reference = grounded_reply(state)
+    model, drafted = _model_for(state), None
+    if model is not None:
+        try:
+            drafted = llm_reply(
+                model, state, get_services(), get_runtime(Context).context.tenant, reference
+            )
+        except Exception as error:
+            _model_failed(error)
+    return _finish(state, reference, drafted)
+
+
+async def draft_async(state: State) -> dict[str, Any]:
+    """Async twin of `draft_sync`: the model's tokens stream on the event loop."""
+    reference = grounded_reply(state)
+    model, drafted = _model_for(state), None
+    if model is not None:
+        try:
+            drafted = await allm_reply(
+                model, state, get_services(), get_runtime(Context).context.tenant, reference
+            )
+        except Exception as error:
+            _model_failed(error)
+    return _finish(state, reference, drafted)
+
+
+draft: RunnableLambda[State, dict[str, Any]] = RunnableLambda(
+    draft_sync, afunc=draft_async, name="draft"
+)
+"""The draft node, for sync and async runs alike."""
