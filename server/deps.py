@@ -1,4 +1,8 @@
-"""FastAPI dependencies: the server runtime, rate-limited callers and conversation access."""
+"""FastAPI dependencies: the server runtime, rate-limited callers and conversation access.
+
+The dependencies are coroutines: FastAPI runs plain functions in its thread pool, and a
+hop to a thread and back for each of them costs more than the work itself.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from server.problems import ApiError
 from server.runtime import ServerRuntime
 
 
-def get_runtime(request: Request) -> ServerRuntime:
+async def get_runtime(request: Request) -> ServerRuntime:
     """The runtime the lifespan created."""
     runtime: ServerRuntime = request.app.state.runtime
     return runtime
@@ -21,7 +25,7 @@ def get_runtime(request: Request) -> ServerRuntime:
 RuntimeDep = Annotated[ServerRuntime, Depends(get_runtime)]
 
 
-def limited_principal(principal: CurrentPrincipal, runtime: RuntimeDep) -> Principal:
+async def limited_principal(principal: CurrentPrincipal, runtime: RuntimeDep) -> Principal:
     """The authenticated caller, after taking one token from their rate-limit bucket."""
     wait = runtime.limiter.check(principal.sub)
     if wait:

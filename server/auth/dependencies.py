@@ -8,7 +8,8 @@ signing keys cannot be fetched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -48,12 +49,13 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     """Authenticate the request's bearer token and return its principal.
 
-    A plain (sync) function on purpose: FastAPI runs it in the thread pool, so a JWKS
-    fetch never blocks the event loop. The principal is also stored on
-    `request.state.principal` for middleware such as rate limiting.
+    Verification runs on the event loop (a signature check takes microseconds) unless it
+    needs to fetch the JWKS, which then happens in a worker thread so the loop never waits
+    on the network. The principal is also stored on `request.state.principal` for
+    middleware such as rate limiting.
     """
     verifier: JwtVerifier | None = getattr(request.app.state, "verifier", None)
     if verifier is None:
@@ -64,7 +66,10 @@ def get_principal(request: Request) -> Principal:
             401, "missing_token", "A bearer token is required.", {"WWW-Authenticate": CHALLENGE}
         )
     try:
-        principal = verifier.verify(token)
+        if verifier.verifies_offline(token):
+            principal = verifier.verify(token)
+        else:
+            principal = await asyncio.to_thread(verifier.verify, token)
     except AuthError as exc:
         if exc.status == 401:
             raise _error(
@@ -79,7 +84,7 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 """Any authenticated caller."""
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """Return a dependency that admits only principals holding one of `roles` (else 403)."""
     if not roles:
         raise ValueError("require_roles needs at least one role")
@@ -89,7 +94,7 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
     allowed = frozenset(roles)
     wording = " or ".join(sorted(allowed))
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             raise _error(
                 403,

@@ -116,6 +116,24 @@ class JwtVerifier:
             except PyJWKClientError as exc:
                 raise ValueError(f"unusable JWKS URL {jwks_url!r}: {exc}") from exc
 
+    def verifies_offline(self, token: str | None) -> bool:
+        """Whether `verify(token)` finishes without fetching the JWKS over the network.
+
+        True for an in-memory key set, and for a remote one whose cached copy is fresh and
+        holds the token's `kid` (or when the token is rejected before any key is needed).
+        """
+        if self._client is None or not token or not token.strip():
+            return True
+        cache = self._client.jwk_set_cache
+        cached = cache.get() if cache is not None else None
+        if cached is None:
+            return False
+        try:
+            kid = jwt.get_unverified_header(token.strip()).get("kid")
+        except DecodeError:
+            return True
+        return any(key.key_id == kid for key in cached.keys)
+
     def verify(self, token: str | None) -> Principal:
         """Verify `token` and return its principal; raise `AuthError` when it is not valid."""
         claims = self.decode(token)

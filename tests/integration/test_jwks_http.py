@@ -95,6 +95,21 @@ def test_tokens_verify_through_the_url_and_keys_are_cached(
     assert server.hits == 1
 
 
+def test_only_a_key_missing_from_the_cache_needs_the_network(
+    server: JwksServer, keys: tuple[Path, Path]
+) -> None:
+    old, new = _issuer(server, keys[0]), _issuer(server, keys[1])
+    server.jwks = old.jwks()
+    verifier = _verifier(server)
+    token = old.issue("alice", "customer")
+    assert not verifier.verifies_offline(token), "nothing is cached before the first fetch"
+    verifier.verify(token)
+    assert verifier.verifies_offline(old.issue("sam", "agent"))
+    assert not verifier.verifies_offline(new.issue("alice", "customer")), "unknown kid: refetch"
+    assert verifier.verifies_offline("not a jwt"), "rejected before any key is needed"
+    assert server.hits == 1
+
+
 def test_default_cognito_jwks_url_from_settings(
     server: JwksServer, keys: tuple[Path, Path], tmp_path: Path
 ) -> None:

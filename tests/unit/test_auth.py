@@ -94,6 +94,10 @@ def test_valid_access_token(issuer: LocalIssuer, verifier: JwtVerifier) -> None:
     )
 
 
+def test_in_memory_keys_never_need_the_network(issuer: LocalIssuer, verifier: JwtVerifier) -> None:
+    assert verifier.verifies_offline(issuer.issue("alice", "customer"))
+
+
 def test_valid_id_token(issuer: LocalIssuer, verifier: JwtVerifier) -> None:
     token = issuer.issue(
         "u-42",

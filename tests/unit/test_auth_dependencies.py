@@ -122,6 +122,9 @@ def test_customer_access(client: TestClient, issuer: LocalIssuer) -> None:
 
 def test_jwks_outage_is_503() -> None:
     class DownVerifier:
+        def verifies_offline(self, token: str) -> bool:
+            return False  # a JWKS fetch would be needed: verified in a worker thread
+
         def verify(self, token: str) -> Principal:
             raise AuthError("jwks_unavailable", "keys unreachable", status=503)
 
