@@ -137,14 +137,27 @@ class EventHub:
 
     def _after(self, conversation_id: str, cursor: int) -> list[tuple[int, dict[str, Any]]]:
         log = self._log(conversation_id)
-        if log.events and log.events[0][0] <= cursor + 1:
-            return [(seq, event) for seq, event in log.events if seq > cursor]
+        events = log.events
+        if events and events[0][0] <= cursor + 1:
+            # Followers are rarely far behind: walk back from the newest event.
+            pending: list[tuple[int, dict[str, Any]]] = []
+            for item in reversed(events):
+                if item[0] <= cursor:
+                    break
+                pending.append(item)
+            pending.reverse()
+            return pending
         return self._store.events_after(conversation_id, cursor)
 
-    async def follow(
+    async def follow_batches(
         self, conversation_id: str, cursor: int, until_done: bool
-    ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
-        """Yield events after `cursor` as they arrive; stop after a `done` if `until_done`."""
+    ) -> AsyncIterator[list[tuple[int, dict[str, Any]]]]:
+        """Yield the events after `cursor` in batches: all that arrived since the last one.
+
+        A stream sends a batch in one write, so a busy server sends fewer, larger writes
+        instead of falling behind event by event. With `until_done`, the batch holding the
+        turn's `done` (or `error`) is cut after it and is the last.
+        """
         log = self._log(conversation_id)
         log.followers += 1
         try:
@@ -154,13 +167,25 @@ class EventHub:
                     if not pending:
                         await log.changed.wait()
                         continue
-                for seq, event in pending:
-                    cursor = seq
-                    yield seq, event
-                    if until_done and event["type"] in _TURN_END:
+                if until_done:
+                    end = next(
+                        (i for i, (_, e) in enumerate(pending) if e["type"] in _TURN_END), None
+                    )
+                    if end is not None:
+                        yield pending[: end + 1]
                         return
+                cursor = pending[-1][0]
+                yield pending
         finally:
             log.followers -= 1
+
+    async def follow(
+        self, conversation_id: str, cursor: int, until_done: bool
+    ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
+        """Yield events after `cursor` one by one as they arrive (see `follow_batches`)."""
+        async for batch in self.follow_batches(conversation_id, cursor, until_done):
+            for item in batch:
+                yield item
 
 
 class QueueFeed:

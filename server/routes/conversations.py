@@ -11,7 +11,7 @@ from graphs.turns import new_conversation_id
 from server.deps import Caller, RuntimeDep, conversation_for
 from server.openapi_docs import AUTHENTICATED, problem_responses
 from server.problems import ApiError
-from server.routes.streaming import resume_cursor, sse_response
+from server.routes.streaming import resume_cursor, sse_batch_response
 from server.runner import ConversationBusy
 from server.schemas import (
     Conversation,
@@ -123,7 +123,7 @@ async def post_message(
         raise ApiError(
             409, "turn_in_progress", "The previous message is still being answered; retry shortly."
         ) from None
-    return sse_response(runtime.hub.follow(conversation_id, cursor, until_done=True))
+    return sse_batch_response(runtime.hub.follow_batches(conversation_id, cursor, until_done=True))
 
 
 @router.get(
@@ -143,4 +143,6 @@ async def follow_events(
     conversation_for(runtime, conversation_id, caller)
     cursor = resume_cursor(request, after)
     start = runtime.hub.cursor(conversation_id) if cursor is None else cursor
-    return sse_response(runtime.hub.follow(conversation_id, start, until_done=until_done))
+    return sse_batch_response(
+        runtime.hub.follow_batches(conversation_id, start, until_done=until_done)
+    )

@@ -24,13 +24,33 @@ def resume_cursor(request: Request, after: int | None) -> int | None:
     return after
 
 
-def sse_response(events: AsyncIterator[tuple[int, dict[str, Any]]]) -> EventSourceResponse:
-    """Stream `(seq, event)` pairs as SSE with `event:` = type and `id:` = seq."""
+def encode_events(batch: list[tuple[int, dict[str, Any]]]) -> bytes:
+    """SSE frames for `(seq, event)` pairs: `event:` = type, `id:` = seq, JSON `data:`."""
+    return b"".join(
+        ServerSentEvent(
+            data=json.dumps(event, default=str), event=event["type"], id=str(seq)
+        ).encode()
+        for seq, event in batch
+    )
 
-    async def frames() -> AsyncIterator[ServerSentEvent]:
-        async for seq, event in events:
-            yield ServerSentEvent(
-                data=json.dumps(event, default=str), event=event["type"], id=str(seq)
-            )
+
+def sse_batch_response(
+    batches: AsyncIterator[list[tuple[int, dict[str, Any]]]],
+) -> EventSourceResponse:
+    """Stream batches of `(seq, event)` pairs as SSE, one write per batch."""
+
+    async def frames() -> AsyncIterator[bytes]:
+        async for batch in batches:
+            yield encode_events(batch)
 
     return EventSourceResponse(frames(), ping=PING_SECONDS, headers={"Cache-Control": "no-store"})
+
+
+def sse_response(events: AsyncIterator[tuple[int, dict[str, Any]]]) -> EventSourceResponse:
+    """Stream `(seq, event)` pairs as SSE, one write per event."""
+
+    async def batches() -> AsyncIterator[list[tuple[int, dict[str, Any]]]]:
+        async for item in events:
+            yield [item]
+
+    return sse_batch_response(batches())
