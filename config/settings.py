@@ -162,6 +162,12 @@ class Settings(BaseSettings):
         description="Pretrained sentence encoder in the intent classifier: auto uses it when "
         "the encoder extra is installed, on requires it, off keeps TF-IDF only.",
     )
+    intent_encoder_models: list[str] = Field(
+        default_factory=lambda: ["all-MiniLM-L6-v2", "all-mpnet-base-v2"],
+        description="Pretrained encoders the intent classifier may use, those installed: "
+        "all-MiniLM-L6-v2 (extra encoder) and all-mpnet-base-v2 (extra encoder-mpnet; more "
+        "accurate, about 8 times the compute per message).",
+    )
     handoff_sentiment_threshold: float = Field(
         default=-0.6,
         ge=-1.0,
@@ -189,6 +195,13 @@ class Settings(BaseSettings):
         default="reject",
         description="A message arriving while the conversation's previous turn still runs: "
         "`reject` answers 409, `enqueue` waits for the running turn to finish.",
+    )
+    admission_target_lag_ms: float = Field(
+        default=5.0,
+        ge=0.0,
+        le=1000.0,
+        description="Event-loop lag (ms) above which fewer customer turns run at once; the "
+        "rest wait in line after their message is taken. 0 runs every turn at once.",
     )
     lease_backend: Literal["local", "dynamodb"] = Field(
         default="local",

@@ -79,6 +79,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             hub, feed = EventHub(store), QueueFeed()
             await stack.enter_async_context(fanout_from_settings(settings, hub, feed))
             runner = TurnRunner(graph, store, hub, feed, settings)
+            gate_watch = asyncio.create_task(runner.gate.watch())
+            stack.callback(gate_watch.cancel)
             app.state.runtime = ServerRuntime(
                 settings=settings,
                 services=backends,

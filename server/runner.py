@@ -10,11 +10,16 @@ Across server processes the rule is a conversation lease (`server.lease`): a tur
 only once this process holds it, renews it while the turn runs and gives it up at the
 end. A turn whose lease was lost (renewals failed until it expired and another process
 took it) is stopped, so it cannot write checkpoints beside the new holder.
+
+Customers' turns pass an admission gate (`server.admission`): when the process is
+saturated they wait in line, after their message has been taken and echoed, instead of
+slowing every running turn and every new request down.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -23,11 +28,15 @@ from langgraph.types import Command
 from config.settings import Settings
 from graphs.context import Context
 from graphs.turns import astream_turn, customer_input
+from server.admission import TurnGate
 from server.hub import EventHub, QueueFeed
 from server.lease import ConversationLease, lease_from_settings
 from server.store import ServerStore
 
 logger = logging.getLogger("tandem.server.turns")
+
+BUSY_STATUS = "Many customers are writing right now; your answer will start in a moment."
+"""Status sent when a message has to wait for the server to have room for its turn."""
 
 LEASE_POLL_SECONDS = 0.25
 """How often a queued message (`enqueue` policy) retries a lease another process holds."""
@@ -48,6 +57,7 @@ class TurnRunner:
         feed: QueueFeed,
         settings: Settings,
         lease: ConversationLease | None = None,
+        gate: TurnGate | None = None,
     ) -> None:
         self.graph = graph
         self.store = store
@@ -55,6 +65,7 @@ class TurnRunner:
         self.feed = feed
         self.settings = settings
         self.lease = lease or lease_from_settings(settings)
+        self.gate = gate or TurnGate(target_lag=settings.admission_target_lag_ms / 1000)
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -118,6 +129,8 @@ class TurnRunner:
         try:
             cursor = self.hub.cursor(conversation_id)
             await self.hub.publish(conversation_id, {"type": "customer_message", "text": text})
+            if not self.gate.has_room():
+                await self.hub.publish(conversation_id, {"type": "status", "text": BUSY_STATUS})
         except BaseException:
             await self._give_up(conversation_id, lock)
             raise
@@ -157,15 +170,17 @@ class TurnRunner:
             else None
         )
         try:
-            async for event in astream_turn(
-                self.graph, conversation_id, graph_input, context, self.settings.durability
-            ):
-                if event["type"] == "handoff":
-                    self._record_handoff(conversation_id, event["payload"], context)
-                if event["type"] == "done":
-                    done = event
-                    self._record_agent_action(conversation_id, event, agent)
-                await self.hub.publish(conversation_id, event)
+            # Agents' actions skip the line: a person is waiting on each of them.
+            async with self.gate.slot() if agent is None else contextlib.nullcontext():
+                async for event in astream_turn(
+                    self.graph, conversation_id, graph_input, context, self.settings.durability
+                ):
+                    if event["type"] == "handoff":
+                        self._record_handoff(conversation_id, event["payload"], context)
+                    if event["type"] == "done":
+                        done = event
+                        self._record_agent_action(conversation_id, event, agent)
+                    await self.hub.publish(conversation_id, event)
         except Exception as error:  # the client gets an error event; the checkpoint survives
             logger.exception("turn failed conversation=%s", conversation_id)
             done = {

@@ -22,7 +22,11 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses=problem_responses(503))
 async def readyz(runtime: RuntimeDep) -> dict[str, Any]:
-    """Every backend answers: checkpoints, order store, knowledge base, server store."""
+    """Every backend answers: checkpoints, order store, knowledge base, server store.
+
+    `turns` tells how loaded the process is: customer turns running and waiting to start,
+    the admission limit (0: unlimited) and the event loop's smoothed lag.
+    """
     checks: dict[str, str] = {}
     try:
         await runtime.graph.checkpointer.aget_tuple({"configurable": {"thread_id": "readyz"}})
@@ -35,7 +39,7 @@ async def readyz(runtime: RuntimeDep) -> dict[str, Any]:
         checks["server_store"] = "ok"
     except Exception as error:
         raise ApiError(503, "not_ready", f"Not ready: {type(error).__name__}: {error}") from None
-    return {"status": "ready", "checks": checks}
+    return {"status": "ready", "checks": checks, "turns": runtime.runner.gate.stats()}
 
 
 @router.get("/.well-known/jwks.json", responses=problem_responses(404))

@@ -1,0 +1,131 @@
+"""Admission control: customer turns beyond the adaptive limit wait in line, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from server.admission import DECREASE, TurnGate
+from server.runner import BUSY_STATUS
+from tests.server.conftest import parse_sse
+from tests.server.test_chat_api import _slow_kb
+
+
+async def _settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_turns_beyond_the_limit_wait_and_start_in_arrival_order():
+    gate = TurnGate(target_lag=0.005, limit=2, minimum=1)
+    started: list[str] = []
+    release = asyncio.Event()
+
+    async def turn(name: str) -> None:
+        async with gate.slot():
+            started.append(name)
+            await release.wait()
+
+    tasks = [asyncio.create_task(turn(name)) for name in "abcd"]
+    await _settle()
+    assert started == ["a", "b"]
+    assert (gate.running, gate.waiting, gate.has_room()) == (2, 2, False)
+    release.set()
+    await asyncio.gather(*tasks)
+    assert started == ["a", "b", "c", "d"]
+    assert (gate.running, gate.waiting, gate.has_room()) == (0, 0, True)
+
+
+def test_the_limit_shrinks_while_the_loop_lags_down_to_its_floor():
+    gate = TurnGate(target_lag=0.005, limit=40, minimum=8)
+    gate.observe(0.050)
+    assert gate.limit == pytest.approx(40 * DECREASE)
+    for _ in range(100):
+        gate.observe(0.050)
+    assert gate.limit == 8
+    for _ in range(50):
+        gate.observe(0.0)
+    assert gate.limit == 8, "no turn waits, so there is no reason to let more in"
+
+
+async def test_the_limit_grows_while_turns_wait_and_the_loop_keeps_up():
+    gate = TurnGate(target_lag=0.005, limit=1, minimum=1)
+    release = asyncio.Event()
+
+    async def turn() -> None:
+        async with gate.slot():
+            await release.wait()
+
+    tasks = [asyncio.create_task(turn()) for _ in range(2)]
+    await _settle()
+    assert (gate.running, gate.waiting) == (1, 1)
+    gate.observe(0.0)
+    assert gate.limit == 2 and (gate.running, gate.waiting) == (2, 0)
+    release.set()
+    await asyncio.gather(*tasks)
+
+
+async def test_a_cancelled_waiter_does_not_take_a_slot():
+    gate = TurnGate(target_lag=0.005, limit=1, minimum=1)
+    release = asyncio.Event()
+
+    async def turn() -> None:
+        async with gate.slot():
+            await release.wait()
+
+    holder = asyncio.create_task(turn())
+    await _settle()
+    waiter = asyncio.create_task(turn())
+    await _settle()
+    waiter.cancel()
+    await asyncio.gather(waiter, return_exceptions=True)
+    release.set()
+    await holder
+    assert (gate.running, gate.waiting, gate.has_room()) == (0, 0, True)
+
+
+async def test_a_zero_target_admits_every_turn():
+    gate = TurnGate(target_lag=0.0, limit=1, minimum=1)
+    async with gate.slot(), gate.slot():
+        assert gate.has_room()
+    assert gate.stats()["limit"] == 0
+
+
+def test_a_queued_message_is_told_to_wait_and_answered_after_the_running_turn(api, services):
+    gate = api.client.app.state.runtime.runner.gate
+    gate.target_lag, gate.limit, gate.minimum = 1e-9, 1.0, 1  # the limit can only stay at 1
+    kb = _slow_kb(services)
+    alex, sam = api.customer(), api.customer("sam_lee_2002")
+    first_conversation = api.new_conversation(alex)
+    second_conversation = api.new_conversation(sam)
+    results: dict[str, list[dict]] = {}
+
+    def first() -> None:
+        results["first"] = api.say(first_conversation, "what is your return policy?", alex)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    for _ in range(200):
+        if gate.running == 1:
+            break
+        threading.Event().wait(0.02)
+    assert gate.running == 1
+    with api.client.stream(
+        "POST",
+        f"/v1/conversations/{second_conversation}/messages",
+        json={"text": "how long does a refund take?"},
+        headers=sam,
+    ) as response:
+        lines = response.iter_lines()
+        head = parse_sse(lines, limit=2)
+        assert [e["type"] for e in head] == ["customer_message", "status"]
+        assert head[1]["text"] == BUSY_STATUS
+        assert api.client.get("/readyz").json()["turns"]["waiting"] == 1
+        kb.set()
+        rest = parse_sse(lines)
+    thread.join(20)
+    assert results["first"][-1]["type"] == "done"
+    assert rest[-1]["type"] == "done" and rest[-1]["reply"]
+    assert (gate.running, gate.waiting) == (0, 0)
