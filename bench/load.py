@@ -147,14 +147,23 @@ def langgraph_config(workdir: Path) -> Path:
     return path
 
 
+async def _after(delay: float, conversation: Conversation, sink: list[TurnSample]) -> None:
+    await asyncio.sleep(delay)
+    await conversation(sink)
+
+
 async def measure(
     server: ServerProcess,
     result: RunResult,
     warm_up: Conversation,
     conversation: Conversation,
     limit: float,
+    ramp_up: float = 0.0,
 ) -> None:
-    """Run one unmeasured warm-up turn, then the concurrent load; fill `result` in."""
+    """Run one unmeasured warm-up turn, then the concurrent load; fill `result` in.
+
+    Conversations start evenly spread over `ramp_up` seconds (0: all at once).
+    """
     warm: list[TurnSample] = []
     await warm_up(warm)
     if not warm or warm[0].error:
@@ -167,7 +176,12 @@ async def measure(
     stop = asyncio.Event()
     sampler = asyncio.create_task(server.peak_threads(stop))
     started = time.perf_counter()
-    runs = [asyncio.create_task(conversation(result.samples)) for _ in range(result.conversations)]
+    runs = [
+        asyncio.create_task(
+            _after(i * ramp_up / result.conversations, conversation, result.samples)
+        )
+        for i in range(result.conversations)
+    ]
     try:
         _, pending = await asyncio.wait(runs, timeout=limit)
         result.timed_out = bool(pending)
@@ -226,6 +240,7 @@ async def run_tandem(args: argparse.Namespace, workdir: Path, data_dir: Path) ->
             lambda sink: tandem_conversation(base, token, texts[:1], sink),
             lambda sink: tandem_conversation(base, token, texts, sink),
             args.time_limit,
+            args.ramp_up,
         )
     finally:
         server.stop()
@@ -281,6 +296,7 @@ async def run_langgraph_dev(args: argparse.Namespace, workdir: Path, data_dir: P
             lambda sink: langgraph_conversation(base, texts[:1], CUSTOMER, sink),
             lambda sink: langgraph_conversation(base, texts, CUSTOMER, sink),
             args.time_limit,
+            args.ramp_up,
         )
     finally:
         server.stop()
@@ -301,7 +317,7 @@ def report(console: Console, results: list[RunResult], args: argparse.Namespace)
 
     table = Table(
         title=f"Load: {args.conversations} conversations × {args.turns} turns, "
-        f"paced model at {args.tokens_per_second:g} tokens/s"
+        f"paced model at {args.tokens_per_second:g} tokens/s, started over {args.ramp_up:g} s"
     )
     table.add_column("metric")
     for result in results:
@@ -394,6 +410,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--turns", type=int, default=2)
     parser.add_argument("--tokens-per-second", type=float, default=40.0)
+    parser.add_argument(
+        "--ramp-up",
+        type=float,
+        default=10.0,
+        help="Seconds over which the conversations start, evenly spread (0: all at once).",
+    )
     parser.add_argument("--skip-langgraph-dev", action="store_true")
     parser.add_argument(
         "--langgraph-dev-jobs",
