@@ -7,7 +7,7 @@ against `langgraph dev` serving the same graph through the LangGraph API, and pr
 both side by side: time to first event, time to first token, turn latency, throughput,
 errors and the server process's peak resident memory.
 
-    .venv/bin/python -m bench.load [--conversations 200] [--turns 2]
+    .venv/bin/python -m bench.load [--conversations 200] [--turns 3] [--ramp-up 5]
         [--tokens-per-second 40] [--skip-langgraph-dev] [--langgraph-dev-jobs N]
 
 Both servers get a fresh data folder, prepared beforehand (demo orders, help centre,
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -41,14 +42,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 from rich.console import Console
 from rich.table import Table
 
 from bench.load_targets import (
     LOOPBACK,
+    STREAMS,
     ServerProcess,
     TurnSample,
     free_port,
+    http_client,
     langgraph_conversation,
     tandem_conversation,
 )
@@ -88,6 +92,8 @@ class RunResult:
     server_cpu: float | None = None
     client_cpu: float = 0.0
     peak_threads: int = 0
+    peak_streams: int = 0
+    admission: str = "—"
 
     @property
     def errors(self) -> int:
@@ -159,10 +165,12 @@ async def measure(
     conversation: Conversation,
     limit: float,
     ramp_up: float = 0.0,
+    probe: Callable[[asyncio.Event], Coroutine[Any, Any, str]] | None = None,
 ) -> None:
     """Run one unmeasured warm-up turn, then the concurrent load; fill `result` in.
 
-    Conversations start evenly spread over `ramp_up` seconds (0: all at once).
+    Conversations start evenly spread over `ramp_up` seconds (0: all at once). `probe`,
+    when given, watches the server until the load ends and describes what it saw.
     """
     warm: list[TurnSample] = []
     await warm_up(warm)
@@ -175,6 +183,8 @@ async def measure(
     cpu_before, client_before = server.cpu_seconds(), time.process_time()
     stop = asyncio.Event()
     sampler = asyncio.create_task(server.peak_threads(stop))
+    turns_probe = asyncio.create_task(probe(stop)) if probe else None
+    STREAMS.reset()
     started = time.perf_counter()
     runs = [
         asyncio.create_task(
@@ -192,6 +202,9 @@ async def measure(
         await asyncio.gather(*runs, return_exceptions=True)
         stop.set()
         result.peak_threads = await sampler
+        result.peak_streams = STREAMS.peak
+        if turns_probe is not None:
+            result.admission = await turns_probe
     crashed = next((r.exception() for r in runs if not r.cancelled() and r.exception()), None)
     if crashed is not None:
         raise crashed
@@ -200,6 +213,22 @@ async def measure(
         result.server_cpu = cpu_after - cpu_before
     result.client_cpu = time.process_time() - client_before
     result.peak_rss = server.memory_mib("VmHWM")
+
+
+async def admission_probe(base: str, stop: asyncio.Event, every: float = 0.5) -> str:
+    """Poll Tandem's /readyz until `stop`; summarise its turns: peak waiting, limit range."""
+    waiting, limits = 0, []
+    async with http_client(base) as client:
+        while not stop.is_set():
+            with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+                turns = (await client.get("/readyz", timeout=5.0)).json()["turns"]
+                waiting = max(waiting, turns["waiting"])
+                limits.append(turns["limit"])
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
+    if not limits:
+        return "—"
+    return f"{waiting} waiting at most; limit {min(limits)}–{max(limits)}"
 
 
 async def run_tandem(args: argparse.Namespace, workdir: Path, data_dir: Path) -> RunResult:
@@ -241,6 +270,7 @@ async def run_tandem(args: argparse.Namespace, workdir: Path, data_dir: Path) ->
             lambda sink: tandem_conversation(base, token, texts, sink),
             args.time_limit,
             args.ramp_up,
+            lambda stop: admission_probe(base, stop),
         )
     finally:
         server.stop()
@@ -349,6 +379,8 @@ def report(console: Console, results: list[RunResult], args: argparse.Namespace)
     row("wall time (s)", [f"{r.wall:,.1f}" for r in results])
     row("server CPU during load (s)", [_seconds(r.server_cpu) for r in results])
     row("client CPU during load (s)", [_seconds(r.client_cpu) for r in results])
+    row("peak open SSE streams", [str(r.peak_streams) for r in results])
+    row("turns waiting for admission", [r.admission for r in results])
     row("peak server threads", [str(r.peak_threads) for r in results])
     row("RSS after warm-up (MiB)", [_mib(r.ready_rss) for r in results])
     row("peak RSS, VmHWM (MiB)", [_mib(r.peak_rss) for r in results])
@@ -408,12 +440,12 @@ def main(argv: list[str] | None = None) -> None:
     """Parse arguments, run the benchmark, print the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=200)
-    parser.add_argument("--turns", type=int, default=2)
+    parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--tokens-per-second", type=float, default=40.0)
     parser.add_argument(
         "--ramp-up",
         type=float,
-        default=10.0,
+        default=5.0,
         help="Seconds over which the conversations start, evenly spread (0: all at once).",
     )
     parser.add_argument("--skip-langgraph-dev", action="store_true")

@@ -23,7 +23,7 @@ import socket
 import ssl
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -54,6 +54,32 @@ class TurnSample:
     error: str | None = None
     detail: str = ""
     """For a failure: where it happened and the exception's message."""
+
+
+class StreamGauge:
+    """How many SSE streams the simulated customers hold open at once, and the most seen."""
+
+    def __init__(self) -> None:
+        self.open = 0
+        self.peak = 0
+
+    def reset(self) -> None:
+        """Forget the peak (between the warm-up and the measured load)."""
+        self.peak = self.open
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """Count one stream as open for the duration of the block."""
+        self.open += 1
+        self.peak = max(self.peak, self.open)
+        try:
+            yield
+        finally:
+            self.open -= 1
+
+
+STREAMS = StreamGauge()
+"""The streams of the current load (one benchmark process drives one load at a time)."""
 
 
 def free_port() -> int:
@@ -198,9 +224,12 @@ async def tandem_turn(client: httpx.AsyncClient, conversation_id: str, text: str
     path = f"/v1/conversations/{conversation_id}/messages"
     extensions = {"trace": trace}
     try:
-        async with aconnect_sse(
-            client, "POST", path, json={"text": text}, extensions=extensions
-        ) as source:
+        async with (
+            aconnect_sse(
+                client, "POST", path, json={"text": text}, extensions=extensions
+            ) as source,
+            _open_stream(),
+        ):
             response = source.response
             if response.status_code != 200:
                 await response.aread()
@@ -262,26 +291,27 @@ async def langgraph_turn(
     graph_input: dict[str, Any] = {"messages": [{"role": "user", "content": text}]}
     started = time.perf_counter()
     try:
-        async for part in client.runs.stream(
-            thread_id,
-            "support",
-            input=graph_input,
-            context={"customer_id": customer_id},
-            stream_mode=LANGGRAPH_STREAM_MODES,
-        ):
-            elapsed = time.perf_counter() - started
-            sample.events += 1
-            if sample.first_event is None:
-                sample.first_event = elapsed
-            if (
-                part.event.startswith("messages")
-                and sample.first_token is None
-                and _chunk_has_content(part.data)
+        with STREAMS.holding():
+            async for part in client.runs.stream(
+                thread_id,
+                "support",
+                input=graph_input,
+                context={"customer_id": customer_id},
+                stream_mode=LANGGRAPH_STREAM_MODES,
             ):
-                sample.first_token = elapsed
-            if part.event == "error":
-                sample.error = f"error event ({_error_name(part.data)})"
-                return sample
+                elapsed = time.perf_counter() - started
+                sample.events += 1
+                if sample.first_event is None:
+                    sample.first_event = elapsed
+                if (
+                    part.event.startswith("messages")
+                    and sample.first_token is None
+                    and _chunk_has_content(part.data)
+                ):
+                    sample.first_token = elapsed
+                if part.event == "error":
+                    sample.error = f"error event ({_error_name(part.data)})"
+                    return sample
         sample.latency = time.perf_counter() - started
     except Exception as error:
         sample.error = f"{type(error).__name__}"
@@ -301,6 +331,12 @@ async def langgraph_conversation(
             return
         for text in texts:
             sink.append(await langgraph_turn(client, thread["thread_id"], text, customer_id))
+
+
+@contextlib.asynccontextmanager
+async def _open_stream() -> AsyncIterator[None]:
+    with STREAMS.holding():
+        yield
 
 
 def _failure(error: Exception, conversation_id: str, sample: TurnSample, started: float) -> str:
