@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import inspect
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +47,13 @@ TOKEN_USES = ("access", "id")
 """Accepted values of the Cognito `token_use` claim."""
 
 _POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)_[0-9A-Za-z]+$")
+
+
+VERIFIED_SECONDS = 60.0
+"""How long a verified token is remembered (never past its `exp`)."""
+
+VERIFIED_TOKENS = 10_000
+"""Verified tokens remembered at most (least recently used ones are forgotten first)."""
 
 
 class AuthError(Exception):
@@ -99,6 +109,8 @@ class JwtVerifier:
         if (jwks is None) == (jwks_url is None):
             raise ValueError("give exactly one of jwks or jwks_url")
         self.leeway = leeway
+        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._verified_lock = threading.Lock()
         self.jwks_url = jwks_url
         self._keys: PyJWKSet | None = None
         self._client: PyJWKClient | None = None
@@ -135,12 +147,31 @@ class JwtVerifier:
         return any(key.key_id == kid for key in cached.keys)
 
     def verify(self, token: str | None) -> Principal:
-        """Verify `token` and return its principal; raise `AuthError` when it is not valid."""
+        """Verify `token` and return its principal; raise `AuthError` when it is not valid.
+
+        A token that verified is remembered until it expires, for at most
+        `VERIFIED_SECONDS`: clients send the same token with every request, and checking
+        its RSA signature each time is most of an authenticated request's cost. A key
+        withdrawn from the JWKS therefore stops working within that time.
+        """
+        key = token.strip() if token else ""
+        now = time.time()
+        with self._verified_lock:
+            remembered = self._verified.get(key)
+            if remembered is not None and remembered[0] > now:
+                self._verified.move_to_end(key)
+                return remembered[1]
         claims = self.decode(token)
         try:
-            return Principal.from_claims(claims)
+            principal = Principal.from_claims(claims)
         except ValueError as exc:
             raise AuthError("invalid_claim", f"The token's claims are unusable: {exc}.") from exc
+        until = min(float(claims.get("exp", now)), now + VERIFIED_SECONDS)
+        with self._verified_lock:
+            self._verified[key] = (until, principal)
+            while len(self._verified) > VERIFIED_TOKENS:
+                self._verified.popitem(last=False)
+        return principal
 
     def decode(self, token: str | None) -> dict[str, Any]:
         """Verify `token` and return its claims; raise `AuthError` when it is not valid."""

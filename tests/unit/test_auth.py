@@ -27,7 +27,7 @@ from server.auth import (
     role_from_groups,
     verifier_from_settings,
 )
-from server.auth.verifier import cognito_issuer
+from server.auth.verifier import VERIFIED_SECONDS, cognito_issuer
 
 CLIENT = "tandem-web"
 
@@ -96,6 +96,22 @@ def test_valid_access_token(issuer: LocalIssuer, verifier: JwtVerifier) -> None:
 
 def test_in_memory_keys_never_need_the_network(issuer: LocalIssuer, verifier: JwtVerifier) -> None:
     assert verifier.verifies_offline(issuer.issue("alice", "customer"))
+
+
+def test_a_verified_token_is_remembered_for_a_minute_at_most(
+    issuer: LocalIssuer, verifier: JwtVerifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = issuer.issue("alice", "customer")
+    first = verifier.verify(token)
+    verifier._keys = None  # the signing key is withdrawn from the key set
+    assert verifier.verify(token) is first, "the signature is not checked again"
+    with pytest.raises(AuthError) as caught:
+        verifier.verify(issuer.issue("sam", "agent"))
+    assert caught.value.code == "unknown_kid", "a token never seen needs the key"
+    later = time.time() + VERIFIED_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(AuthError):
+        verifier.verify(token)
 
 
 def test_valid_id_token(issuer: LocalIssuer, verifier: JwtVerifier) -> None:
