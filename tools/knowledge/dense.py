@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -63,6 +63,15 @@ class _Matrix:
     tenants: np.ndarray
     vectors: np.ndarray
     data_version: int
+    _masks: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    def tenant_mask(self, tenant: str) -> np.ndarray:
+        """Boolean mask of the rows of `tenant` (computed once per loaded matrix)."""
+        mask = self._masks.get(tenant)
+        if mask is None:
+            mask = self.tenants == tenant
+            self._masks[tenant] = mask
+        return mask
 
 
 class SqliteVectorIndex:
@@ -159,17 +168,20 @@ class SqliteVectorIndex:
         matrix = self._current()
         if k <= 0 or matrix.vectors.shape[0] == 0:
             return []
-        if tenant is None:
-            rows = np.arange(matrix.vectors.shape[0])
-        else:
-            rows = np.flatnonzero(matrix.tenants == tenant)
-            if rows.size == 0:
+        # Scoring every row and masking is cheaper than copying one tenant's rows out.
+        scores = matrix.vectors @ query_vector
+        count = scores.shape[0]
+        if tenant is not None:
+            mask = matrix.tenant_mask(tenant)
+            count = int(np.count_nonzero(mask))
+            if count == 0:
                 return []
-        scores = (matrix.vectors if tenant is None else matrix.vectors[rows]) @ query_vector
-        count = min(k, scores.shape[0])
+            if count < scores.shape[0]:
+                scores = np.where(mask, scores, -np.inf)
+        count = min(k, count)
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.lexsort((top, -scores[top]))]
-        return [(int(matrix.ids[rows[i]]), float(scores[i])) for i in top]
+        return [(int(matrix.ids[i]), float(scores[i])) for i in top]
 
     def _current(self) -> _Matrix:
         with self._lock:
