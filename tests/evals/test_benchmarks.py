@@ -119,3 +119,4 @@ def test_kb_retrieval_uses_the_bench_scoring(tmp_path: Path):
     result = kb_retrieval(tmp_path)
     assert result.status == "ok"
     assert result.metrics["mrr@10"] == 1.0 and result.metrics["ndcg@10"] == 1.0
+    assert result.metrics["success@5"] == 1.0 and result.metrics["capped_recall@5"] == 1.0

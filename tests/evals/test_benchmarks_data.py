@@ -19,6 +19,6 @@ def test_tau_replay_and_kb_retrieval_on_the_real_data():
         assert tau.metrics["final_hash_match"] == 1.0
         assert tau.metrics["observation_match"] == 1.0
     if kb.status == "ok":
-        assert kb.metrics["ndcg@10"] > 0.3
-        assert kb.metrics["hit@5"] > 0.7
+        assert kb.metrics["ndcg@10"] > 0.45
+        assert kb.metrics["success@5"] > 0.85
     assert {tau.status, kb.status} <= {"ok", "skipped"}
