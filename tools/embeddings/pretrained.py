@@ -19,15 +19,13 @@ import importlib.util
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from scipy.special import erf
 
 from tools.embeddings.base import normalise_rows
+from tools.embeddings.numpy_transformer import build_encoder
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 """The sentence-transformers model this encoder reproduces."""
@@ -77,115 +75,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class _Layer:
-    qkv_weight: np.ndarray  # (hidden, 3 * hidden), pre-transposed for x @ W
-    qkv_bias: np.ndarray
-    out_weight: np.ndarray
-    out_bias: np.ndarray
-    norm1_weight: np.ndarray
-    norm1_bias: np.ndarray
-    up_weight: np.ndarray
-    up_bias: np.ndarray
-    down_weight: np.ndarray
-    down_bias: np.ndarray
-    norm2_weight: np.ndarray
-    norm2_bias: np.ndarray
-
-
-def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    centred = x - mean
-    variance = (centred * centred).mean(axis=-1, keepdims=True)
-    return np.asarray(centred / np.sqrt(variance + eps) * weight + bias, dtype=np.float32)
-
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return np.asarray(0.5 * x * (1.0 + erf(x * np.float32(0.7071067811865476))), dtype=np.float32)
-
-
-class _BertEncoder:
-    """The BERT forward pass of the encoder, in float32 NumPy."""
-
-    def __init__(self, weights: dict[str, np.ndarray], config: dict[str, Any]) -> None:
-        def get(name: str) -> np.ndarray:
-            return np.ascontiguousarray(weights[name], dtype=np.float32)
-
-        self.hidden = int(config["hidden_size"])
-        self.heads = int(config["num_attention_heads"])
-        self.eps = float(config.get("layer_norm_eps", 1e-12))
-        self.word = get("embeddings.word_embeddings.weight")
-        self.position = get("embeddings.position_embeddings.weight")
-        self.token_type = get("embeddings.token_type_embeddings.weight")[0]
-        self.norm_weight = get("embeddings.LayerNorm.weight")
-        self.norm_bias = get("embeddings.LayerNorm.bias")
-        self.layers: list[_Layer] = []
-        for index in range(int(config["num_hidden_layers"])):
-            prefix = f"encoder.layer.{index}."
-            attention = prefix + "attention.self."
-            self.layers.append(
-                _Layer(
-                    qkv_weight=np.ascontiguousarray(
-                        np.concatenate(
-                            [
-                                get(attention + part + ".weight")
-                                for part in ("query", "key", "value")
-                            ]
-                        ).T
-                    ),
-                    qkv_bias=np.concatenate(
-                        [get(attention + part + ".bias") for part in ("query", "key", "value")]
-                    ),
-                    out_weight=np.ascontiguousarray(
-                        get(prefix + "attention.output.dense.weight").T
-                    ),
-                    out_bias=get(prefix + "attention.output.dense.bias"),
-                    norm1_weight=get(prefix + "attention.output.LayerNorm.weight"),
-                    norm1_bias=get(prefix + "attention.output.LayerNorm.bias"),
-                    up_weight=np.ascontiguousarray(get(prefix + "intermediate.dense.weight").T),
-                    up_bias=get(prefix + "intermediate.dense.bias"),
-                    down_weight=np.ascontiguousarray(get(prefix + "output.dense.weight").T),
-                    down_bias=get(prefix + "output.dense.bias"),
-                    norm2_weight=get(prefix + "output.LayerNorm.weight"),
-                    norm2_bias=get(prefix + "output.LayerNorm.bias"),
-                )
-            )
-
-    def forward(self, ids: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
-        """Return the hidden states after the embeddings and after every layer."""
-        batch, length = ids.shape
-        hidden, heads = self.hidden, self.heads
-        size = hidden // heads
-        x = self.word[ids] + self.position[:length] + self.token_type
-        x = _layer_norm(x, self.norm_weight, self.norm_bias, self.eps)
-        states = [x]
-        # Padding keys get a large negative score, so softmax gives them no weight.
-        key_bias = ((1.0 - mask.astype(np.float32)) * np.float32(-1e4))[:, None, None, :]
-        scale = np.float32(1.0 / np.sqrt(size))
-        for layer in self.layers:
-            flat = x.reshape(batch * length, hidden)
-            qkv = flat @ layer.qkv_weight + layer.qkv_bias
-            qkv = qkv.reshape(batch, length, 3, heads, size).transpose(2, 0, 3, 1, 4)
-            scores = (qkv[0] * scale) @ qkv[1].transpose(0, 1, 3, 2) + key_bias
-            scores -= scores.max(axis=-1, keepdims=True)
-            np.exp(scores, out=scores)
-            scores /= scores.sum(axis=-1, keepdims=True)
-            context = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(batch * length, hidden)
-            attended = context @ layer.out_weight + layer.out_bias + flat
-            attended = _layer_norm(attended, layer.norm1_weight, layer.norm1_bias, self.eps)
-            inner = _gelu(attended @ layer.up_weight + layer.up_bias)
-            output = inner @ layer.down_weight + layer.down_bias + attended
-            x = _layer_norm(output, layer.norm2_weight, layer.norm2_bias, self.eps).reshape(
-                batch, length, hidden
-            )
-            states.append(x)
-        return states
-
-
 class PretrainedEmbedder:
-    """all-MiniLM-L6-v2 sentence vectors (384 dimensions), computed locally on the CPU."""
+    """Sentence vectors of a BERT or MPNet encoder, computed locally on the CPU.
 
-    def __init__(self, model_dir: str | Path | None = None, batch_size: int = 32) -> None:
+    By default all-MiniLM-L6-v2 (384 dimensions) from its installed weights package; other
+    models pass their folder, ``name`` and published ``sha256`` (see
+    :mod:`tools.embeddings.encoders`).
+    """
+
+    def __init__(
+        self,
+        model_dir: str | Path | None = None,
+        batch_size: int = 32,
+        *,
+        name: str = MODEL_NAME,
+        sha256: str = WEIGHTS_SHA256,
+    ) -> None:
         """Load the encoder from ``model_dir`` (default: the installed weights package).
 
         Raises :class:`PretrainedEncoderUnavailable` when the packages are missing or the
@@ -200,18 +105,18 @@ class PretrainedEmbedder:
             ) from error
         folder = Path(model_dir) if model_dir is not None else find_model_dir()
         weights_path = folder / "model.safetensors"
-        if _sha256(weights_path) != WEIGHTS_SHA256:
+        if _sha256(weights_path) != sha256:
             raise PretrainedEncoderUnavailable(
-                f"{weights_path} is not the published {MODEL_NAME} weights; reinstall: {EXTRA_HINT}"
+                f"{weights_path} is not the published {name} weights; reinstall: {EXTRA_HINT}"
             )
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        self._encoder = _BertEncoder(load_file(str(weights_path)), config)
+        self._encoder = build_encoder(load_file(str(weights_path)), config)
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._batch_size = batch_size
         self._lock = threading.Lock()  # the Rust tokenizer's settings are shared state
-        self.name = MODEL_NAME
+        self.name = name
         self.dimension = self._encoder.hidden
         self.layer_count = len(self._encoder.layers)
 
