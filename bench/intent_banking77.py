@@ -13,7 +13,16 @@ import statistics
 import sys
 import time
 
-from bench.intent_common import SEED, ece_of, engine_line, load_banking77, parser
+from bench.intent_common import (
+    SEED,
+    cv_folds,
+    ece_of,
+    embedding_memo,
+    engine_line,
+    load_banking77,
+    load_line,
+    parser,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,19 +35,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     texts, labels = data
 
-    from sklearn.model_selection import StratifiedKFold
-
     from tools.intent import IntentClassifier
-    from tools.intent.features import remembered_encoder_features
 
-    splitter = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=SEED)
     accuracies: list[float] = []
     eces: list[float] = []
     started = time.perf_counter()
-    classifier = IntentClassifier(args.encoder)
-    with remembered_encoder_features():
-        for fold, (train_index, test_index) in enumerate(splitter.split(texts, labels), 1):
-            classifier = IntentClassifier(args.encoder).train(
+    classifier = IntentClassifier(args.encoder, args.encoders)
+    with embedding_memo(args):
+        for fold, (train_index, test_index) in enumerate(cv_folds(labels, args.folds), 1):
+            classifier = IntentClassifier(args.encoder, args.encoders).train(
                 [texts[i] for i in train_index], [labels[i] for i in train_index]
             )
             gold = [labels[i] for i in test_index]
@@ -52,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cv:       stratified {args.folds}-fold, random_state={SEED}")
     print(f"accuracy: {statistics.fmean(accuracies):.4f} (std {statistics.pstdev(accuracies):.4f})")
     print(f"ECE:      {statistics.fmean(eces):.4f}")
-    print(f"elapsed:  {time.perf_counter() - started:.1f} s")
+    print(f"elapsed:  {time.perf_counter() - started:.1f} s, {time.process_time():.1f} s CPU")
+    print(load_line())
     return 0
 
 

@@ -14,7 +14,15 @@ import statistics
 import sys
 import time
 
-from bench.intent_common import SEED, ece_of, engine_line, load_bitext, parser
+from bench.intent_common import (
+    SEED,
+    ece_of,
+    embedding_memo,
+    engine_line,
+    load_bitext,
+    load_line,
+    parser,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,8 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         texts, labels, test_size=0.2, stratify=labels, random_state=SEED
     )
     started = time.perf_counter()
-    classifier = IntentClassifier(args.encoder).train(train_x, train_y)
-    train_seconds = time.perf_counter() - started
+    with embedding_memo(args):
+        classifier = IntentClassifier(args.encoder, args.encoders).train(train_x, train_y)
+        train_seconds = time.perf_counter() - started
+        classifier.predict_batch(test_x)  # remember the test vectors too
 
     latencies: list[float] = []
     predictions = []
@@ -55,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"accuracy: {correct / len(test_x):.4f}")
     print(f"ECE:      {ece_of(predictions, test_y):.4f}")
     print(f"latency:  p50 {statistics.median(latencies):.3f} ms, p95 {p95:.3f} ms per message")
+    print(load_line())
     return 0
 
 

@@ -14,7 +14,14 @@ from __future__ import annotations
 import sys
 import time
 
-from bench.intent_common import ece_of, engine_line, load_clinc150, parser
+from bench.intent_common import (
+    ece_of,
+    embedding_memo,
+    engine_line,
+    load_clinc150,
+    load_line,
+    parser,
+)
 
 OOS = "oos"
 
@@ -33,13 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     train = data["train"] + data["oos_train"]
     val, oos_val = data["val"], data["oos_val"]
     started = time.perf_counter()
-    classifier = IntentClassifier(args.encoder).train(
-        [text for text, _ in train],
-        [OOS if label == OOS else label for _, label in train],
-    )
-    train_seconds = time.perf_counter() - started
-    in_scope = classifier.predict_batch([text for text, _ in val])
-    out_of_scope = classifier.predict_batch([text for text, _ in oos_val])
+    with embedding_memo(args):
+        classifier = IntentClassifier(args.encoder, args.encoders).train(
+            [text for text, _ in train],
+            [OOS if label == OOS else label for _, label in train],
+        )
+        train_seconds = time.perf_counter() - started
+        in_scope = classifier.predict_batch([text for text, _ in val])
+        out_of_scope = classifier.predict_batch([text for text, _ in oos_val])
     gold = [label for _, label in val]
     threshold = classifier.rejection_threshold or 0.0
 
@@ -61,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         recall = sum(rejected(p, with_threshold) for p in out_of_scope) / len(out_of_scope)
         print(f"{name:<17} in-scope accuracy {accuracy:.4f}  oos recall {recall:.4f}")
     print(f"ECE (in-scope val): {ece_of(in_scope, gold):.4f}")
+    print(load_line())
     return 0
 
 

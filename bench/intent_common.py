@@ -1,8 +1,12 @@
 """Shared pieces of the intent benchmarks: dataset loading, flags and calibration numbers.
 
-Every benchmark takes ``--encoder auto|on|off`` (``auto`` uses the pretrained encoder when
-the ``encoder`` extra is installed) and ``--datasets DIR`` (default ``../shared/datasets``),
-and prints ``skipped: ...`` and exits 0 when its dataset is absent.
+Every benchmark takes ``--encoder auto|on|off`` (``auto`` uses the pretrained encoders that
+are installed), ``--encoders NAME,...`` (which ones: ``all-MiniLM-L6-v2``,
+``all-mpnet-base-v2``) and ``--datasets DIR`` (default ``../shared/datasets``), and prints
+``skipped: ...`` and exits 0 when its dataset is absent. The accuracy benchmarks keep the
+encoder vectors of the dataset's texts in ``~/.cache/tandem/intent-embeddings`` (keyed by
+model, layers and text hash), so a rerun encodes nothing new; ``--no-embedding-cache`` turns
+that off.
 """
 
 from __future__ import annotations
@@ -10,21 +14,51 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import random
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 DEFAULT_DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
+DEFAULT_EMBEDDING_CACHE = Path.home() / ".cache" / "tandem" / "intent-embeddings"
 SEED = 0
 
 
-def parser(description: str) -> argparse.ArgumentParser:
-    """Return an argument parser with the flags every intent benchmark shares."""
+def parser(description: str, embedding_cache: bool = True) -> argparse.ArgumentParser:
+    """Return an argument parser with the flags every intent benchmark shares.
+
+    ``embedding_cache`` adds ``--embedding-cache DIR`` / ``--no-embedding-cache``.
+    """
     result = argparse.ArgumentParser(description=description)
     result.add_argument("--encoder", choices=["auto", "on", "off"], default="auto")
+    result.add_argument(
+        "--encoders",
+        type=lambda value: [name for name in value.split(",") if name],
+        default=None,
+        help="comma-separated pretrained encoders (default: the intent_encoder_models setting)",
+    )
     result.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    if embedding_cache:
+        result.add_argument(
+            "--embedding-cache",
+            type=Path,
+            default=DEFAULT_EMBEDDING_CACHE,
+            help="folder keeping encoder vectors of the dataset's texts between runs",
+        )
+        result.add_argument(
+            "--no-embedding-cache", dest="embedding_cache", action="store_const", const=None
+        )
     return result
+
+
+def embedding_memo(args: argparse.Namespace) -> Any:
+    """The context in which encoder vectors are remembered (and kept in the cache folder)."""
+    from tools.intent.encoder_memo import remembered_encoder_features
+
+    return remembered_encoder_features(args.embedding_cache)
 
 
 def load_banking77(datasets: Path) -> tuple[list[str], list[str]] | None:
@@ -72,3 +106,26 @@ def ece_of(predictions: list[Any], gold: list[str]) -> float:
 def engine_line(classifier: Any) -> str:
     """Describe the classifier's feature set and calibration for the printout."""
     return f"engine:   {classifier.engine} (temperature {classifier.temperature:.3f})"
+
+
+def load_line() -> str:
+    """The machine's load average, which makes timings on a shared machine pessimistic."""
+    one, five, _ = os.getloadavg()
+    return f"load:     average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
+def cv_folds(labels: list[str], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (train, test) index pairs of the stratified, seeded k-fold split the benchmarks use."""
+    from sklearn.model_selection import StratifiedKFold
+
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    return list(splitter.split(np.zeros(len(labels)), labels))
+
+
+def few_shot_draw(labels: list[str], pool: np.ndarray, shots: int, fold: int) -> list[int]:
+    """Draw ``shots`` indices per label from ``pool``, seeded by ``fold``, labels sorted."""
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for index in pool:
+        by_label[labels[index]].append(int(index))
+    sampler = random.Random(SEED + fold)
+    return [index for label in sorted(by_label) for index in sampler.sample(by_label[label], shots)]

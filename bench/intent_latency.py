@@ -29,7 +29,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its numbers; return the process exit code."""
-    args_parser = parser("Intent classifier training time and latency")
+    args_parser = parser("Intent classifier training time and latency", embedding_cache=False)
     args_parser.add_argument("--messages", type=int, default=1000)
     args = args_parser.parse_args(sys.argv[1:] if argv is None else argv)
     data = load_banking77(args.datasets)
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     from tools.intent import IntentClassifier
 
     wall, cpu = time.perf_counter(), time.process_time()
-    classifier = IntentClassifier(args.encoder).train(
+    classifier = IntentClassifier(args.encoder, args.encoders).train(
         [text for text, _ in train], [label for _, label in train]
     )
     train_wall, train_cpu = time.perf_counter() - wall, time.process_time() - cpu

@@ -1,8 +1,9 @@
 """A fast local intent classifier that learns any taxonomy from the catalogue's examples.
 
-Features are TF-IDF word 1-2 grams and character 2-5 grams (robust to typos) and, when the
-``encoder`` extra is installed, mean-pooled layers of the all-MiniLM-L6-v2 sentence encoder
-(see :mod:`tools.intent.features`). A linear SVM scores every intent; its scores become
+Features are TF-IDF word 1-2 grams and character 2-5 grams (robust to typos) and, when a
+pretrained encoder is installed, mean-pooled layers of the all-MiniLM-L6-v2 (extra ``encoder``)
+and/or all-mpnet-base-v2 (extra ``encoder-mpnet``) sentence encoders (see
+:mod:`tools.intent.features`). A linear SVM scores every intent; its scores become
 probabilities through a softmax whose temperature is fitted on out-of-fold scores of the
 training examples, so confidences are calibrated and the router can hand unsure messages to
 a language model. When the taxonomy has an out-of-scope class, a rejection threshold on that
@@ -15,6 +16,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,7 +31,7 @@ from sklearn.svm import LinearSVC
 
 from tools.intent.calibration import fit_temperature, softmax
 from tools.intent.features import (
-    ENCODER_LAYERS,
+    INTENT_ENCODER_LAYERS,
     SparseTextScorer,
     TextFeatures,
     encoder_features,
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 """Bumped whenever features or hyper-parameters change, so cached models are retrained."""
 
 RANDOM_STATE = 0
@@ -56,7 +58,7 @@ CALIBRATION_FOLDS = 3
 """Folds of the out-of-fold scores that fit the temperature and the rejection threshold."""
 
 EncoderMode = Literal["auto", "on", "off"]
-"""``auto`` uses the pretrained encoder when its extra is installed; ``on`` requires it."""
+"""``auto`` uses the pretrained encoders that are installed; ``on`` requires one."""
 
 _FORMAT = "tandem-intent-classifier"
 _TFIDF_ENGINE = "tfidf-svm"
@@ -92,23 +94,48 @@ class IntentPrediction:
         return self.intent in OUT_OF_SCOPE_LABELS
 
 
-def engine_name(encoder: EncoderMode = "auto") -> str:
-    """Name the feature set :class:`IntentClassifier` would use with ``encoder``."""
+def _configured_models() -> tuple[str, ...]:
+    from config.settings import get_settings
+
+    return tuple(get_settings().intent_encoder_models)
+
+
+def encoder_models(
+    encoder: EncoderMode = "auto", models: Sequence[str] | None = None
+) -> tuple[str, ...]:
+    """Name the pretrained encoders :class:`IntentClassifier` would use.
+
+    ``models`` lists the candidates (default: the ``intent_encoder_models`` setting). With
+    ``auto`` the installed ones are used; with ``on`` too, but an install without any of
+    them is an error, and so is a missing one that ``models`` names explicitly.
+    Raises :class:`tools.embeddings.pretrained.PretrainedEncoderUnavailable` then.
+    """
     if encoder == "off":
-        return _TFIDF_ENGINE
-    from tools.embeddings.pretrained import MODEL_NAME, pretrained_available
+        return ()
+    from tools.embeddings.encoders import ENCODERS, encoder_available
+    from tools.embeddings.pretrained import PretrainedEncoderUnavailable
 
-    if encoder == "auto" and not pretrained_available():
-        return _TFIDF_ENGINE
-    return f"{_TFIDF_ENGINE}+{MODEL_NAME}"
+    wanted = tuple(models) if models is not None else _configured_models()
+    installed = tuple(name for name in wanted if encoder_available(name))
+    if encoder == "on":
+        missing = [name for name in wanted if name not in installed]
+        if (models is not None and missing) or not installed:
+            hints = "; ".join(ENCODERS[name].hint for name in missing if name in ENCODERS)
+            raise PretrainedEncoderUnavailable(
+                f"pretrained encoder {', '.join(missing)} not installed; run: {hints}"
+            )
+    return installed
 
 
-def _load_embedder(engine: str) -> PretrainedEmbedder | None:
-    if engine == _TFIDF_ENGINE:
-        return None
-    from tools.embeddings.pretrained import load_pretrained_embedder
+def engine_name(encoder: EncoderMode = "auto", models: Sequence[str] | None = None) -> str:
+    """Name the feature set :class:`IntentClassifier` would use with ``encoder``."""
+    return "+".join((_TFIDF_ENGINE, *encoder_models(encoder, models)))
 
-    return load_pretrained_embedder()
+
+def _load_embedders(engine: str) -> list[PretrainedEmbedder]:
+    from tools.embeddings.encoders import load_encoder
+
+    return [load_encoder(name) for name in engine.split("+")[1:]]
 
 
 def _build_model() -> LinearSVC:
@@ -125,9 +152,13 @@ def _decision_scores(model: LinearSVC, features: Any) -> np.ndarray:
 class IntentClassifier:
     """TF-IDF n-grams (plus pretrained sentence features when installed) and a linear SVM."""
 
-    def __init__(self, encoder: EncoderMode = "auto") -> None:
-        """Create an untrained classifier; ``encoder`` chooses the feature set."""
+    def __init__(self, encoder: EncoderMode = "auto", models: Sequence[str] | None = None) -> None:
+        """Create an untrained classifier; ``encoder`` and ``models`` choose the feature set.
+
+        ``models`` names the pretrained encoders to consider (see :func:`encoder_models`).
+        """
         self.encoder: EncoderMode = encoder
+        self.models = tuple(models) if models is not None else None
         self.engine = _TFIDF_ENGINE
         """The feature set in use: TF-IDF alone, or TF-IDF plus the pretrained encoder."""
         self.temperature = 1.0
@@ -140,7 +171,7 @@ class IntentClassifier:
         self.fingerprint: str | None = None
         """Fingerprint of the catalogue this model was trained from, if any."""
         self._text = TextFeatures()
-        self._embedder: PretrainedEmbedder | None = None
+        self._embedders: list[PretrainedEmbedder] = []
         self._model: LinearSVC | None = None
         self._labels: list[str] = []
         self._scorer: SparseTextScorer | None = None
@@ -159,9 +190,9 @@ class IntentClassifier:
 
     def _features(self, normalised: list[str], fit: bool = False) -> Any:
         text = self._text.fit_transform(normalised) if fit else self._text.transform(normalised)
-        if self._embedder is None:
+        if not self._embedders:
             return text
-        dense = encoder_features(self._embedder, [encoder_text(t) for t in normalised])
+        dense = encoder_features(self._embedders, [encoder_text(t) for t in normalised])
         return sparse.hstack([text, sparse.csr_matrix(dense)], format="csr")
 
     def train(self, texts: list[str], labels: list[str]) -> IntentClassifier:
@@ -173,8 +204,8 @@ class IntentClassifier:
             raise ValueError("texts and labels must have the same length")
         if len(set(labels)) < 2:
             raise ValueError("training needs at least two distinct labels")
-        self.engine = engine_name(self.encoder)
-        self._embedder = _load_embedder(self.engine)
+        self.engine = engine_name(self.encoder, self.models)
+        self._embedders = _load_embedders(self.engine)
         normalised = [normalise_text(text) for text in texts]
         self._text = TextFeatures()
         features = self._features(normalised, fit=True)
@@ -250,8 +281,8 @@ class IntentClassifier:
         normalised = normalise_text(text)
         scores = self._intercept.copy()
         self._scorer.add_scores(normalised, scores)
-        if self._embedder is not None:
-            dense = encoder_features(self._embedder, [encoder_text(normalised)])[0]
+        if self._embedders:
+            dense = encoder_features(self._embedders, [encoder_text(normalised)])[0]
             scores += dense.astype(np.float64) @ self._dense_coef_t
         return self._prediction(softmax(scores, self.temperature))
 
@@ -272,7 +303,7 @@ class IntentClassifier:
             "model_version": MODEL_VERSION,
             "sklearn_version": sklearn.__version__,
             "engine": self.engine,
-            "encoder_layers": ENCODER_LAYERS,
+            "encoder_layers": INTENT_ENCODER_LAYERS,
             "fingerprint": self.fingerprint,
             "labels": self._labels,
             "text": self._text,
@@ -305,13 +336,14 @@ class IntentClassifier:
             or payload.get("format") != _FORMAT
             or payload.get("model_version") != MODEL_VERSION
             or payload.get("sklearn_version") != sklearn.__version__
-            or tuple(payload.get("encoder_layers", ())) != ENCODER_LAYERS
+            or payload.get("encoder_layers") != INTENT_ENCODER_LAYERS
         ):
             raise ValueError(f"{path} is not a compatible intent classifier")
         engine = str(payload["engine"])
-        classifier = cls("off" if engine == _TFIDF_ENGINE else "on")
+        models = engine.split("+")[1:]
+        classifier = cls("on" if models else "off", models)
         classifier.engine = engine
-        classifier._embedder = _load_embedder(engine)
+        classifier._embedders = _load_embedders(engine)
         classifier._text = payload["text"]
         classifier._model = payload["model"]
         classifier._labels = list(payload["labels"])
@@ -323,12 +355,14 @@ class IntentClassifier:
 
     @staticmethod
     def cache_path(
-        catalogue: IntentCatalogue, cache_dir: str | Path, encoder: EncoderMode = "auto"
+        catalogue: IntentCatalogue,
+        cache_dir: str | Path,
+        encoder: EncoderMode = "auto",
+        models: Sequence[str] | None = None,
     ) -> Path:
         """Where :meth:`load_or_train` caches the model for ``catalogue``."""
-        key = (
-            f"{catalogue.fingerprint}:{sklearn.__version__}:{MODEL_VERSION}:{engine_name(encoder)}"
-        )
+        engine = engine_name(encoder, models)
+        key = f"{catalogue.fingerprint}:{sklearn.__version__}:{MODEL_VERSION}:{engine}"
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
         return Path(cache_dir) / f"intent-{digest}.joblib"
 
