@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     )
     kb_backend: Literal["sqlite", "opensearch"] = Field(
         default="sqlite",
-        description="Knowledge-base index: embedded SQLite FTS5 or OpenSearch (BM25 + k-NN).",
+        description="Knowledge-base index: embedded SQLite (BM25F) or OpenSearch (BM25 + k-NN).",
     )
     opensearch_url: str = Field(
         default="http://127.0.0.1:9200",
