@@ -13,6 +13,7 @@ from tools.embeddings.encoders import MPNET
 from tools.embeddings.pretrained import MODEL_NAME as MINILM
 from tools.embeddings.pretrained import PretrainedEncoderUnavailable
 from tools.intent import IntentClassifier
+from tools.intent.cascade import cascade_accuracy, combine, fit_cascade_threshold
 from tools.intent.classifier import encoder_models, engine_name
 from tools.intent.encoder_memo import memo_features, remembered_encoder_features
 from tools.intent.features import encoder_features
@@ -120,3 +121,59 @@ def test_few_shot_draw_takes_n_per_intent_from_the_pool_only() -> None:
     assert len(chosen) == len(set(chosen)) == 50
     assert set(chosen) <= set(pool.tolist()) and not set(chosen) & set(test.tolist())
     assert all(sum(labels[i] == f"intent_{k}" for i in chosen) == 10 for k in range(5))
+
+
+def test_cascade_threshold_is_the_lowest_that_keeps_full_accuracy() -> None:
+    # Rows 0-3: the fast stage is sure and right; row 4: sure (0.8) but wrong; row 5: unsure.
+    fast = np.array([[0.95, 0.05]] * 2 + [[0.05, 0.95]] * 2 + [[0.8, 0.2], [0.55, 0.45]])
+    full = np.array([[0.9, 0.1]] * 2 + [[0.1, 0.9]] * 2 + [[0.3, 0.7], [0.2, 0.8]])
+    gold = np.array([0, 0, 1, 1, 1, 1])
+    assert cascade_accuracy(fast, full, gold, 0.5) == (pytest.approx(4 / 6), 1.0)
+    assert cascade_accuracy(fast, full, gold, 0.81) == (1.0, pytest.approx(4 / 6))
+    assert fit_cascade_threshold(fast, full, gold) == 0.81
+    assert np.array_equal(combine(fast, full, 0.81)[4:], full[4:])
+    assert np.array_equal(combine(fast, full, 0.81)[:4], fast[:4])
+    assert combine(fast, full, None) is full
+    never = np.array([[0.99, 0.01]] * 6)  # always sure, often wrong: no threshold helps
+    assert fit_cascade_threshold(never, full, gold) is None
+
+
+def test_confident_messages_skip_the_encoder(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from tools.intent import classifier as module
+
+    fake = _FakeEmbedder(MINILM)
+    monkeypatch.setattr(module, "engine_name", lambda encoder, models: f"tfidf-svm+{MINILM}")
+    monkeypatch.setattr(module, "load_embedders", lambda engine: [fake])
+    topics = {
+        "balance": ["what is my balance", "how much money do i have", "show my balance"],
+        "transfer": ["send money to john", "transfer funds to savings", "wire cash to mum"],
+        "card": ["my card is lost", "block my card", "my card was stolen"],
+    }
+    texts, labels = [], []
+    for label, phrases in topics.items():
+        for phrase in phrases:
+            for suffix in ("", " please", " now", " today", " asap"):
+                texts.append(phrase + suffix)
+                labels.append(label)
+    trained = IntentClassifier("on").train(texts, labels)
+    assert trained.engine == f"tfidf-svm+{MINILM}"
+    trained.cascade_threshold = 0.5
+    fake.encoded.clear()
+    sure = trained.predict("block my card please")
+    assert sure.intent == "card" and sure.confidence >= 0.5
+    assert fake.encoded == []  # answered by the TF-IDF stage alone
+    trained.cascade_threshold = 1.01  # nothing is sure enough: every message is encoded
+    unsure = trained.predict("block my card please")
+    assert len(fake.encoded) == 1 and unsure.intent == "card"
+    for threshold in (0.5, None):
+        trained.cascade_threshold = threshold
+        messages = ["block my card please", "zzz", "send money", ""]
+        for single, batch in zip(
+            [trained.predict(m) for m in messages], trained.predict_batch(messages), strict=True
+        ):
+            assert single.intent == batch.intent
+            assert single.confidence == pytest.approx(batch.confidence, abs=1e-4)
+    path = trained.save(tmp_path / "cascade.joblib")
+    loaded = IntentClassifier.load(path)
+    assert loaded.cascade_threshold is None and loaded.fast_temperature == trained.fast_temperature
+    assert loaded.predict("send money now") == trained.predict("send money now")

@@ -7,8 +7,12 @@ of the time. The router relies on that when it hands unsure messages to a langua
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from scipy.optimize import minimize_scalar
+from sklearn.model_selection import StratifiedKFold
 
 
 def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -62,3 +66,30 @@ def expected_calibration_error(
             gap = abs(confidences[members].mean() - correct[members].mean())
             error += gap * members.mean()
     return float(error)
+
+
+def out_of_fold_scores(
+    build: Callable[[], Any], features: Any, gold: np.ndarray, n_labels: int, folds: int, seed: int
+) -> np.ndarray:
+    """Scores of every training row from a model fitted on the other folds.
+
+    ``build`` returns an unfitted linear model; ``gold`` holds class indices. A class absent
+    from a fold's training part scores below everything else for that fold's rows.
+    """
+    scores = np.zeros((len(gold), n_labels))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train_index, test_index in splitter.split(np.zeros(len(gold)), gold):
+        model = build().fit(features[train_index], gold[train_index])
+        fold_scores = decision_scores(model, features[test_index])
+        scores[np.ix_(test_index, model.classes_)] = fold_scores
+        absent = np.setdiff1d(np.arange(n_labels), model.classes_)
+        scores[np.ix_(test_index, absent)] = fold_scores.min() - 1.0
+    return scores
+
+
+def decision_scores(model: Any, features: Any) -> np.ndarray:
+    """A linear model's class scores, with two classes spread over two columns."""
+    scores = np.asarray(model.decision_function(features), dtype=np.float64)
+    if scores.ndim == 1:  # two classes: one margin, positive for classes_[1]
+        scores = np.column_stack([-scores, scores]) / 2.0
+    return scores

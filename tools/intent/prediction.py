@@ -1,0 +1,37 @@
+"""What the intent classifier returns for one message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tools.intent.rejection import OUT_OF_SCOPE_LABELS
+
+
+@dataclass(frozen=True)
+class IntentPrediction:
+    """The classifier's answer for one message.
+
+    ``intent`` is always the top class, even when ``confidence`` is low; the caller decides
+    with :meth:`is_confident` whether to trust it or defer (to a language model, or to
+    treating the message as out of scope).
+    """
+
+    intent: str
+    confidence: float
+    ranking: list[tuple[str, float]] = field(default_factory=list)
+
+    def is_confident(self, threshold: float | None = None) -> bool:
+        """Whether the top class's probability reaches ``threshold``.
+
+        ``None`` uses the ``intent_confidence_threshold`` setting.
+        """
+        if threshold is None:
+            from config.settings import get_settings
+
+            threshold = get_settings().intent_confidence_threshold
+        return self.confidence >= threshold
+
+    @property
+    def is_out_of_scope(self) -> bool:
+        """Whether the top class is an out-of-scope intent (``out_of_scope`` or ``oos``)."""
+        return self.intent in OUT_OF_SCOPE_LABELS
