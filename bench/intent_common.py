@@ -105,7 +105,11 @@ def ece_of(predictions: list[Any], gold: list[str]) -> float:
 
 def engine_line(classifier: Any) -> str:
     """Describe the classifier's feature set and calibration for the printout."""
-    return f"engine:   {classifier.engine} (temperature {classifier.temperature:.3f})"
+    line = f"engine:   {classifier.engine} (temperature {classifier.temperature:.3f}"
+    threshold = getattr(classifier, "cascade_threshold", None)
+    if threshold is not None:
+        line += f"; TF-IDF stage answers at confidence >= {threshold:.2f}"
+    return line + ")"
 
 
 def load_line() -> str:
