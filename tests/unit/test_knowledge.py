@@ -392,6 +392,14 @@ def test_answer_sentences_demo_questions(
     assert any(expected in e.text for e in evidence), [e.text for e in evidence]
 
 
+def test_a_duration_question_quotes_only_its_topic(demo_kb: SqliteKnowledgeBase) -> None:
+    query = "How long do refunds take?"
+    evidence = answer_sentences(query, demo_kb.search(query, k=5))
+    assert evidence and all("refund" in e.text.lower() for e in evidence), [
+        e.text for e in evidence
+    ]
+
+
 def test_answer_sentences_skips_headings_questions_and_fragments() -> None:
     passage = Passage(
         article_id="refunds",

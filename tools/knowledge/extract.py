@@ -39,6 +39,9 @@ _TIME_EXPRESSION = re.compile(
     r"|right away|same day)\b",
     re.IGNORECASE,
 )
+_DURATION_VERB = re.compile(r"\b(?:take|takes|last|lasts)\s*[?.!]*\s*$", re.IGNORECASE)
+"""The verb closing "how long does X take?": the question is about X, not about every
+sentence that says something takes a while."""
 _POINTER = re.compile(
     r"^(?:see|read|visit|check)\b|\b(?:our|the|this) (?:article|page|section|guide)s? on\b",
     re.IGNORECASE,
@@ -77,6 +80,8 @@ def answer_sentences(
     """
     asks_time = bool(_TIME_QUESTION.search(query))
     topic = strip_question_phrases(_TIME_QUESTION.sub(" ", query))
+    if asks_time:
+        topic = _DURATION_VERB.sub(" ", topic)
     query_terms = list(dict.fromkeys(stemmed_terms(topic)))
     if not query_terms or max_sentences <= 0:
         return []
