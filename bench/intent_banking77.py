@@ -40,10 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     accuracies: list[float] = []
     eces: list[float] = []
     started = time.perf_counter()
-    classifier = IntentClassifier(args.encoder, args.encoders)
+    classifier = IntentClassifier(args.encoder, args.encoders, args.cascade)
     with embedding_memo(args):
         for fold, (train_index, test_index) in enumerate(cv_folds(labels, args.folds), 1):
-            classifier = IntentClassifier(args.encoder, args.encoders).train(
+            classifier = IntentClassifier(args.encoder, args.encoders, args.cascade).train(
                 [texts[i] for i in train_index], [labels[i] for i in train_index]
             )
             gold = [labels[i] for i in test_index]

@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     started = time.perf_counter()
     with embedding_memo(args):
-        classifier = IntentClassifier(args.encoder, args.encoders).train(train_x, train_y)
+        classifier = IntentClassifier(args.encoder, args.encoders, args.cascade).train(
+            train_x, train_y
+        )
         train_seconds = time.perf_counter() - started
         classifier.predict_batch(test_x)  # remember the test vectors too
 

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     val, oos_val = data["val"], data["oos_val"]
     started = time.perf_counter()
     with embedding_memo(args):
-        classifier = IntentClassifier(args.encoder, args.encoders).train(
+        classifier = IntentClassifier(args.encoder, args.encoders, args.cascade).train(
             [text for text, _ in train],
             [OOS if label == OOS else label for _, label in train],
         )

@@ -40,6 +40,12 @@ def parser(description: str, embedding_cache: bool = True) -> argparse.ArgumentP
         default=None,
         help="comma-separated pretrained encoders (default: the intent_encoder_models setting)",
     )
+    result.add_argument(
+        "--no-cascade",
+        dest="cascade",
+        action="store_false",
+        help="encode every message (no TF-IDF first stage)",
+    )
     result.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     if embedding_cache:
         result.add_argument(

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
     accuracies: list[float] = []
     eces: list[float] = []
-    classifier = IntentClassifier(args.encoder, args.encoders)
+    classifier = IntentClassifier(args.encoder, args.encoders, args.cascade)
     with embedding_memo(args):
         for fold, (pool, test_index) in enumerate(cv_folds(labels, args.folds), 1):
             chosen = few_shot_draw(labels, pool, args.shots, fold)
@@ -51,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
                 names = sorted(set(labels))
                 train_x += [name.replace("_", " ") for name in names]
                 train_y += names
-            classifier = IntentClassifier(args.encoder, args.encoders).train(train_x, train_y)
+            classifier = IntentClassifier(args.encoder, args.encoders, args.cascade).train(
+                train_x, train_y
+            )
             gold = [labels[i] for i in test_index]
             predictions = classifier.predict_batch([texts[i] for i in test_index])
             correct = sum(p.intent == g for p, g in zip(predictions, gold, strict=True))

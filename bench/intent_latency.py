@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     from tools.intent import IntentClassifier
 
     wall, cpu = time.perf_counter(), time.process_time()
-    classifier = IntentClassifier(args.encoder, args.encoders).train(
+    classifier = IntentClassifier(args.encoder, args.encoders, args.cascade).train(
         [text for text, _ in train], [label for _, label in train]
     )
     train_wall, train_cpu = time.perf_counter() - wall, time.process_time() - cpu

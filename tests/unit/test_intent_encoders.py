@@ -177,3 +177,18 @@ def test_confident_messages_skip_the_encoder(monkeypatch: pytest.MonkeyPatch, tm
     loaded = IntentClassifier.load(path)
     assert loaded.cascade_threshold is None and loaded.fast_temperature == trained.fast_temperature
     assert loaded.predict("send money now") == trained.predict("send money now")
+
+
+def test_without_the_cascade_every_message_is_encoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.intent import classifier as module
+
+    fake = _FakeEmbedder(MINILM)
+    monkeypatch.setattr(module, "engine_name", lambda encoder, models: f"tfidf-svm+{MINILM}")
+    monkeypatch.setattr(module, "load_embedders", lambda engine: [fake])
+    texts = [f"{word} {n}" for word in ("hello", "goodbye") for n in range(12)]
+    labels = [text.split()[0] for text in texts]
+    trained = IntentClassifier("on", cascade=False).train(texts, labels)
+    assert trained.cascade_threshold is None
+    fake.encoded.clear()
+    assert trained.predict("hello 3").intent == "hello"
+    assert fake.encoded == ["hello number"]  # placeholders spelt out for the encoder

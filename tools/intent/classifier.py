@@ -94,13 +94,20 @@ def _linear_parts(model: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
 class IntentClassifier:
     """TF-IDF n-grams (plus pretrained sentence features when installed) and a linear SVM."""
 
-    def __init__(self, encoder: EncoderMode = "auto", models: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        encoder: EncoderMode = "auto",
+        models: Sequence[str] | None = None,
+        cascade: bool = True,
+    ) -> None:
         """Create an untrained classifier; ``encoder`` and ``models`` choose the feature set.
 
-        ``models`` names the pretrained encoders to consider (see :func:`encoder_models`).
+        ``models`` names the pretrained encoders to consider (see :func:`encoder_models`);
+        ``cascade=False`` encodes every message instead of letting TF-IDF answer sure ones.
         """
         self.encoder: EncoderMode = encoder
         self.models = tuple(models) if models is not None else None
+        self.cascade = cascade
         self.engine = TFIDF_ENGINE
         """The feature set in use: TF-IDF alone, or TF-IDF plus the pretrained encoder."""
         self.temperature = 1.0
@@ -161,7 +168,8 @@ class IntentClassifier:
         model.fit(features, labels)
         self._labels = [str(label) for label in model.classes_]
         self._model = model
-        self._fast = _build_model().fit(text, labels) if self._embedders else None
+        use_fast = self.cascade and bool(self._embedders)
+        self._fast = _build_model().fit(text, labels) if use_fast else None
         self._calibrate(text, features, labels)
         self._prepare_scorer()
         return self
