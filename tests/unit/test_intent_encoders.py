@@ -152,7 +152,18 @@ def test_confident_messages_skip_the_encoder(monkeypatch: pytest.MonkeyPatch, tm
     texts, labels = [], []
     for label, phrases in topics.items():
         for phrase in phrases:
-            for suffix in ("", " please", " now", " today", " asap"):
+            for suffix in (
+                "",
+                " please",
+                " now",
+                " today",
+                " asap",
+                " thanks",
+                " pls",
+                "!",
+                "?",
+                " ok",
+            ):
                 texts.append(phrase + suffix)
                 labels.append(label)
     trained = IntentClassifier("on").train(texts, labels)
@@ -187,7 +198,9 @@ def test_without_the_cascade_every_message_is_encoded(monkeypatch: pytest.Monkey
     monkeypatch.setattr(module, "load_embedders", lambda engine: [fake])
     texts = [f"{word} {n}" for word in ("hello", "goodbye") for n in range(12)]
     labels = [text.split()[0] for text in texts]
-    trained = IntentClassifier("on", cascade=False).train(texts, labels)
+    few = IntentClassifier("on").train(texts, labels)  # 12 per intent: too few to cascade
+    assert few.cascade_threshold is None
+    trained = IntentClassifier("on", cascade=False).train(texts * 3, labels * 3)
     assert trained.cascade_threshold is None
     fake.encoded.clear()
     assert trained.predict("hello 3").intent == "hello"
