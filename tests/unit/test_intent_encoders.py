@@ -173,8 +173,10 @@ def test_confident_messages_skip_the_encoder(monkeypatch: pytest.MonkeyPatch, tm
     sure = trained.predict("block my card please")
     assert sure.intent == "card" and sure.confidence >= 0.5
     assert fake.encoded == []  # answered by the TF-IDF stage alone
+    assert trained.fast_stage_answers(["block my card please", "block my card please"]) == 1.0
     trained.cascade_threshold = 1.01  # nothing is sure enough: every message is encoded
     unsure = trained.predict("block my card please")
+    assert trained.fast_stage_answers(["block my card please"]) == 0.0
     assert len(fake.encoded) == 1 and unsure.intent == "card"
     for threshold in (0.5, None):
         trained.cascade_threshold = threshold

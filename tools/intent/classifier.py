@@ -252,6 +252,14 @@ class IntentClassifier:
             result[rest] = softmax(decision_scores(self._model, features), self.temperature)
         return result
 
+    def fast_stage_answers(self, texts: list[str]) -> float:
+        """The share of ``texts`` the TF-IDF first stage answers (0 without the cascade)."""
+        if self._fast is None or self.cascade_threshold is None or not texts:
+            return 0.0
+        text = self._text.transform([normalise_text(t) for t in texts])
+        fast = softmax(decision_scores(self._fast, text), self.fast_temperature)
+        return float(np.mean(fast.max(axis=1) >= self.cascade_threshold))
+
     def _prediction(self, row: np.ndarray) -> IntentPrediction:
         order = np.argsort(-row, kind="stable")[:TOP_K]
         ranking = [(self._labels[i], round(float(row[i]), 6)) for i in order]
