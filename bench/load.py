@@ -255,7 +255,8 @@ async def run_tandem(args: argparse.Namespace, workdir: Path, data_dir: Path) ->
         "Tandem",
         args.conversations,
         args.conversations * args.turns,
-        f"no cap, {Settings().worker_threads} threads",
+        f"adaptive (loop lag ≤ {Settings().admission_target_lag_ms:g} ms), "
+        f"{Settings().worker_threads} threads",
         [server.stderr_path],
     )
     server.start()
