@@ -57,6 +57,26 @@ def _getter(weights: Weights) -> Callable[[str], np.ndarray]:
     return get
 
 
+def _layers(
+    get: Callable[[str], np.ndarray],
+    config: dict[str, Any],
+    qkv: tuple[str, str, str],
+    out: str,
+    norm1: str,
+) -> list[Layer]:
+    """Every layer's weights; `qkv`, `out` and `norm1` name them within `encoder.layer.N.`."""
+    return [
+        _layer(
+            get,
+            [f"encoder.layer.{index}.{name}" for name in qkv],
+            f"encoder.layer.{index}.{out}",
+            f"encoder.layer.{index}.{norm1}",
+            f"encoder.layer.{index}.",
+        )
+        for index in range(int(config["num_hidden_layers"]))
+    ]
+
+
 def _layer(
     get: Callable[[str], np.ndarray], qkv: list[str], out: str, norm1: str, prefix: str
 ) -> Layer:
@@ -131,19 +151,13 @@ class BertEncoder(TransformerEncoder):
 
     def __init__(self, weights: Weights, config: dict[str, Any]) -> None:
         get = _getter(weights)
-        layers = []
-        for index in range(int(config["num_hidden_layers"])):
-            prefix = f"encoder.layer.{index}."
-            attention = prefix + "attention.self."
-            layers.append(
-                _layer(
-                    get,
-                    [attention + part for part in ("query", "key", "value")],
-                    prefix + "attention.output.dense",
-                    prefix + "attention.output.LayerNorm",
-                    prefix,
-                )
-            )
+        layers = _layers(
+            get,
+            config,
+            ("attention.self.query", "attention.self.key", "attention.self.value"),
+            "attention.output.dense",
+            "attention.output.LayerNorm",
+        )
         super().__init__(config, layers)
         self.word = get("embeddings.word_embeddings.weight")
         self.position = get("embeddings.position_embeddings.weight")
@@ -181,19 +195,13 @@ class MPNetEncoder(TransformerEncoder):
 
     def __init__(self, weights: Weights, config: dict[str, Any]) -> None:
         get = _getter(weights)
-        layers = []
-        for index in range(int(config["num_hidden_layers"])):
-            prefix = f"encoder.layer.{index}."
-            attention = prefix + "attention.attn."
-            layers.append(
-                _layer(
-                    get,
-                    [attention + part for part in ("q", "k", "v")],
-                    attention + "o",
-                    prefix + "attention.LayerNorm",
-                    prefix,
-                )
-            )
+        layers = _layers(
+            get,
+            config,
+            ("attention.attn.q", "attention.attn.k", "attention.attn.v"),
+            "attention.attn.o",
+            "attention.LayerNorm",
+        )
         super().__init__(config, layers)
         self.padding_index = int(config.get("pad_token_id", 1))
         self.buckets = int(config.get("relative_attention_num_buckets", 32))
