@@ -122,7 +122,11 @@ def test_a_queued_message_is_told_to_wait_and_answered_after_the_running_turn(ap
         head = parse_sse(lines, limit=2)
         assert [e["type"] for e in head] == ["customer_message", "status"]
         assert head[1]["text"] == BUSY_STATUS
-        assert api.client.get("/readyz").json()["turns"]["waiting"] == 1
+        for _ in range(500):  # the queued turn's task joins the line right after the status
+            if gate.waiting == 1:
+                break
+            threading.Event().wait(0.02)
+        assert (gate.running, gate.waiting) == (1, 1)
         kb.set()
         rest = parse_sse(lines)
     thread.join(20)

@@ -109,6 +109,8 @@ def test_health_and_readiness(api):
     assert api.client.get("/healthz").json() == {"status": "ok"}
     ready = api.client.get("/readyz").json()
     assert ready["status"] == "ready" and set(ready["checks"]) >= {"checkpointer", "orders"}
+    turns = ready["turns"]
+    assert (turns["running"], turns["waiting"]) == (0, 0) and turns["limit"] >= 8
     response = api.client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert response.headers["x-request-id"] == "abc-123"
 
