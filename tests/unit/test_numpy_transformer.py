@@ -11,6 +11,8 @@ from tools.embeddings.numpy_transformer import (
     BertEncoder,
     MPNetEncoder,
     build_encoder,
+    exact_gelu,
+    gelu,
     relative_position_buckets,
 )
 
@@ -162,3 +164,16 @@ def test_relative_position_buckets_follow_t5_bucketing() -> None:
 def test_unknown_architecture_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported encoder architecture"):
         build_encoder({}, {"model_type": "gpt2"})
+
+
+def test_fast_gelu_matches_the_double_precision_erf_to_float32_rounding() -> None:
+    x = np.concatenate(
+        [np.linspace(-12.0, 12.0, 200_001), np.array([0.0, -0.0, 1e-30, -1e-30, 60.0, -60.0])]
+    ).astype(np.float32)
+    fast, exact = gelu(x), exact_gelu(x)
+    assert fast.dtype == np.float32
+    error = np.abs(fast.astype(np.float64) - exact.astype(np.float64))
+    # Within four float32 ulps at the input's scale, as close as float32 arithmetic gets.
+    assert np.all(error <= 4 * np.finfo(np.float32).eps * np.maximum(np.abs(x), 1.0))
+    assert np.all(error[x >= 0] <= 4 * np.finfo(np.float32).eps * np.abs(exact[x >= 0]) + 1e-7)
+    assert np.array_equal(gelu(x[:140].reshape(20, 7)), fast[:140].reshape(20, 7))

@@ -45,9 +45,46 @@ def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) 
     return np.asarray(centred / np.sqrt(variance + eps) * weight + bias, dtype=np.float32)
 
 
+_ERF_P = np.float32(0.3275911)
+_ERF_A = tuple(
+    np.float32(value)
+    for value in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
+)
+_SQRT_HALF = np.float32(0.7071067811865476)
+
+
 def gelu(x: np.ndarray) -> np.ndarray:
-    """The exact (erf) GELU both models were trained with."""
-    return np.asarray(0.5 * x * (1.0 + erf(x * np.float32(0.7071067811865476))), dtype=np.float32)
+    """The erf GELU both models were trained with, ``x * Phi(x)``, in float32.
+
+    ``erfc(|z|)`` comes from Abramowitz and Stegun's formula 7.1.26 (absolute error below
+    1.5e-7, under float32 rounding of the result), evaluated in place: about twice as fast
+    as ``scipy.special.erf``, which computes in double precision. GELU is a third of an
+    encoder's time otherwise.
+    """
+    z = np.multiply(x, _SQRT_HALF, dtype=np.float32)
+    magnitude = np.abs(z)
+    t = np.multiply(magnitude, _ERF_P)
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    tail = np.multiply(t, _ERF_A[0])
+    for coefficient in _ERF_A[1:]:
+        tail += coefficient
+        tail *= t
+    np.multiply(magnitude, magnitude, out=magnitude)
+    np.negative(magnitude, out=magnitude)
+    np.exp(magnitude, out=magnitude)
+    tail *= magnitude  # erfc(|z|)
+    # 1 + erf(z) is 2 - erfc(z) for z >= 0 and erfc(-z) otherwise.
+    result = np.where(x >= 0, np.float32(2.0) - tail, tail)
+    result *= x
+    result *= np.float32(0.5)
+    return result
+
+
+def exact_gelu(x: np.ndarray) -> np.ndarray:
+    """GELU through ``scipy.special.erf`` in double precision: the reference :func:`gelu` meets."""
+    wide = np.asarray(x, dtype=np.float64)
+    return np.asarray(0.5 * wide * (1.0 + erf(wide * 0.7071067811865476)), dtype=np.float32)
 
 
 def _getter(weights: Weights) -> Callable[[str], np.ndarray]:
@@ -128,17 +165,24 @@ class TransformerEncoder:
         scale = np.float32(1.0 / np.sqrt(size))
         for layer in self.layers:
             flat = x.reshape(batch * length, hidden)
-            qkv = flat @ layer.qkv_weight + layer.qkv_bias
+            qkv = flat @ layer.qkv_weight
+            qkv += layer.qkv_bias
             qkv = qkv.reshape(batch, length, 3, heads, size).transpose(2, 0, 3, 1, 4)
             scores = (qkv[0] * scale) @ qkv[1].transpose(0, 1, 3, 2) + bias
             scores -= scores.max(axis=-1, keepdims=True)
             np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ qkv[2]).transpose(0, 2, 1, 3).reshape(batch * length, hidden)
-            attended = context @ layer.out_weight + layer.out_bias + flat
+            attended = context @ layer.out_weight
+            attended += layer.out_bias
+            attended += flat
             attended = layer_norm(attended, layer.norm1_weight, layer.norm1_bias, self.eps)
-            inner = gelu(attended @ layer.up_weight + layer.up_bias)
-            output = inner @ layer.down_weight + layer.down_bias + attended
+            inner = attended @ layer.up_weight
+            inner += layer.up_bias
+            inner = gelu(inner)
+            output = inner @ layer.down_weight
+            output += layer.down_bias
+            output += attended
             x = layer_norm(output, layer.norm2_weight, layer.norm2_bias, self.eps).reshape(
                 batch, length, hidden
             )
