@@ -27,6 +27,7 @@ import numpy as np
 
 from tools.embeddings.base import normalise_rows
 from tools.embeddings.numpy_transformer import build_encoder
+from tools.embeddings.parallel import map_batches
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 """The sentence-transformers model this encoder reproduces."""
@@ -87,7 +88,7 @@ class PretrainedEmbedder:
     def __init__(
         self,
         model_dir: str | Path | None = None,
-        batch_size: int = 32,
+        batch_size: int = 8,
         *,
         name: str = MODEL_NAME,
         sha256: str = WEIGHTS_SHA256,
@@ -131,8 +132,12 @@ class PretrainedEmbedder:
             encodings = self._tokenizer.encode_batch(batch)
         # Batches of similar length waste little work on padding.
         order = sorted(range(len(batch)), key=lambda index: len(encodings[index].ids))
-        for start in range(0, len(order), self._batch_size):
-            chunk = order[start : start + self._batch_size]
+        chunks = [
+            order[start : start + self._batch_size]
+            for start in range(0, len(order), self._batch_size)
+        ]
+
+        def pool(chunk: list[int]) -> np.ndarray:
             length = max(len(encodings[index].ids) for index in chunk)
             ids = np.zeros((len(chunk), length), dtype=np.int64)
             mask = np.zeros((len(chunk), length), dtype=np.float32)
@@ -142,8 +147,10 @@ class PretrainedEmbedder:
                 mask[row, : len(tokens)] = 1.0
             states = self._encoder.forward(ids, mask)
             weights = (mask / mask.sum(axis=1, keepdims=True))[:, :, None]
-            pooled = [(states[layer] * weights).sum(axis=1) for layer in layers]
-            result[chunk] = np.concatenate(pooled, axis=1)
+            return np.concatenate([(states[layer] * weights).sum(axis=1) for layer in layers], 1)
+
+        for chunk, pooled in zip(chunks, map_batches(pool, chunks), strict=True):
+            result[chunk] = pooled
         return result
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
