@@ -7,7 +7,7 @@ of the time. The router relies on that when it hands unsure messages to a langua
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -68,22 +68,31 @@ def expected_calibration_error(
     return float(error)
 
 
-def out_of_fold_scores(
-    build: Callable[[], Any], features: Any, gold: np.ndarray, n_labels: int, folds: int, seed: int
-) -> np.ndarray:
-    """Scores of every training row from a model fitted on the other folds.
-
-    ``build`` returns an unfitted linear model; ``gold`` holds class indices. A class absent
-    from a fold's training part scores below everything else for that fold's rows.
-    """
-    scores = np.zeros((len(gold), n_labels))
+def calibration_splits(
+    gold: np.ndarray, folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified ``(train rows, held-out rows)`` pairs covering every row once as held out."""
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_index, test_index in splitter.split(np.zeros(len(gold)), gold):
-        model = build().fit(features[train_index], gold[train_index])
-        fold_scores = decision_scores(model, features[test_index])
-        scores[np.ix_(test_index, model.classes_)] = fold_scores
-        absent = np.setdiff1d(np.arange(n_labels), model.classes_)
-        scores[np.ix_(test_index, absent)] = fold_scores.min() - 1.0
+    return list(splitter.split(np.zeros(len(gold)), gold))
+
+
+def assemble_out_of_fold(
+    held_out: Sequence[np.ndarray],
+    results: Sequence[tuple[np.ndarray, np.ndarray]],
+    n_rows: int,
+    n_labels: int,
+) -> np.ndarray:
+    """Scores of every training row from the model fitted without its fold.
+
+    ``held_out`` lists each fold's rows and ``results`` each fold model's ``(classes,
+    scores)`` for them, classes being column indices. A class absent from a fold's
+    training part scores below everything else for that fold's rows.
+    """
+    scores = np.zeros((n_rows, n_labels))
+    for rows, (classes, fold_scores) in zip(held_out, results, strict=True):
+        scores[np.ix_(rows, classes)] = fold_scores
+        absent = np.setdiff1d(np.arange(n_labels), classes)
+        scores[np.ix_(rows, absent)] = fold_scores.min() - 1.0
     return scores
 
 

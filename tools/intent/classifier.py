@@ -18,23 +18,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import joblib
 import numpy as np
 import sklearn
 from scipy import sparse
 from sklearn.svm import LinearSVC
 
 from tools.intent.calibration import (
+    assemble_out_of_fold,
+    calibration_splits,
     decision_scores,
     fit_temperature,
-    out_of_fold_scores,
     softmax,
 )
 from tools.intent.cascade import combine, fit_cascade_threshold
@@ -51,9 +48,11 @@ from tools.intent.features import (
     TextFeatures,
     encoder_features,
 )
+from tools.intent.fitting import RANDOM_STATE, Fit, run_fits
 from tools.intent.normalise import encoder_text, normalise_text
 from tools.intent.prediction import IntentPrediction
 from tools.intent.rejection import OUT_OF_SCOPE_LABELS, fit_rejection_threshold
+from tools.intent.storage import read_payload, write_payload
 
 if TYPE_CHECKING:
     from prompts.catalogue import IntentCatalogue
@@ -63,11 +62,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["EncoderMode", "IntentClassifier", "IntentPrediction", "encoder_models", "engine_name"]
 
-MODEL_VERSION = 5
+MODEL_VERSION = 6
 """Bumped whenever features or hyper-parameters change, so cached models are retrained."""
-
-RANDOM_STATE = 0
-"""Seed for every stochastic step, so training is deterministic."""
 
 TOP_K = 3
 """How many intents a prediction's ranking holds."""
@@ -83,11 +79,14 @@ are too noisy (10 per intent on Banking77 cost 0.6 point of accuracy), so every 
 encoded. Banking77's rarest intent has 28 examples in four of its five folds.
 """
 
-_FORMAT = "tandem-intent-classifier"
 
-
-def _build_model() -> LinearSVC:
-    return LinearSVC(C=1.0, class_weight="balanced", random_state=RANDOM_STATE, max_iter=5000)
+def _versions() -> dict[str, Any]:
+    """What a saved classifier must have been written with to be loaded."""
+    return {
+        "model_version": MODEL_VERSION,
+        "sklearn_version": sklearn.__version__,
+        "encoder_layers": INTENT_ENCODER_LAYERS,
+    }
 
 
 def _linear_parts(model: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
@@ -108,15 +107,20 @@ class IntentClassifier:
         encoder: EncoderMode = "auto",
         models: Sequence[str] | None = None,
         cascade: bool = True,
+        *,
+        workers: int | None = None,
     ) -> None:
         """Create an untrained classifier; ``encoder`` and ``models`` choose the feature set.
 
         ``models`` names the pretrained encoders to consider (see :func:`encoder_models`);
         ``cascade=False`` encodes every message instead of letting TF-IDF answer sure ones.
+        ``workers`` caps the processes fitting SVMs at once (default: see
+        :func:`tools.intent.fitting.run_fits`).
         """
         self.encoder: EncoderMode = encoder
         self.models = tuple(models) if models is not None else None
         self.cascade = cascade
+        self.workers = workers
         self.engine = TFIDF_ENGINE
         """The feature set in use: TF-IDF alone, or TF-IDF plus the pretrained encoder."""
         self.temperature = 1.0
@@ -173,33 +177,44 @@ class IntentClassifier:
         self._text = TextFeatures()
         text = self._text.fit_transform(normalised)
         features = self._with_encoders(text, normalised)
-        model = _build_model()
-        model.fit(features, labels)
-        self._labels = [str(label) for label in model.classes_]
-        self._model = model
-        smallest = min(Counter(labels).values())
+        classes, gold = np.unique(np.asarray(labels), return_inverse=True)
+        self._labels = [str(label) for label in classes]
+        shape = (len(gold), len(classes))
+        smallest = int(np.bincount(gold).min())
         use_fast = self.cascade and bool(self._embedders) and smallest >= CASCADE_MIN_EXAMPLES
-        self._fast = _build_model().fit(text, labels) if use_fast else None
-        self._calibrate(text, features, labels)
+        folds = min(CALIBRATION_FOLDS, smallest)
+        splits = calibration_splits(gold, folds, RANDOM_STATE) if folds >= 2 else []
+        blocks = [features, text] if use_fast else [features]
+        fits = [Fit(block, gold) for block in blocks]
+        fits += [Fit(block, gold, rows, held_out) for block in blocks for rows, held_out in splits]
+        results = run_fits(fits, self.workers)
+        models = [cast(LinearSVC, result) for result in results[: len(blocks)]]
+        self._model, self._fast = models[0], (models[1] if use_fast else None)
+        held_out = [rows for _, rows in splits]
+        fold_results = [cast(tuple[np.ndarray, np.ndarray], r) for r in results[len(blocks) :]]
+        out_of_fold = [
+            assemble_out_of_fold(held_out, fold_results[start : start + len(splits)], *shape)
+            for start in range(0, len(fold_results), len(splits) or 1)
+        ]
+        self._calibrate(out_of_fold, gold)
         self._prepare_scorer()
         return self
 
-    def _calibrate(self, text: Any, features: Any, labels: list[str]) -> None:
-        """Fit temperatures, the cascade and rejection thresholds on out-of-fold scores."""
-        gold = np.searchsorted(np.array(self._labels), np.array(labels))
-        folds = min(CALIBRATION_FOLDS, int(np.bincount(gold).min()))
+    def _calibrate(self, out_of_fold: list[np.ndarray], gold: np.ndarray) -> None:
+        """Fit temperatures, the cascade and rejection thresholds on out-of-fold scores.
+
+        ``out_of_fold`` holds the full model's scores and, with the cascade, the first
+        stage's; it is empty when an intent has too few examples for two folds.
+        """
         self.temperature, self.rejection_threshold = 1.0, None
         self.fast_temperature, self.cascade_threshold = 1.0, None
-        if folds < 2:
+        if not out_of_fold:
             return
-        width = len(self._labels)
-        scores = out_of_fold_scores(_build_model, features, gold, width, folds, RANDOM_STATE)
-        self.temperature = fit_temperature(scores, gold)
-        probabilities = softmax(scores, self.temperature)
+        self.temperature = fit_temperature(out_of_fold[0], gold)
+        probabilities = softmax(out_of_fold[0], self.temperature)
         if self._fast is not None:
-            fast_scores = out_of_fold_scores(_build_model, text, gold, width, folds, RANDOM_STATE)
-            self.fast_temperature = fit_temperature(fast_scores, gold)
-            fast = softmax(fast_scores, self.fast_temperature)
+            self.fast_temperature = fit_temperature(out_of_fold[1], gold)
+            fast = softmax(out_of_fold[1], self.fast_temperature)
             self.cascade_threshold = fit_cascade_threshold(fast, probabilities, gold)
             probabilities = combine(fast, probabilities, self.cascade_threshold)
         out_of_scope = [i for i, name in enumerate(self._labels) if name in OUT_OF_SCOPE_LABELS]
@@ -293,14 +308,9 @@ class IntentClassifier:
         """Write the trained classifier to ``path`` atomically; return the path."""
         if not self.is_trained:
             raise RuntimeError("cannot save an untrained intent classifier")
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
         payload = {
-            "format": _FORMAT,
-            "model_version": MODEL_VERSION,
-            "sklearn_version": sklearn.__version__,
+            **_versions(),
             "engine": self.engine,
-            "encoder_layers": INTENT_ENCODER_LAYERS,
             "fingerprint": self.fingerprint,
             "labels": self._labels,
             "text": self._text,
@@ -311,15 +321,7 @@ class IntentClassifier:
             "temperature": self.temperature,
             "rejection_threshold": self.rejection_threshold,
         }
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
-        os.close(handle)
-        try:
-            joblib.dump(payload, temporary)
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        return target
+        return write_payload(payload, path)
 
     @classmethod
     def load(cls, path: str | Path) -> IntentClassifier:
@@ -330,15 +332,7 @@ class IntentClassifier:
         :class:`tools.embeddings.pretrained.PretrainedEncoderUnavailable` when it was trained
         with the pretrained encoder and that is not installed.
         """
-        payload = joblib.load(Path(path))
-        if (
-            not isinstance(payload, dict)
-            or payload.get("format") != _FORMAT
-            or payload.get("model_version") != MODEL_VERSION
-            or payload.get("sklearn_version") != sklearn.__version__
-            or payload.get("encoder_layers") != INTENT_ENCODER_LAYERS
-        ):
-            raise ValueError(f"{path} is not a compatible intent classifier")
+        payload = read_payload(path, _versions())
         engine = str(payload["engine"])
         models = engine.split("+")[1:]
         classifier = cls("on" if models else "off", models)
