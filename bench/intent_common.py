@@ -38,7 +38,8 @@ def parser(description: str, embedding_cache: bool = True) -> argparse.ArgumentP
         "--encoders",
         type=lambda value: [name for name in value.split(",") if name],
         default=None,
-        help="comma-separated pretrained encoders (default: the intent_encoder_models setting)",
+        help="comma-separated pretrained encoders to use together "
+        "(default: the first installed choice of the intent_encoder_models setting)",
     )
     result.add_argument(
         "--no-cascade",

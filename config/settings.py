@@ -163,10 +163,11 @@ class Settings(BaseSettings):
         "the encoder extra is installed, on requires it, off keeps TF-IDF only.",
     )
     intent_encoder_models: list[str] = Field(
-        default_factory=lambda: ["all-MiniLM-L6-v2", "all-mpnet-base-v2"],
-        description="Pretrained encoders the intent classifier may use, those installed: "
-        "all-MiniLM-L6-v2 (extra encoder) and all-mpnet-base-v2 (extra encoder-mpnet; more "
-        "accurate, about 8 times the compute per message).",
+        default_factory=lambda: ["all-mpnet-base-v2", "all-MiniLM-L6-v2"],
+        description="Pretrained encoders for the intent classifier, in order of preference: "
+        "the first choice that is installed is used; a choice joins several with '+'. "
+        "all-mpnet-base-v2 (extra encoder-mpnet) is the more accurate, at about 8 times the "
+        "compute per message of all-MiniLM-L6-v2 (extra encoder).",
     )
     handoff_sentiment_threshold: float = Field(
         default=-0.6,

@@ -23,23 +23,28 @@ def _installed(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
     monkeypatch.setattr(encoders, "encoder_available", lambda name: name in names)
 
 
-def test_auto_uses_the_installed_encoders_in_the_configured_order(
+def test_auto_uses_the_first_installed_choice_of_the_configured_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _installed(monkeypatch)
     assert engine_name("auto") == "tfidf-svm"
-    _installed(monkeypatch, MPNET)
-    assert engine_name("auto") == "tfidf-svm+all-mpnet-base-v2"
+    _installed(monkeypatch, MINILM)
+    assert engine_name("auto") == "tfidf-svm+all-MiniLM-L6-v2"
     _installed(monkeypatch, MPNET, MINILM)
-    assert encoder_models("auto") == (MINILM, MPNET)
+    assert encoder_models("auto") == (MPNET,)  # preferred over MiniLM, not added to it
+    assert encoder_models("auto", [MINILM, MPNET]) == (MINILM, MPNET)
     assert encoder_models("auto", [MPNET]) == (MPNET,)
     assert encoder_models("off") == ()
-    monkeypatch.setenv("TANDEM_INTENT_ENCODER_MODELS", '["all-mpnet-base-v2"]')
     from config.settings import get_settings
 
+    monkeypatch.setenv("TANDEM_INTENT_ENCODER_MODELS", '["all-MiniLM-L6-v2+all-mpnet-base-v2"]')
     get_settings.cache_clear()
     try:
-        assert encoder_models("on") == (MPNET,)
+        assert encoder_models("on") == (MINILM, MPNET)
+        _installed(monkeypatch, MPNET)  # a choice is used only when all of it is installed
+        with pytest.raises(PretrainedEncoderUnavailable, match=r"tandem\[encoder\]"):
+            encoder_models("on")
+        assert encoder_models("auto") == ()
     finally:
         monkeypatch.delenv("TANDEM_INTENT_ENCODER_MODELS")
         get_settings.cache_clear()
@@ -50,7 +55,7 @@ def test_on_requires_an_encoder_and_every_one_named(monkeypatch: pytest.MonkeyPa
     with pytest.raises(PretrainedEncoderUnavailable, match=r"tandem\[encoder\]"):
         encoder_models("on")
     _installed(monkeypatch, MINILM)
-    assert encoder_models("on") == (MINILM,)  # the configured list: what is installed
+    assert encoder_models("on") == (MINILM,)  # the configured order: what is installed
     with pytest.raises(PretrainedEncoderUnavailable, match="encoder-mpnet"):
         encoder_models("on", [MINILM, MPNET])  # named explicitly: all of them
     with pytest.raises(PretrainedEncoderUnavailable):

@@ -19,10 +19,13 @@ TFIDF_ENGINE = "tfidf-svm"
 """The engine without a pretrained encoder."""
 
 
-def _configured_models() -> tuple[str, ...]:
+def _configured_choices() -> tuple[tuple[str, ...], ...]:
     from config.settings import get_settings
 
-    return tuple(get_settings().intent_encoder_models)
+    return tuple(
+        tuple(name for name in choice.split("+") if name)
+        for choice in get_settings().intent_encoder_models
+    )
 
 
 def encoder_models(
@@ -30,9 +33,11 @@ def encoder_models(
 ) -> tuple[str, ...]:
     """Name the pretrained encoders :class:`IntentClassifier` would use.
 
-    ``models`` lists the candidates (default: the ``intent_encoder_models`` setting). With
-    ``auto`` the installed ones are used; with ``on`` too, but an install without any of
-    them is an error, and so is a missing one that ``models`` names explicitly.
+    Without ``models``, the ``intent_encoder_models`` setting lists encoder choices in order
+    of preference (one name, or several joined with ``+``) and the first one installed is
+    used; ``models`` instead names exactly the encoders to use, of which ``auto`` takes the
+    installed ones. ``on`` is ``auto`` made strict: an install without any configured choice,
+    or without one of the encoders ``models`` names, is an error.
     Raises :class:`tools.embeddings.pretrained.PretrainedEncoderUnavailable` then.
     """
     if encoder == "off":
@@ -40,15 +45,21 @@ def encoder_models(
     from tools.embeddings.encoders import ENCODERS, encoder_available
     from tools.embeddings.pretrained import PretrainedEncoderUnavailable
 
-    wanted = tuple(models) if models is not None else _configured_models()
-    installed = tuple(name for name in wanted if encoder_available(name))
-    if encoder == "on":
+    if models is not None:
+        wanted = tuple(models)
+        installed = tuple(name for name in wanted if encoder_available(name))
         missing = [name for name in wanted if name not in installed]
-        if (models is not None and missing) or not installed:
-            hints = "; ".join(ENCODERS[name].hint for name in missing if name in ENCODERS)
-            raise PretrainedEncoderUnavailable(
-                f"pretrained encoder {', '.join(missing)} not installed; run: {hints}"
-            )
+    else:
+        choices = _configured_choices()
+        chosen = [c for c in choices if c and all(encoder_available(name) for name in c)]
+        installed = chosen[0] if chosen else ()
+        missing = [] if chosen else sorted({name for choice in choices for name in choice})
+    if encoder == "on" and (missing if models is not None else not installed):
+        hints = "; ".join(ENCODERS[name].hint for name in missing if name in ENCODERS)
+        raise PretrainedEncoderUnavailable(
+            f"pretrained encoder {', '.join(missing) or '(none configured)'} not installed"
+            + (f"; run: {hints}" if hints else "")
+        )
     return installed
 
 
