@@ -370,6 +370,9 @@ def report(console: Console, results: list[RunResult], args: argparse.Namespace)
     latency_row("first event p50 (ms)", "first_event", 50)
     latency_row("first event p95 (ms)", "first_event", 95, with_ratio=True)
     latency_row("first event p99 (ms)", "first_event", 99)
+    if any(r.values("server_start") for r in results):
+        latency_row("server's own share p50 (ms)", "server_start", 50)
+        latency_row("server's own share p95 (ms)", "server_start", 95)
     latency_row("first token p50 (ms)", "first_token", 50)
     latency_row("first token p95 (ms)", "first_token", 95)
     latency_row("turn latency p50 (ms)", "latency", 50)
@@ -395,7 +398,9 @@ def report(console: Console, results: list[RunResult], args: argparse.Namespace)
     )
     console.print(
         "Latencies cover successful turns only; first event = first SSE event "
-        "(Tandem: customer_message, langgraph dev: metadata)."
+        "(Tandem: customer_message, langgraph dev: metadata); the server's own share is "
+        "Tandem's Server-Timing: from the request reaching the app to the response starting, "
+        "without the client's or the network's queueing."
     )
     for result in results:
         if result.timed_out:

@@ -48,6 +48,8 @@ class TurnSample:
     """What one customer turn measured, in seconds from sending the message."""
 
     first_event: float | None = None
+    server_start: float | None = None
+    """The server's own time to start the response (its `Server-Timing` header), if sent."""
     first_token: float | None = None
     latency: float | None = None
     events: int = 0
@@ -231,6 +233,7 @@ async def tandem_turn(client: httpx.AsyncClient, conversation_id: str, text: str
             _open_stream(),
         ):
             response = source.response
+            sample.server_start = server_timing(response.headers.get("server-timing"))
             if response.status_code != 200:
                 await response.aread()
                 sample.error = f"HTTP {response.status_code} {_problem_code(response)}"
@@ -364,6 +367,22 @@ def _json_field(data: str, key: str) -> str:
         return str(json.loads(data).get(key, "?"))
     except (ValueError, AttributeError):
         return "?"
+
+
+def server_timing(header: str | None) -> float | None:
+    """Seconds of the `app` entry of a `Server-Timing` header (``app;dur=MS``), or None."""
+    for entry in (header or "").split(","):
+        name, _, parameters = entry.strip().partition(";")
+        if name != "app":
+            continue
+        for parameter in parameters.split(";"):
+            key, _, value = parameter.strip().partition("=")
+            if key == "dur":
+                try:
+                    return float(value) / 1000.0
+                except ValueError:
+                    return None
+    return None
 
 
 def _problem_code(response: httpx.Response) -> str:

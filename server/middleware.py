@@ -1,5 +1,10 @@
 """ASGI middleware: request ids with access logs, and a request-body size limit.
 
+Every response also carries ``Server-Timing: app;dur=MS``, the milliseconds from the request
+reaching the application to its response starting. On a streamed turn the first event
+follows the response start, so it is the server's share of the wait for the first event,
+without the network or the client (browsers show it in their developer tools).
+
 Both are plain ASGI (not `BaseHTTPMiddleware`) so streaming responses pass through untouched.
 """
 
@@ -23,7 +28,10 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestContextMiddleware:
-    """Give every request an id (from `X-Request-ID` or new), log it as one JSON line."""
+    """Give every request an id (from `X-Request-ID` or new), log it as one JSON line.
+
+    Also adds the `Server-Timing` header (see the module docstring).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -47,7 +55,12 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                waited = (time.perf_counter() - started) * 1000
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode()),
+                    (b"server-timing", f"app;dur={waited:.2f}".encode()),
+                ]
             await send(message)
 
         try:

@@ -183,3 +183,19 @@ def test_enqueue_policy_runs_concurrent_messages_one_after_the_other(api, servic
     roles = [m["role"] for m in history["items"]]
     assert roles == ["customer", "bot", "customer", "bot"]
     assert history["items"][2]["text"] == "thanks"
+
+
+def test_a_streamed_turn_says_how_long_the_server_took_to_start_it(api):
+    from bench.load_targets import server_timing
+
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    with api.client.stream(
+        "POST", f"/v1/conversations/{conversation}/messages", json={"text": "hi"}, headers=alex
+    ) as response:
+        spent = server_timing(response.headers.get("server-timing"))
+        events = parse_sse(response.iter_lines())
+    assert spent is not None and 0.0 <= spent < 60.0
+    assert events[0]["type"] == "customer_message" and events[-1]["type"] == "done"
+    assert server_timing("cache;desc=hit, app;dur=12.5") == 0.0125
+    assert server_timing("app;desc=x") is None and server_timing(None) is None
