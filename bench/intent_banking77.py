@@ -21,6 +21,7 @@ from bench.intent_common import (
     engine_line,
     load_banking77,
     load_line,
+    new_classifier,
     parser,
 )
 
@@ -35,15 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     texts, labels = data
 
-    from tools.intent import IntentClassifier
-
     accuracies: list[float] = []
     eces: list[float] = []
     started = time.perf_counter()
-    classifier = IntentClassifier(args.encoder, args.encoders, args.cascade)
+    classifier = new_classifier(args)
     with embedding_memo(args):
         for fold, (train_index, test_index) in enumerate(cv_folds(labels, args.folds), 1):
-            classifier = IntentClassifier(args.encoder, args.encoders, args.cascade).train(
+            classifier = new_classifier(args).train(
                 [texts[i] for i in train_index], [labels[i] for i in train_index]
             )
             gold = [labels[i] for i in test_index]
@@ -57,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cv:       stratified {args.folds}-fold, random_state={SEED}")
     print(f"accuracy: {statistics.fmean(accuracies):.4f} (std {statistics.pstdev(accuracies):.4f})")
     print(f"ECE:      {statistics.fmean(eces):.4f}")
-    print(f"elapsed:  {time.perf_counter() - started:.1f} s, {time.process_time():.1f} s CPU")
+    print(
+        f"elapsed:  {time.perf_counter() - started:.1f} s, "
+        f"{time.process_time():.1f} s CPU in this process"
+    )
     print(load_line())
     return 0
 

@@ -21,6 +21,7 @@ from bench.intent_common import (
     engine_line,
     load_bitext,
     load_line,
+    new_classifier,
     parser,
 )
 
@@ -37,16 +38,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from sklearn.model_selection import train_test_split
 
-    from tools.intent import IntentClassifier
-
     train_x, test_x, train_y, test_y = train_test_split(
         texts, labels, test_size=0.2, stratify=labels, random_state=SEED
     )
     started = time.perf_counter()
     with embedding_memo(args):
-        classifier = IntentClassifier(args.encoder, args.encoders, args.cascade).train(
-            train_x, train_y
-        )
+        classifier = new_classifier(args).train(train_x, train_y)
         train_seconds = time.perf_counter() - started
         classifier.predict_batch(test_x)  # remember the test vectors too
 

@@ -20,6 +20,7 @@ from bench.intent_common import (
     engine_line,
     load_clinc150,
     load_line,
+    new_classifier,
     parser,
 )
 
@@ -35,13 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     if data is None:
         return 0
 
-    from tools.intent import IntentClassifier, IntentPrediction
+    from tools.intent import IntentPrediction
 
     train = data["train"] + data["oos_train"]
     val, oos_val = data["val"], data["oos_val"]
     started = time.perf_counter()
     with embedding_memo(args):
-        classifier = IntentClassifier(args.encoder, args.encoders, args.cascade).train(
+        classifier = new_classifier(args).train(
             [text for text, _ in train],
             [OOS if label == OOS else label for _, label in train],
         )

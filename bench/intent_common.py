@@ -42,6 +42,12 @@ def parser(description: str, embedding_cache: bool = True) -> argparse.ArgumentP
         "(default: the first installed choice of the intent_encoder_models setting)",
     )
     result.add_argument(
+        "--no-label-names",
+        dest="label_names",
+        action="store_false",
+        help="do not add each intent's name as a training example",
+    )
+    result.add_argument(
         "--no-cascade",
         dest="cascade",
         action="store_false",
@@ -140,3 +146,10 @@ def few_shot_draw(labels: list[str], pool: np.ndarray, shots: int, fold: int) ->
         by_label[labels[index]].append(int(index))
     sampler = random.Random(SEED + fold)
     return [index for label in sorted(by_label) for index in sampler.sample(by_label[label], shots)]
+
+
+def new_classifier(args: argparse.Namespace) -> Any:
+    """An untrained intent classifier with the feature set the command line chose."""
+    from tools.intent import IntentClassifier
+
+    return IntentClassifier(args.encoder, args.encoders, args.cascade, label_names=args.label_names)

@@ -2,11 +2,12 @@
 
 For each of the 5 stratified folds of ``train.csv``, N examples per intent are drawn
 (seeded) from the other folds and the classifier is tested on the fold. Prints accuracy
-per fold and on average. ``--label-names`` adds each intent's name, underscores read as
-spaces ("card arrival"), as one more training example: a tenant always names its intents.
+per fold and on average. Like the product, the classifier adds each intent's name,
+underscores read as spaces ("card arrival"), as one more training example (a tenant always
+names its intents); ``--no-label-names`` measures without them.
 
 Usage: ``python -m bench.intent_fewshot [--shots 10] [--folds 5] [--encoder auto|on|off]
-[--label-names]``
+[--no-label-names]``
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bench.intent_common import (
     engine_line,
     few_shot_draw,
     load_banking77,
+    new_classifier,
     parser,
 )
 
@@ -30,30 +32,21 @@ def main(argv: list[str] | None = None) -> int:
     args_parser = parser("Banking77 with N training examples per intent")
     args_parser.add_argument("--shots", type=int, default=10)
     args_parser.add_argument("--folds", type=int, default=5)
-    args_parser.add_argument("--label-names", action="store_true")
     args = args_parser.parse_args(sys.argv[1:] if argv is None else argv)
     data = load_banking77(args.datasets)
     if data is None:
         return 0
     texts, labels = data
 
-    from tools.intent import IntentClassifier
-
     accuracies: list[float] = []
     eces: list[float] = []
-    classifier = IntentClassifier(args.encoder, args.encoders, args.cascade)
+    classifier = new_classifier(args)
     with embedding_memo(args):
         for fold, (pool, test_index) in enumerate(cv_folds(labels, args.folds), 1):
             chosen = few_shot_draw(labels, pool, args.shots, fold)
             train_x = [texts[i] for i in chosen]
             train_y = [labels[i] for i in chosen]
-            if args.label_names:
-                names = sorted(set(labels))
-                train_x += [name.replace("_", " ") for name in names]
-                train_y += names
-            classifier = IntentClassifier(args.encoder, args.encoders, args.cascade).train(
-                train_x, train_y
-            )
+            classifier = new_classifier(args).train(train_x, train_y)
             gold = [labels[i] for i in test_index]
             predictions = classifier.predict_batch([texts[i] for i in test_index])
             correct = sum(p.intent == g for p, g in zip(predictions, gold, strict=True))

@@ -48,7 +48,8 @@ from tools.intent.features import (
     TextFeatures,
     encoder_features,
 )
-from tools.intent.fitting import RANDOM_STATE, Fit, run_fits
+from tools.intent.fitting import RANDOM_STATE, Fit, linear_parts, run_fits
+from tools.intent.label_names import with_label_names
 from tools.intent.normalise import encoder_text, normalise_text
 from tools.intent.prediction import IntentPrediction
 from tools.intent.rejection import OUT_OF_SCOPE_LABELS, fit_rejection_threshold
@@ -89,16 +90,6 @@ def _versions() -> dict[str, Any]:
     }
 
 
-def _linear_parts(model: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
-    """(coef, intercept) with one row per class, also for a two-class model."""
-    coef = np.asarray(model.coef_, dtype=np.float64)
-    intercept = np.asarray(model.intercept_, dtype=np.float64)
-    if coef.shape[0] == 1:
-        coef = np.vstack([-coef, coef]) / 2.0
-        intercept = np.array([-intercept[0], intercept[0]]) / 2.0
-    return coef, intercept
-
-
 class IntentClassifier:
     """TF-IDF n-grams (plus pretrained sentence features when installed) and a linear SVM."""
 
@@ -108,18 +99,21 @@ class IntentClassifier:
         models: Sequence[str] | None = None,
         cascade: bool = True,
         *,
+        label_names: bool = True,
         workers: int | None = None,
     ) -> None:
         """Create an untrained classifier; ``encoder`` and ``models`` choose the feature set.
 
         ``models`` names the pretrained encoders to consider (see :func:`encoder_models`);
         ``cascade=False`` encodes every message instead of letting TF-IDF answer sure ones.
-        ``workers`` caps the processes fitting SVMs at once (default: see
-        :func:`tools.intent.fitting.run_fits`).
+        ``label_names`` adds each intent's name as an example (see
+        :mod:`tools.intent.label_names`). ``workers`` caps the processes fitting SVMs at once
+        (default: see :func:`tools.intent.fitting.run_fits`).
         """
         self.encoder: EncoderMode = encoder
         self.models = tuple(models) if models is not None else None
         self.cascade = cascade
+        self.label_names = label_names
         self.workers = workers
         self.engine = TFIDF_ENGINE
         """The feature set in use: TF-IDF alone, or TF-IDF plus the pretrained encoder."""
@@ -173,6 +167,8 @@ class IntentClassifier:
             raise ValueError("training needs at least two distinct labels")
         self.engine = engine_name(self.encoder, self.models)
         self._embedders = load_embedders(self.engine)
+        if self.label_names:
+            texts, labels = with_label_names(list(texts), [str(label) for label in labels])
         normalised = [normalise_text(text) for text in texts]
         self._text = TextFeatures()
         text = self._text.fit_transform(normalised)
@@ -224,11 +220,11 @@ class IntentClassifier:
     def _prepare_scorer(self) -> None:
         """Lay out the weights for single-message scoring: both stages in one text pass."""
         assert self._model is not None
-        coef, self._intercept = _linear_parts(self._model)
+        coef, self._intercept = linear_parts(self._model)
         width = self._text.width
         text_coef = [coef[:, :width]]
         if self._fast is not None:
-            fast_coef, self._fast_intercept = _linear_parts(self._fast)
+            fast_coef, self._fast_intercept = linear_parts(self._fast)
             text_coef.append(fast_coef)
         self._scorer = SparseTextScorer(self._text, np.ascontiguousarray(np.vstack(text_coef).T))
         self._dense_coef_t = np.ascontiguousarray(coef[:, width:].T)

@@ -95,3 +95,13 @@ def run_fits(fits: Sequence[Fit], workers: int | None = None) -> list[FitResult]
     )
     by_index = dict(zip(order, results, strict=True))
     return [by_index[index] for index in range(len(fits))]
+
+
+def linear_parts(model: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
+    """(coef, intercept) with one row per class, also for a two-class model."""
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    intercept = np.asarray(model.intercept_, dtype=np.float64)
+    if coef.shape[0] == 1:
+        coef = np.vstack([-coef, coef]) / 2.0
+        intercept = np.array([-intercept[0], intercept[0]]) / 2.0
+    return coef, intercept
