@@ -63,7 +63,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["EncoderMode", "IntentClassifier", "IntentPrediction", "encoder_models", "engine_name"]
 
-MODEL_VERSION = 6
+MODEL_VERSION = 7
 """Bumped whenever features or hyper-parameters change, so cached models are retrained."""
 
 TOP_K = 3
