@@ -30,6 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
+from tools.knowledge.tenants import TenantMasks
 from tools.knowledge.text import query_stems, stemmed_terms, strip_question_phrases
 
 
@@ -88,7 +89,7 @@ class TermMatrix:
         self.params = params
         self.ids = np.asarray([doc.document_id for doc in documents], dtype=np.int64)
         self.tenants = np.asarray([doc.tenant for doc in documents], dtype=object)
-        self._tenant_rows: dict[str, np.ndarray] = {}
+        self._tenant_mask = TenantMasks(self.tenants)
         count = len(documents)
         if count == 0:
             self.vocabulary: dict[str, int] = {}
@@ -145,10 +146,3 @@ class TermMatrix:
             candidates = candidates[best]
         order = np.lexsort((self.ids[candidates], -scores[candidates]))
         return [(int(self.ids[i]), float(scores[i])) for i in candidates[order]]
-
-    def _tenant_mask(self, tenant: str) -> np.ndarray:
-        rows = self._tenant_rows.get(tenant)
-        if rows is None:
-            rows = self.tenants == tenant
-            self._tenant_rows[tenant] = rows
-        return rows

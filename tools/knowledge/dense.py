@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tools.embeddings.base import Embedder
+from tools.knowledge.tenants import TenantMasks
 
 VECTOR_SCHEMA = """
 CREATE TABLE IF NOT EXISTS document_vectors (
@@ -63,15 +64,11 @@ class _Matrix:
     tenants: np.ndarray
     vectors: np.ndarray
     data_version: int
-    _masks: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    tenant_mask: TenantMasks = field(init=False, compare=False, repr=False)
+    """Boolean mask of one tenant's rows, computed once per loaded matrix."""
 
-    def tenant_mask(self, tenant: str) -> np.ndarray:
-        """Boolean mask of the rows of `tenant` (computed once per loaded matrix)."""
-        mask = self._masks.get(tenant)
-        if mask is None:
-            mask = self.tenants == tenant
-            self._masks[tenant] = mask
-        return mask
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tenant_mask", TenantMasks(self.tenants))
 
 
 class SqliteVectorIndex:
