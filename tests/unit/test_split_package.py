@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from tools.embeddings import encoders
-from tools.embeddings.encoders import MPNET, MPNET_SHA256, encoder_available, load_encoder
+from tools.embeddings.encoders import (
+    MPNET,
+    MPNET_HINT,
+    MPNET_SHA256,
+    encoder_available,
+    load_encoder,
+)
 from tools.embeddings.pretrained import PretrainedEmbedder, PretrainedEncoderUnavailable
 from tools.embeddings.split_package import (
     SplitArchive,
@@ -110,6 +116,8 @@ def test_extracted_weights_that_are_not_the_published_ones_are_refused(tmp_path:
     assert hashlib.sha256(b"a forged model").hexdigest() != MPNET_SHA256
     with pytest.raises(PretrainedEncoderUnavailable, match="not the published all-mpnet"):
         PretrainedEmbedder(tmp_path, name=MPNET, sha256=MPNET_SHA256)
+    with pytest.raises(PretrainedEncoderUnavailable, match=r"reinstall: .*encoder-mpnet"):
+        PretrainedEmbedder(tmp_path, name=MPNET, sha256=MPNET_SHA256, hint=MPNET_HINT)
 
 
 @pytest.mark.skipif(not encoder_available(MPNET), reason="all-mpnet-base-v2 parts not installed")

@@ -128,4 +128,4 @@ def load_encoder(name: str) -> PretrainedEmbedder:
     the install command) when its packages are missing or its weights are not genuine.
     """
     spec = ENCODERS[name]
-    return PretrainedEmbedder(spec.locate(), name=spec.name, sha256=spec.sha256)
+    return PretrainedEmbedder(spec.locate(), name=spec.name, sha256=spec.sha256, hint=spec.hint)

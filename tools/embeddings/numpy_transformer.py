@@ -134,13 +134,29 @@ def _layer(
 
 
 class TransformerEncoder:
-    """The layers shared by BERT and MPNet; subclasses supply embeddings and attention bias."""
+    """The layers shared by BERT and MPNet; subclasses supply embeddings and attention bias.
 
-    def __init__(self, config: dict[str, Any], layers: list[Layer]) -> None:
+    ``qkv``, ``out`` and ``norm1`` name the attention weights within ``encoder.layer.N.``,
+    the one part of the layer the two architectures name differently.
+    """
+
+    def __init__(
+        self,
+        weights: Weights,
+        config: dict[str, Any],
+        qkv: tuple[str, str, str],
+        out: str,
+        norm1: str,
+    ) -> None:
+        self.get = _getter(weights)
         self.hidden = int(config["hidden_size"])
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))
-        self.layers = layers
+        self.layers = _layers(self.get, config, qkv, out, norm1)
+        self.word = self.get("embeddings.word_embeddings.weight")
+        self.position = self.get("embeddings.position_embeddings.weight")
+        self.norm_weight = self.get("embeddings.LayerNorm.weight")
+        self.norm_bias = self.get("embeddings.LayerNorm.bias")
 
     def embed_tokens(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Return the normalised input embeddings, ``(batch, length, hidden)``."""
@@ -194,20 +210,14 @@ class BertEncoder(TransformerEncoder):
     """BERT: absolute position embeddings and the first token-type vector."""
 
     def __init__(self, weights: Weights, config: dict[str, Any]) -> None:
-        get = _getter(weights)
-        layers = _layers(
-            get,
+        super().__init__(
+            weights,
             config,
             ("attention.self.query", "attention.self.key", "attention.self.value"),
             "attention.output.dense",
             "attention.output.LayerNorm",
         )
-        super().__init__(config, layers)
-        self.word = get("embeddings.word_embeddings.weight")
-        self.position = get("embeddings.position_embeddings.weight")
-        self.token_type = get("embeddings.token_type_embeddings.weight")[0]
-        self.norm_weight = get("embeddings.LayerNorm.weight")
-        self.norm_bias = get("embeddings.LayerNorm.bias")
+        self.token_type = self.get("embeddings.token_type_embeddings.weight")[0]
 
     def embed_tokens(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Word, position and token-type embeddings, normalised."""
@@ -238,22 +248,16 @@ class MPNetEncoder(TransformerEncoder):
     """MPNet: RoBERTa-style positions and a relative-position attention bias."""
 
     def __init__(self, weights: Weights, config: dict[str, Any]) -> None:
-        get = _getter(weights)
-        layers = _layers(
-            get,
+        super().__init__(
+            weights,
             config,
             ("attention.attn.q", "attention.attn.k", "attention.attn.v"),
             "attention.attn.o",
             "attention.LayerNorm",
         )
-        super().__init__(config, layers)
         self.padding_index = int(config.get("pad_token_id", 1))
         self.buckets = int(config.get("relative_attention_num_buckets", 32))
-        self.word = get("embeddings.word_embeddings.weight")
-        self.position = get("embeddings.position_embeddings.weight")
-        self.norm_weight = get("embeddings.LayerNorm.weight")
-        self.norm_bias = get("embeddings.LayerNorm.bias")
-        self.relative_bias = get("encoder.relative_attention_bias.weight")  # (buckets, heads)
+        self.relative_bias = self.get("encoder.relative_attention_bias.weight")  # (buckets, heads)
 
     def embed_tokens(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Word and position embeddings, positions counted from ``padding_idx + 1``."""

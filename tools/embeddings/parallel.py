@@ -38,6 +38,8 @@ def map_batches(
     ``workers`` defaults to the usable cores. A single batch, a single core, or another
     call already running in parallel means this one runs in the calling thread.
     """
+    if len(batches) < 2:  # one message at inference: no threads to start
+        return [encode(batch) for batch in batches]
     count = min(workers or usable_cores(), len(batches))
     if count < 2 or not _exclusive.acquire(blocking=False):
         return [encode(batch) for batch in batches]

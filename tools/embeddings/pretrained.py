@@ -92,6 +92,7 @@ class PretrainedEmbedder:
         *,
         name: str = MODEL_NAME,
         sha256: str = WEIGHTS_SHA256,
+        hint: str = EXTRA_HINT,
     ) -> None:
         """Load the encoder from ``model_dir`` (default: the installed weights package).
 
@@ -103,13 +104,13 @@ class PretrainedEmbedder:
             from tokenizers import Tokenizer
         except ImportError as error:
             raise PretrainedEncoderUnavailable(
-                f"the pretrained encoder needs {error.name}; run: {EXTRA_HINT}"
+                f"the pretrained encoder needs {error.name}; run: {hint}"
             ) from error
         folder = Path(model_dir) if model_dir is not None else find_model_dir()
         weights_path = folder / "model.safetensors"
         if _sha256(weights_path) != sha256:
             raise PretrainedEncoderUnavailable(
-                f"{weights_path} is not the published {name} weights; reinstall: {EXTRA_HINT}"
+                f"{weights_path} is not the published {name} weights; reinstall: {hint}"
             )
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         self._encoder = build_encoder(load_file(str(weights_path)), config)
