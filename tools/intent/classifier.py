@@ -187,11 +187,11 @@ class IntentClassifier:
         models = [cast(LinearSVC, result) for result in results[: len(blocks)]]
         self._model, self._fast = models[0], (models[1] if use_fast else None)
         held_out = [rows for _, rows in splits]
-        fold_results = [cast(tuple[np.ndarray, np.ndarray], r) for r in results[len(blocks) :]]
-        out_of_fold = [
-            assemble_out_of_fold(held_out, fold_results[start : start + len(splits)], *shape)
-            for start in range(0, len(fold_results), len(splits) or 1)
-        ]
+        per_fold = [cast(tuple[np.ndarray, np.ndarray], r) for r in results[len(blocks) :]]
+        folds_of = [per_fold[i * len(splits) : (i + 1) * len(splits)] for i in range(len(blocks))]
+        out_of_fold = (
+            [assemble_out_of_fold(held_out, f, *shape) for f in folds_of] if splits else []
+        )
         self._calibrate(out_of_fold, gold)
         self._prepare_scorer()
         return self

@@ -39,8 +39,7 @@ def read_payload(path: str | Path, expected: dict[str, Any]) -> dict[str, Any]:
     Raises ``ValueError`` for a file of another format or other versions.
     """
     payload = joblib.load(Path(path))
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a compatible intent classifier")
-    if any(payload.get(key) != value for key, value in expected.items()):
+    wanted = {"format": FORMAT, **expected}
+    if not isinstance(payload, dict) or any(payload.get(k) != v for k, v in wanted.items()):
         raise ValueError(f"{path} is not a compatible intent classifier")
     return payload
