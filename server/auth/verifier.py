@@ -12,11 +12,11 @@ import inspect
 import re
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import jwt
+from cachetools import TLRUCache
 from jwt import PyJWK, PyJWKClient, PyJWKSet
 from jwt.exceptions import (
     DecodeError,
@@ -109,7 +109,12 @@ class JwtVerifier:
         if (jwks is None) == (jwks_url is None):
             raise ValueError("give exactly one of jwks or jwks_url")
         self.leeway = leeway
-        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        # Values are (expires at, principal); the entry lives until the first of them.
+        self._verified: TLRUCache[str, tuple[float, Principal]] = TLRUCache(
+            maxsize=VERIFIED_TOKENS,
+            ttu=lambda _key, value, _now: value[0],
+            timer=lambda: time.time(),
+        )
         self._verified_lock = threading.Lock()
         self.jwks_url = jwks_url
         self._keys: PyJWKSet | None = None
@@ -155,22 +160,19 @@ class JwtVerifier:
         withdrawn from the JWKS therefore stops working within that time.
         """
         key = token.strip() if token else ""
-        now = time.time()
         with self._verified_lock:
             remembered = self._verified.get(key)
-            if remembered is not None and remembered[0] > now:
-                self._verified.move_to_end(key)
-                return remembered[1]
+        if remembered is not None:
+            return remembered[1]
         claims = self.decode(token)
         try:
             principal = Principal.from_claims(claims)
         except ValueError as exc:
             raise AuthError("invalid_claim", f"The token's claims are unusable: {exc}.") from exc
+        now = time.time()
         until = min(float(claims.get("exp", now)), now + VERIFIED_SECONDS)
         with self._verified_lock:
             self._verified[key] = (until, principal)
-            while len(self._verified) > VERIFIED_TOKENS:
-                self._verified.popitem(last=False)
         return principal
 
     def decode(self, token: str | None) -> dict[str, Any]:
