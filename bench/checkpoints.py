@@ -55,13 +55,14 @@ from rich.table import Table
 
 from config.settings import Settings
 from graphs.context import Context
-from graphs.services import build_embedded_services, use_services
-from graphs.support import builder
+from graphs.services import Services
+from graphs.support import compile_graph
 from graphs.turns import customer_input, stream_turn, turn_config
 from memory.aws_clients import aws_session
 from memory.checkpointer import sqlite_saver
 from memory.dynamodb import create_checkpoint_table, dynamodb_saver
 from memory.step_flush import FLUSH_THREAD_NAME, StepFlushSaver
+from wiring.root import Root
 
 REGION = "eu-west-1"
 TABLE = "tandem-checkpoints-bench"
@@ -262,9 +263,12 @@ def _summarise(counts: list[Counter[str]]) -> tuple[str, str, str, str]:
 
 
 def _measure_operations(
-    sqlite: BaseCheckpointSaver[Any], counted: dict[str, tuple[Any, CallCounter]], samples: int
+    services: Services,
+    sqlite: BaseCheckpointSaver[Any],
+    counted: dict[str, tuple[Any, CallCounter]],
+    samples: int,
 ) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, Counter[str]]], int]:
-    checkpoint, metadata, size = sample_checkpoint(builder.compile(checkpointer=sqlite), sqlite)
+    checkpoint, metadata, size = sample_checkpoint(compile_graph(services, sqlite), sqlite)
     timings = {"SQLite (WAL, disk)": operation_latency(sqlite, checkpoint, metadata, samples)}
     calls: dict[str, dict[str, Counter[str]]] = {}
     for backend, (saver, counter) in counted.items():
@@ -293,7 +297,8 @@ def main() -> None:
         data = Path(folder)
         settings = Settings(data_dir=data / "data", model="")
         session = aws_session(REGION, access_key_id="testing", secret_access_key="testing")
-        with use_services(build_embedded_services(settings)), moto_server(data / "moto.log") as url:
+        services = Root(settings).services
+        with moto_server(data / "moto.log") as url:
             create_checkpoint_table(TABLE, REGION, url, session=session)
             sqlite = sqlite_saver(data / "checkpoints.sqlite")
             dynamo = dynamodb_saver(TABLE, REGION, url, session=session)
@@ -305,14 +310,14 @@ def main() -> None:
                     CallCounter(flushing.inner.client, flushing),
                 ),
             }
-            ops, op_calls, size = _measure_operations(sqlite, counted, args.samples)
-            on_sqlite = builder.compile(checkpointer=sqlite)
+            ops, op_calls, size = _measure_operations(services, sqlite, counted, args.samples)
+            on_sqlite = compile_graph(services, sqlite)
             runs = [(name, d) for d in DURABILITIES for name in ("DynamoDBSaver",)]
             runs.append(("StepFlushSaver", "sync"))
             turns = {}
             for name, durability in runs:
                 saver, counter = counted[f"{name} (moto_server)"]
-                on_dynamo = builder.compile(checkpointer=saver)
+                on_dynamo = compile_graph(services, saver)
                 turns[(name, durability)] = (
                     turn_calls(on_dynamo, counter, durability, args.conversations),
                     turn_calls(on_sqlite, None, durability, args.conversations),

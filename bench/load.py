@@ -132,9 +132,9 @@ def turn_texts(turns: int) -> list[str]:
 def prepare_data_dir(path: Path) -> None:
     """Seed the embedded stores and train the intent classifier under `path` once."""
     from config.settings import Settings
-    from graphs.services import build_embedded_services
+    from wiring.root import Root
 
-    build_embedded_services(Settings(data_dir=path, auth_mode="local"))
+    Root(Settings(data_dir=path, auth_mode="local")).services  # noqa: B018
 
 
 def langgraph_config(workdir: Path) -> Path:

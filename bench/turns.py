@@ -23,10 +23,10 @@ from rich.table import Table
 
 from config.settings import Settings
 from graphs.context import Context
-from graphs.services import build_embedded_services, use_services
-from graphs.support import builder
+from graphs.support import compile_graph
 from graphs.turns import customer_input, turn_config
 from memory.checkpointer import sqlite_saver
+from wiring.root import Root
 
 TURNS = ["where is my order #W1234567?", "what is your return policy?", "thanks!"]
 
@@ -79,18 +79,17 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), model="")
-        services = build_embedded_services(settings)
-        with use_services(services):
-            warm = builder.compile()
-            warm.invoke(customer_input("hello", "bench"), context=Context(model=""))
-            saver = sqlite_saver(settings.checkpoint_db)
-            rows = {
-                "SQLite checkpointer (sync)": run(
-                    builder.compile(checkpointer=saver), args.conversations, True
-                ),
-                "no checkpointer": run(builder.compile(), args.conversations, False),
-            }
-            saver.conn.close()
+        services = Root(settings).services
+        warm = compile_graph(services)
+        warm.invoke(customer_input("hello", "bench"), context=Context(model=""))
+        saver = sqlite_saver(settings.checkpoint_db)
+        rows = {
+            "SQLite checkpointer (sync)": run(
+                compile_graph(services, saver), args.conversations, True
+            ),
+            "no checkpointer": run(compile_graph(services), args.conversations, False),
+        }
+        saver.conn.close()
     table = Table(title=f"Offline turns: {args.conversations} conversations x {len(TURNS)} turns")
     for column in ("configuration", "p50 ms", "p99 ms", "turns/s", "RSS MiB / 1,000 conv."):
         table.add_column(column, justify="right")

@@ -1,21 +1,66 @@
-"""`tandem agent`: act as the human agent on a handed-off conversation from the terminal."""
+"""`tandem agent`: act as the human agent on a handed-off conversation from the terminal.
+
+The action goes through the same turn runner as the agent console's: it claims the queue
+entry (unless another agent holds it), takes the conversation's lease, resolves or updates
+the queue entry, and the customer's open stream receives the message live.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import typer
-from langgraph.types import Command
 from rich.console import Console
-
-from cli.runtime import open_graph
-from graphs.context import Context
-from graphs.turns import stream_turn, turn_config
 
 agent_app = typer.Typer(
     help="Answer handed-off conversations as a human agent.", no_args_is_help=True
 )
 console = Console(highlight=False)
+
+
+class AgentActionRefused(Exception):
+    """The conversation cannot take this agent action now (the message says why)."""
+
+
+async def act_as_agent(conversation: str, action: str, message: str, name: str) -> str:
+    """Run the agent's action through the turn runner; return the resulting handoff status."""
+    from cli.runtime import cli_root
+    from conversations.runner import ConversationBusy
+    from graphs.context import Context
+    from graphs.turns import turn_config
+    from wiring.turns import open_turns
+
+    async with open_turns(cli_root()) as turns:
+        state = await turns.graph.aget_state(turn_config(conversation))
+        if not state.values:
+            raise AgentActionRefused(f"No conversation {conversation}.")
+        if not state.interrupts:
+            raise AgentActionRefused(f"Conversation {conversation} is not waiting for a person.")
+        entry = turns.store.get_handoff(conversation)
+        if entry is not None and entry.get("claimed_by") not in (None, name):
+            raise AgentActionRefused(
+                f"Conversation {conversation} is claimed by {entry['claimed_by']}."
+            )
+        if entry is not None and entry.get("claimed_by") is None:
+            if not turns.store.claim(conversation, name):
+                raise AgentActionRefused(f"Conversation {conversation} was just claimed.")
+            turns.feed.publish(
+                {"type": "queue_update", "entry": turns.store.get_handoff(conversation)}
+            )
+        record = turns.store.get_conversation(conversation) or {}
+        context = Context(customer_id=record.get("customer_id"))
+        try:
+            done = await turns.runner.resume_with_agent(
+                conversation, action, message, name, context
+            )
+        except ConversationBusy:
+            raise AgentActionRefused(
+                f"A turn is running on {conversation}; try again in a moment."
+            ) from None
+        if done.get("type") != "done":
+            raise AgentActionRefused(str(done.get("detail") or "The action failed."))
+        return str(done.get("handoff_status", "none"))
 
 
 @agent_app.command("reply")
@@ -36,19 +81,9 @@ def reply(
     if action == "reply" and not message.strip():
         console.print("[red]A reply needs a message (or use --resolve / --return-to-bot).[/]")
         raise typer.Exit(2)
-    with open_graph() as graph:
-        state = graph.get_state(turn_config(conversation))
-        if not state.values:
-            console.print(f"[red]No conversation {conversation}.[/]")
-            raise typer.Exit(1)
-        if not state.interrupts:
-            console.print(f"[red]Conversation {conversation} is not waiting for a person.[/]")
-            raise typer.Exit(1)
-        resume: Command[None] = Command(
-            resume={"action": action, "message": message, "agent": name}
-        )
-        for event in stream_turn(graph, conversation, resume, Context()):
-            if event["type"] == "done":
-                console.print(
-                    f"[green]Sent ({action}); handoff status: {event['handoff_status']}.[/]"
-                )
+    try:
+        status = asyncio.run(act_as_agent(conversation, action, message, name))
+    except AgentActionRefused as refused:
+        console.print(f"[red]{refused}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]Sent ({action}); handoff status: {status}.[/]")

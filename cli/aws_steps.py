@@ -136,7 +136,7 @@ def _opensearch_step(settings: Settings) -> Step:
             client.close()
 
     def ensure(client: Any) -> object:
-        dimension = provider("tools.embeddings.factory", "build_embedder")(settings).dimension
+        dimension = provider("wiring.backends", "build_embedder")(settings).dimension
         ensure_index = provider("tools.knowledge.opensearch_schema", "ensure_index")
         return ensure_index(client, settings.opensearch_index, int(dimension))
 
@@ -155,7 +155,7 @@ def bootstrap_steps(settings: Settings) -> list[Step]:
     and the OpenSearch index only when the settings name them.
     """
     client = _dynamodb(settings)
-    tables = "memory.bootstrap_tables"
+    tables = "wiring.aws_resources"
     steps = [
         Step(
             f"DynamoDB table {settings.checkpoint_table} (checkpoints)",
@@ -175,7 +175,7 @@ def bootstrap_steps(settings: Settings) -> list[Step]:
         Step(
             f"DynamoDB table {settings.lease_table} (conversation leases)",
             _table_exists(client, settings.lease_table),
-            _with_client(client, "server.lease", "ensure_lease_table", settings.lease_table),
+            _with_client(client, "conversations.lease", "ensure_lease_table", settings.lease_table),
         ),
         Step(
             f"DynamoDB table {settings.orders_table} (customers and orders)",

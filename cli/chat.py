@@ -1,31 +1,31 @@
-"""`tandem chat`: talk to the support graph in the terminal, streaming each reply."""
+"""`tandem chat`: talk to the support graph in the terminal, streaming each reply.
+
+Turns run through the same turn runner as the web chat's (`wiring.turns`): the terminal
+follows the conversation's live events, so an agent's reply posted from the agent console
+or another terminal appears the moment it is sent.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import asyncio
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from langchain_core.messages import AIMessage, HumanMessage
 from rich.console import Console
 
-from cli.runtime import open_graph
-from graphs.context import Context
-from graphs.messages import message_text
-from graphs.turns import customer_input, new_conversation_id, stream_turn, turn_config
+if TYPE_CHECKING:
+    from wiring.turns import Turns
 
 console = Console(highlight=False)
 
 HELP = "Commands: /new starts a new conversation, /id shows its id, /quit leaves."
 
 
-def _print_history(graph: Any, conversation_id: str) -> int:
-    messages = graph.get_state(turn_config(conversation_id)).values.get("messages", [])
-    for message in messages:
-        _print_message(message)
-    return len(messages)
-
-
 def _print_message(message: Any) -> None:
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    from graphs.messages import message_text
+
     text = message_text(message)
     if isinstance(message, HumanMessage):
         console.print(f"[bold cyan]you[/] › {text}")
@@ -37,29 +37,126 @@ def _print_message(message: Any) -> None:
         console.print(f"[bold green]tandem[/] › {text}")
 
 
-def _render(event: dict[str, Any], started: list[bool]) -> None:
-    kind = event["type"]
-    if kind == "token":
-        if not started[0]:
-            console.print("[bold green]tandem[/] › ", end="")
-            started[0] = True
-        console.print(event["text"], end="", markup=False, soft_wrap=True)
-    elif kind == "tool" and event.get("phase") == "start":
-        console.print(f"[dim]  ⚙ {event['summary']}…[/]")
-    elif kind == "tool" and not event.get("ok", True):
-        console.print(f"[dim]  ⚠ {event['summary']}[/]")
-    elif kind == "status":
-        console.print(f"[dim]  {event['text']}[/]")
-    elif kind == "agent_message":
-        console.print(
-            f"\n[bold magenta]{event.get('agent') or 'agent'} (agent)[/] › {event['text']}"
-        )
-    elif kind == "handoff" and event["payload"].get("type") != "awaiting_agent":
-        if started[0]:
+class Renderer:
+    """Prints a conversation's live events and tells the input loop when a turn ends."""
+
+    def __init__(self) -> None:
+        self.streaming = False
+        self.turn_over = asyncio.Event()
+
+    def _end_line(self) -> None:
+        if self.streaming:
             console.print()
-            started[0] = False
-        reason = event["payload"].get("reason", "")
-        console.print(f"[yellow]  ⏸ Waiting for a person (reason: {reason}).[/]")
+            self.streaming = False
+
+    def render(self, event: dict[str, Any]) -> None:
+        """Print one event the way the web chat shows it."""
+        kind = event["type"]
+        if kind == "token":
+            if not self.streaming:
+                console.print("[bold green]tandem[/] › ", end="")
+                self.streaming = True
+            console.print(event["text"], end="", markup=False, soft_wrap=True)
+        elif kind == "tool" and event.get("phase") == "start":
+            console.print(f"[dim]  ⚙ {event['summary']}…[/]")
+        elif kind == "tool" and not event.get("ok", True):
+            console.print(f"[dim]  ⚠ {event['summary']}[/]")
+        elif kind == "status":
+            console.print(f"[dim]  {event['text']}[/]")
+        elif kind == "agent_message":
+            self._end_line()
+            agent = event.get("agent") or "agent"
+            console.print(f"[bold magenta]{agent} (agent)[/] › {event['text']}")
+        elif kind == "handoff" and event["payload"].get("type") != "awaiting_agent":
+            self._end_line()
+            reason = event["payload"].get("reason", "")
+            console.print(f"[yellow]  ⏸ Waiting for a person (reason: {reason}).[/]")
+        elif kind in ("done", "error"):
+            self._end_line()
+            if kind == "error":
+                console.print(f"[red]  {event.get('detail', 'The turn failed.')}[/]")
+            self.turn_over.set()
+
+
+async def _follow(turns: Turns, conversation_id: str, renderer: Renderer) -> None:
+    cursor = turns.hub.cursor(conversation_id)
+    async for _, event in turns.hub.follow(conversation_id, cursor, until_done=False):
+        renderer.render(event)
+
+
+async def _open(turns: Turns, conversation_id: str, customer: str | None, resume: bool) -> None:
+    """Create the conversation's record, or print its history when resuming."""
+    from graphs.turns import turn_config
+
+    if turns.store.get_conversation(conversation_id) is None:
+        if resume:
+            console.print(f"[yellow]No saved conversation {conversation_id}; starting it now.[/]")
+        turns.store.create_conversation(conversation_id, customer, "cli")
+        return
+    state = await turns.graph.aget_state(turn_config(conversation_id))
+    for message in state.values.get("messages", []):
+        _print_message(message)
+
+
+async def _read(scripted: list[str], interactive: bool) -> str | None:
+    if scripted:
+        text = scripted.pop(0)
+        console.print(f"[bold cyan]you[/] › {text}")
+        return text
+    if not interactive:
+        return None
+    try:
+        return await asyncio.to_thread(console.input, "[bold cyan]you[/] › ")
+    except (EOFError, KeyboardInterrupt):
+        console.print()
+        return None
+
+
+async def _session(
+    conversation_id: str, customer: str | None, resume: bool, scripted: list[str]
+) -> str:
+    from cli.runtime import cli_root
+    from conversations.runner import ConversationBusy
+    from graphs.context import Context
+    from graphs.turns import new_conversation_id
+    from wiring.turns import open_turns
+
+    interactive = not scripted
+    context = Context(customer_id=customer)
+    async with open_turns(cli_root()) as turns:
+        await _open(turns, conversation_id, customer, resume)
+        console.print(f"[dim]Conversation {conversation_id}. {HELP}[/]")
+        if customer:
+            console.print(f"[dim]Signed in as {customer}.[/]")
+        renderer = Renderer()
+        follower = asyncio.create_task(_follow(turns, conversation_id, renderer))
+        try:
+            while (text := await _read(scripted, interactive)) is not None:
+                command = text.strip().lower()
+                if command in ("/quit", "/exit"):
+                    break
+                if command == "/id":
+                    console.print(f"[dim]{conversation_id}[/]")
+                    continue
+                if command == "/new":
+                    follower.cancel()
+                    conversation_id = new_conversation_id()
+                    await _open(turns, conversation_id, customer, False)
+                    follower = asyncio.create_task(_follow(turns, conversation_id, renderer))
+                    console.print(f"[dim]New conversation {conversation_id}.[/]")
+                    continue
+                if not text.strip():
+                    continue
+                renderer.turn_over.clear()
+                try:
+                    await turns.runner.start_customer_turn(conversation_id, text, "cli", context)
+                except ConversationBusy:
+                    console.print("[yellow]  The previous message is still being answered.[/]")
+                    continue
+                await renderer.turn_over.wait()
+        finally:
+            follower.cancel()
+    return conversation_id
 
 
 def chat(
@@ -76,41 +173,11 @@ def chat(
     ] = None,
 ) -> None:
     """Chat with Tandem in the terminal; the conversation is saved and can be resumed."""
+    from graphs.turns import new_conversation_id
+
     conversation_id = conversation or new_conversation_id()
-    context = Context(customer_id=customer)
-    with open_graph() as graph:
-        shown = _print_history(graph, conversation_id) if conversation else 0
-        if conversation and shown == 0:
-            console.print(f"[yellow]No saved conversation {conversation}; starting it now.[/]")
-        console.print(f"[dim]Conversation {conversation_id}. {HELP}[/]")
-        if customer:
-            console.print(f"[dim]Signed in as {customer}.[/]")
-        scripted = list(message or [])
-        while True:
-            if scripted:
-                text = scripted.pop(0)
-                console.print(f"[bold cyan]you[/] › {text}")
-            elif message:
-                break
-            else:
-                try:
-                    text = console.input("[bold cyan]you[/] › ")
-                except (EOFError, KeyboardInterrupt):
-                    console.print()
-                    break
-            command = text.strip().lower()
-            if command in ("/quit", "/exit"):
-                break
-            if command == "/id":
-                console.print(f"[dim]{conversation_id}[/]")
-                continue
-            if command == "/new":
-                conversation_id = new_conversation_id()
-                console.print(f"[dim]New conversation {conversation_id}.[/]")
-                continue
-            started = [False]
-            for event in stream_turn(graph, conversation_id, customer_input(text, "cli"), context):
-                _render(event, started)
-            if started[0]:
-                console.print()
+    scripted = list(message or [])
+    conversation_id = asyncio.run(
+        _session(conversation_id, customer, conversation is not None, scripted)
+    )
     console.print(f"[dim]Saved. Resume with: tandem chat --conversation {conversation_id}[/]")

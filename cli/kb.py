@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from opensearchpy.exceptions import OpenSearchException
@@ -72,11 +72,11 @@ def _uses_opensearch(db: Path | None) -> bool:
 
 def _open_opensearch(tenant: str) -> tuple[OpenSearchKnowledgeBase, str]:
     """Open the configured OpenSearch index; return it and a label for the summary."""
-    from tools.knowledge.opensearch_backend import open_opensearch_kb
+    from wiring.backends import open_knowledge_base
 
-    settings = get_settings()
+    settings = get_settings().model_copy(update={"tenant": tenant})
     try:
-        kb = open_opensearch_kb(settings, default_tenant=tenant)
+        kb = cast(OpenSearchKnowledgeBase, open_knowledge_base(settings))
     except _BACKEND_ERRORS as exc:
         raise _fail(str(exc)) from None
     return kb, f"OpenSearch {settings.opensearch_url} index {settings.opensearch_index}"

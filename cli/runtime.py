@@ -1,21 +1,11 @@
-"""Open the compiled support graph with the configured checkpointer for CLI commands."""
+"""The composition root for CLI commands: one `Root` built from the settings."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 from config.settings import get_settings
-from graphs.services import get_services
-from graphs.support import builder
-from memory.checkpointer import open_checkpointer
+from wiring.root import Root
 
 
-@contextmanager
-def open_graph() -> Iterator[Any]:
-    """Yield the support graph compiled with the persistent checkpointer."""
-    settings = get_settings()
-    get_services()  # seed demo data and train the classifier before the first turn
-    with open_checkpointer(settings) as saver:
-        yield builder.compile(checkpointer=saver)
+def cli_root() -> Root:
+    """The root every CLI command that runs the graph builds its parts from."""
+    return Root(get_settings())

@@ -209,10 +209,11 @@ class Settings(BaseSettings):
         description="Event-loop lag (ms) above which fewer customer turns run at once; the "
         "rest wait in line after their message is taken. 0 runs every turn at once.",
     )
-    lease_backend: Literal["local", "dynamodb"] = Field(
-        default="local",
-        description="Who enforces one running turn per conversation: `local` (this process "
-        "only) or `dynamodb` (a lease item shared by every server process).",
+    lease_backend: Literal["sqlite", "local", "dynamodb"] = Field(
+        default="sqlite",
+        description="Who enforces one running turn per conversation: `sqlite` (every process "
+        "sharing the data folder: the server and the terminal commands), `local` (this "
+        "process only) or `dynamodb` (a lease item shared by every server process).",
     )
     lease_table: str = Field(
         default="tandem-leases", description="DynamoDB table of conversation leases."

@@ -1,17 +1,12 @@
 """Backends for evaluation runs: pristine demo data, one private copy per conversation.
 
-The support graph's nodes find their backends with `graphs.services.get_services()`,
-which returns one process-wide object. To run conversations concurrently, each with its
-own order store, a run installs a router there whose attributes resolve to the services
-of the conversation running in the current context (`conversation_services`).
+Every conversation gets its own `Services` (a private clone of the order store) and its
+own graph built on them (`evals.conversation.ConversationDriver`), so conversations run
+concurrently in one process without sharing any state.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -20,7 +15,7 @@ from langchain_core.language_models import BaseChatModel
 
 from config.settings import Settings
 from evals.grounding import normalise
-from graphs.services import Services, use_services
+from graphs.services import Services
 from prompts.catalogue import IntentCatalogue, load_catalogue
 from tools.intent import IntentClassifier
 from tools.knowledge.base import KnowledgeBase
@@ -28,6 +23,7 @@ from tools.knowledge.demo import ARTICLES_DIR, ensure_demo_kb
 from tools.orders.seed import seed_store
 from tools.orders.sqlite_store import SqliteOrderStore
 from tools.sentiment import VaderSentimentAnalyzer
+from wiring.backends import chat_model_loader, load_intent_classifier, turn_limits
 
 
 @dataclass
@@ -69,7 +65,10 @@ class EvalBackends:
             sentiment=VaderSentimentAnalyzer(),
             classifier=self.classifier,
             catalogue=self.catalogue,
-            settings=self.settings.model_copy(),
+            limits=turn_limits(self.settings),
+            default_model=self.settings.model,
+            default_tenant=self.settings.tenant,
+            load_model=chat_model_loader(self.settings),
             chat_model=chat_model,
         )
 
@@ -100,60 +99,7 @@ def build_backends(settings: Settings, catalogue_path: Path | None = None) -> Ev
     return EvalBackends(
         orders=orders,
         kb=ensure_demo_kb(":memory:", settings.tenant),
-        classifier=IntentClassifier.load_or_train(catalogue, settings.cache_dir),
+        classifier=load_intent_classifier(settings, catalogue),
         catalogue=catalogue,
         settings=settings,
     )
-
-
-_CURRENT: ContextVar[Services | None] = ContextVar("tandem_eval_services", default=None)
-
-
-class _Router:
-    """Stands in for `Services`; every attribute comes from the current conversation's."""
-
-    def __getattr__(self, name: str) -> Any:
-        current = _CURRENT.get()
-        if current is None:
-            raise RuntimeError("no evaluation conversation is active in this context")
-        return getattr(current, name)
-
-
-_ROUTER = cast(Services, _Router())
-_install_lock = threading.Lock()
-_installed: list[AbstractContextManager[Services]] = []
-_users = 0
-
-
-@contextmanager
-def routed_services() -> Iterator[None]:
-    """Install the router as the graph's services while any block using it runs.
-
-    Reference-counted, so concurrent and nested users install it once and the previous
-    services come back only when the last one leaves.
-    """
-    global _users
-    with _install_lock:
-        if _users == 0:
-            installer = use_services(_ROUTER)
-            installer.__enter__()
-            _installed.append(installer)
-        _users += 1
-    try:
-        yield
-    finally:
-        with _install_lock:
-            _users -= 1
-            if _users == 0:
-                _installed.pop().__exit__(None, None, None)
-
-
-@contextmanager
-def conversation_services(services: Services) -> Iterator[Services]:
-    """Make `services` the ones the graph sees in this context (thread) inside the block."""
-    token = _CURRENT.set(services)
-    try:
-        with routed_services():
-            yield services
-    finally:
-        _CURRENT.reset(token)

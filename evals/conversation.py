@@ -18,7 +18,7 @@ from evals.records import ToolCall, TurnRecord
 from evals.usage import collect
 from graphs.context import Context
 from graphs.services import Services
-from graphs.support import builder
+from graphs.support import compile_graph
 from graphs.turns import customer_input, stream_turn, turn_config
 
 
@@ -89,7 +89,7 @@ class ConversationDriver:
         self.context = context
         self.evidence = evidence
         self.channel = channel
-        self.graph: Any = builder.compile(checkpointer=InMemorySaver())
+        self.graph: Any = compile_graph(services, InMemorySaver())
         self.thread_id = f"eval-{uuid.uuid4().hex}"
         self.records: list[TurnRecord] = []
 

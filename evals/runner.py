@@ -19,8 +19,6 @@ from evals import checks
 from evals.backends import (
     EvalBackends,
     close_orders,
-    conversation_services,
-    routed_services,
 )
 from evals.conversation import ConversationDriver
 from evals.grounding import Evidence
@@ -103,7 +101,7 @@ def run_case(
     evidence = Evidence(policy=backends.policy_index)
     result = CaseResult(id=case.id, description=case.description, tags=case.tags, customer=customer)
     budget = suite.defaults.model_latency_ms if options.online else suite.defaults.latency_ms
-    with conversation_services(services), pinned_versions(options.prompt_versions):
+    with pinned_versions(options.prompt_versions):
         driver = ConversationDriver(services, context, evidence, suite.defaults.channel)
         for turn in case.turns:
             record = driver.say(turn.say)
@@ -244,31 +242,30 @@ def run_suite(
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     started = time.perf_counter()
-    with routed_services():
-        with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
-            futures = {pool.submit(run_case, c, suite, backends, options, judge): c for c in cases}
-            for done, future in enumerate(as_completed(futures), start=1):
-                run.cases.append(_result_or_error(future, futures[future]))
-                if progress:
-                    progress("cases", done, len(futures))
-        order = {case.id: i for i, case in enumerate(cases)}
-        run.cases.sort(key=lambda c: order[c.id])
-        if judge is not None:
-            run.judge = StageStatus(status="ran", model=models["judge"])
-        elif not options.judge:
-            run.judge = StageStatus(reason="disabled with --no-judge")
-        else:
-            run.judge = StageStatus(reason="no model configured (offline run)")
-        user_model = resolve_model(user_spec, settings) if options.simulate else None
-        if not suite.tasks:
-            run.simulation = StageStatus(reason="the suite has no simulated-customer tasks")
-        elif not options.simulate:
-            run.simulation = StageStatus(reason="disabled with --no-simulate")
-        elif user_model is None:
-            run.simulation = StageStatus(reason="no model configured (offline run)")
-        else:
-            run.tasks = _simulate(suite, backends, options, user_model, progress)
-            run.simulation = StageStatus(status="ran", model=models["customer"])
+    with ThreadPoolExecutor(max_workers=max(1, options.concurrency)) as pool:
+        futures = {pool.submit(run_case, c, suite, backends, options, judge): c for c in cases}
+        for done, future in enumerate(as_completed(futures), start=1):
+            run.cases.append(_result_or_error(future, futures[future]))
+            if progress:
+                progress("cases", done, len(futures))
+    order = {case.id: i for i, case in enumerate(cases)}
+    run.cases.sort(key=lambda c: order[c.id])
+    if judge is not None:
+        run.judge = StageStatus(status="ran", model=models["judge"])
+    elif not options.judge:
+        run.judge = StageStatus(reason="disabled with --no-judge")
+    else:
+        run.judge = StageStatus(reason="no model configured (offline run)")
+    user_model = resolve_model(user_spec, settings) if options.simulate else None
+    if not suite.tasks:
+        run.simulation = StageStatus(reason="the suite has no simulated-customer tasks")
+    elif not options.simulate:
+        run.simulation = StageStatus(reason="disabled with --no-simulate")
+    elif user_model is None:
+        run.simulation = StageStatus(reason="no model configured (offline run)")
+    else:
+        run.tasks = _simulate(suite, backends, options, user_model, progress)
+        run.simulation = StageStatus(status="ran", model=models["customer"])
     run.duration_s = round(time.perf_counter() - started, 3)
     run.metrics = compute_metrics(run.cases)
     if run.tasks:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from evals.backends import EvalBackends, close_orders, conversation_services, export_orders
+from evals.backends import EvalBackends, close_orders, export_orders
 from evals.conversation import ConversationDriver
 from evals.grounding import Evidence, normalise
 from evals.models import fill, reply_text
@@ -70,32 +70,31 @@ def run_trial(
     replies: list[str] = []
     handed = False
     try:
-        with conversation_services(services):
-            driver = ConversationDriver(
-                services, context, Evidence(policy=backends.policy_index), channel
-            )
-            result.ended_by = "max_turns"
-            for _ in range(task.max_turns):
-                with collect(customer_usage):
-                    said = reply_text(user_model.invoke(messages))
-                if STOP in said or not said:
-                    result.ended_by = "customer"
-                    break
-                messages.append(AIMessage(content=said))
-                record = driver.say(said)
-                result.transcript.append({"customer": said, "bot": record.reply})
-                replies.append(record.reply)
-                if record.error:
-                    result.ended_by, result.error = "error", record.error
-                    break
-                if record.handoff:
-                    handed, result.ended_by = True, "handoff"
-                    break
-                messages.append(HumanMessage(content=record.reply or "(no reply)"))
-            usage = Usage()
-            for turn in driver.records:
-                usage = usage.add(turn.usage)
-            result.usage = usage
+        driver = ConversationDriver(
+            services, context, Evidence(policy=backends.policy_index), channel
+        )
+        result.ended_by = "max_turns"
+        for _ in range(task.max_turns):
+            with collect(customer_usage):
+                said = reply_text(user_model.invoke(messages))
+            if STOP in said or not said:
+                result.ended_by = "customer"
+                break
+            messages.append(AIMessage(content=said))
+            record = driver.say(said)
+            result.transcript.append({"customer": said, "bot": record.reply})
+            replies.append(record.reply)
+            if record.error:
+                result.ended_by, result.error = "error", record.error
+                break
+            if record.handoff:
+                handed, result.ended_by = True, "handoff"
+                break
+            messages.append(HumanMessage(content=record.reply or "(no reply)"))
+        usage = Usage()
+        for turn in driver.records:
+            usage = usage.add(turn.usage)
+        result.usage = usage
         final = export_orders(services)
     except Exception as error:  # the customer model failing ends the trial, not the run
         result.error = f"{type(error).__name__}: {error}"

@@ -1,41 +1,20 @@
 """Run-time context of the support graph (`context_schema`), fixed for one run.
 
-The server (or CLI) fills it per request: who the authenticated customer is, which tenant,
-which model. Nodes read it through `Runtime[Context]`; none of it is checkpointed, so a
-customer cannot change it by typing.
+The channel fills it per request: who the authenticated customer is and, when a run
+should differ from the deployment's defaults, which tenant and which model. Nodes read it
+through `Runtime[Context]`; none of it is checkpointed, so a customer cannot change it by
+typing. Each field is read by a node (see `graphs.services.Services` for the defaults).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from config.settings import get_settings
-
-
-def _default_model() -> str:
-    return get_settings().model
-
-
-def _default_tenant() -> str:
-    return get_settings().tenant
-
 
 @dataclass(kw_only=True)
 class Context:
     """Per-run configuration of the support graph."""
 
-    model: str = field(
-        default_factory=_default_model,
-        metadata={
-            "description": "init_chat_model string for drafting (e.g. "
-            "'bedrock_converse:anthropic.claude-3-5-sonnet-20240620-v1:0'). "
-            "Empty: the deterministic grounded drafter."
-        },
-    )
-    tenant: str = field(
-        default_factory=_default_tenant,
-        metadata={"description": "Tenant whose catalogue, knowledge base and data are used."},
-    )
     customer_id: str | None = field(
         default=None,
         metadata={
@@ -43,11 +22,18 @@ class Context:
             "None means the customer must identify by email or name + zip."
         },
     )
-    orders_backend: str = field(
-        default_factory=lambda: get_settings().orders_backend,
-        metadata={"description": "Order store backend name."},
+    model: str | None = field(
+        default=None,
+        metadata={
+            "description": "init_chat_model string to draft with for this run (e.g. "
+            "'bedrock_converse:anthropic.claude-3-5-sonnet-20240620-v1:0'); an empty string "
+            "uses the deterministic grounded drafter; unset: the deployment's TANDEM_MODEL."
+        },
     )
-    kb_backend: str = field(
-        default_factory=lambda: get_settings().kb_backend,
-        metadata={"description": "Knowledge-base backend name."},
+    tenant: str | None = field(
+        default=None,
+        metadata={
+            "description": "Tenant whose help centre is searched; unset: the deployment's "
+            "TANDEM_TENANT."
+        },
     )

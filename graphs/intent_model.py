@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, create_model
 
 from graphs.context import Context
-from graphs.drafting.llm import STORE_NAME, resolve_chat_model
+from graphs.drafting.llm import STORE_NAME
 from graphs.services import Services
 from prompts.catalogue import IntentCatalogue
 from prompts.templates import load_template
@@ -27,7 +27,7 @@ def classify_with_model(
     services: Services, context: Context, text: str, catalogue: IntentCatalogue
 ) -> str | None:
     """Ask the configured model for the intent; None when no model is configured or it fails."""
-    model = resolve_chat_model(services, context)
+    model = services.chat_model_for(context)
     if model is None:
         return None
     names = [intent.name for intent in catalogue.intents]

@@ -174,7 +174,7 @@ def propose(
             f"{describe_method(user, method)}"
         )
         pending = _pending(action, args, summary, [], user, refund_total=refund)
-        if refund > services.settings.refund_limit:
+        if refund > services.limits.refund_limit:
             return {
                 "pending": None,
                 "notice": "policy_handoff",

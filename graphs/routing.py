@@ -52,14 +52,14 @@ def decide_route(
         return "handoff", "complaint"
     sentiment = state.get("sentiment")
     if sentiment:
-        if sentiment["score"] <= services.settings.handoff_sentiment_threshold:
+        if sentiment["score"] <= services.limits.handoff_sentiment_threshold:
             return "handoff", "negative_sentiment"
         worsening = len(sentiment["history"]) >= 3 and sentiment["trend"] <= WORSENING_TREND
         if sentiment["frustration"] and worsening:
             return "handoff", "worsening_sentiment"
 
     failures = int(state.get("failures") or 0)
-    confident = state.get("intent_confidence", 0.0) >= services.settings.intent_confidence_threshold
+    confident = state.get("intent_confidence", 0.0) >= services.limits.intent_confidence_threshold
     route = route_of(services.catalogue, intent)
     if not confident or route is None:
         if failures >= MAX_FAILURES:
@@ -80,7 +80,7 @@ def decide_route(
 
 def _confidently_elsewhere(state: State, services: Services) -> bool:
     """The message is confidently about something other than orders (a new question)."""
-    confident = state.get("intent_confidence", 0.0) >= services.settings.intent_confidence_threshold
+    confident = state.get("intent_confidence", 0.0) >= services.limits.intent_confidence_threshold
     route = route_of(services.catalogue, state.get("intent"))
     return confident and route in ("knowledge", "handoff", "out_of_scope")
 

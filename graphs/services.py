@@ -1,27 +1,48 @@
-"""The backends the graph's nodes use, built once per process from settings.
+"""The dependencies of the support graph's nodes, handed to the graph when it is built.
 
-Tests and embedders install their own with `use_services`; otherwise the embedded
-defaults are created under the data folder on first use (seeded demo orders, the bundled
-help centre, the intent classifier trained from the catalogue).
+The composition root (`wiring/`) builds one `Services` from the settings and passes it to
+`graphs.support.build`; every node receives it from there, never from a module global. Two
+graphs built with two `Services` run side by side in one process (evaluation runs give each
+conversation a private order store this way).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from langchain_core.language_models import BaseChatModel
 
-from config.settings import Settings, get_settings
-from prompts.catalogue import IntentCatalogue, load_catalogue
-from tools.comprehend import PatternPiiRedactor, PiiRedactor
+from graphs.context import Context
+from prompts.catalogue import IntentCatalogue
 from tools.intent import IntentClassifier
 from tools.knowledge.base import KnowledgeBase
 from tools.orders.store import OrderStore
+from tools.pii import PatternPiiRedactor, PiiRedactor
 from tools.sentiment import SentimentAnalyzer
+
+ModelLoader = Callable[[str], BaseChatModel]
+"""Builds a chat model from an `init_chat_model` string (region, endpoint, retries bound)."""
+
+
+@dataclass(frozen=True)
+class TurnLimits:
+    """The policy numbers a turn obeys (from settings, through the composition root)."""
+
+    max_message_chars: int = 4000
+    """Inbound messages are cut to this length."""
+    intent_confidence_threshold: float = 0.45
+    """Below it the classifier's intent is not trusted (the model, or a clarifying question)."""
+    handoff_sentiment_threshold: float = -0.6
+    """A message at least this negative goes to a person."""
+    refund_limit: float = 1000.0
+    """Returns refunding more than this go to a person."""
+    max_tool_steps: int = 4
+    """Bound on the model's tool loop in one turn."""
+
+
+def _no_model(name: str) -> BaseChatModel:
+    raise RuntimeError(f"no chat model loader is configured (asked for {name!r})")
 
 
 @dataclass
@@ -33,69 +54,29 @@ class Services:
     sentiment: SentimentAnalyzer
     classifier: IntentClassifier
     catalogue: IntentCatalogue
-    settings: Settings
-    chat_model: BaseChatModel | None = None
-    """A ready chat model that overrides `Context.model` (scripted fakes in tests)."""
+    limits: TurnLimits = field(default_factory=TurnLimits)
     redactor: PiiRedactor = field(default_factory=PatternPiiRedactor)
-    """Masks personal data before a message is logged (`pii_backend`)."""
+    """Masks personal data before a message is logged."""
+    default_model: str = ""
+    """The deployment's chat model, used when a run's context names none; empty: no model."""
+    default_tenant: str = "demo"
+    """The tenant a run serves when its context names none."""
+    load_model: ModelLoader = _no_model
+    """Turns a model name into a chat model."""
+    chat_model: BaseChatModel | None = None
+    """A ready chat model that overrides every model name (scripted fakes in tests)."""
 
+    def model_name(self, context: Context) -> str:
+        """The model this run drafts with: the context's, else the deployment's ("" = none)."""
+        return self.default_model if context.model is None else context.model
 
-_override: Services | None = None
-_lock = threading.Lock()
+    def tenant(self, context: Context) -> str:
+        """The tenant this run serves."""
+        return context.tenant or self.default_tenant
 
-
-def build_embedded_services(settings: Settings) -> Services:
-    """Create the embedded backends under `settings.data_dir`, seeding them on first use."""
-    from tools.comprehend import build_pii_redactor, build_sentiment_analyzer
-    from tools.orders.backends import open_order_store
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    catalogue = load_catalogue()
-    return Services(
-        orders=open_order_store(settings),
-        kb=open_knowledge_base(settings),
-        sentiment=build_sentiment_analyzer(settings),
-        redactor=build_pii_redactor(settings),
-        classifier=IntentClassifier.load_or_train(
-            catalogue, settings.cache_dir, settings.intent_encoder
-        ),
-        catalogue=catalogue,
-        settings=settings,
-    )
-
-
-def open_knowledge_base(settings: Settings) -> KnowledgeBase:
-    """The knowledge base `settings.kb_backend` names: the seeded SQLite demo or OpenSearch."""
-    if settings.kb_backend == "opensearch":
-        from tools.knowledge.opensearch_backend import open_opensearch_kb
-
-        return open_opensearch_kb(settings, default_tenant=settings.tenant)
-    from tools.knowledge.demo import ensure_demo_kb
-
-    return ensure_demo_kb(settings.kb_db, settings.tenant)
-
-
-@lru_cache(maxsize=1)
-def _default_services() -> Services:
-    return build_embedded_services(get_settings())
-
-
-def get_services() -> Services:
-    """Return the installed services, or the process-wide embedded defaults."""
-    with _lock:
-        if _override is not None:
-            return _override
-    return _default_services()
-
-
-@contextmanager
-def use_services(services: Services) -> Iterator[Services]:
-    """Install `services` for the graph while the block runs (tests, embedding)."""
-    global _override
-    with _lock:
-        previous, _override = _override, services
-    try:
-        yield services
-    finally:
-        with _lock:
-            _override = previous
+    def chat_model_for(self, context: Context) -> BaseChatModel | None:
+        """The chat model for this run, or None for the grounded drafter."""
+        if self.chat_model is not None:
+            return self.chat_model
+        name = self.model_name(context)
+        return self.load_model(name) if name else None

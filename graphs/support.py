@@ -1,16 +1,23 @@
 """The support graph: guard → understand → retrieve | order tools | order action → draft.
 
-`builder` is the uncompiled `StateGraph` (tests and the server compile it with their own
-checkpointer); `graph` is compiled without one, for LangGraph Studio / `langgraph dev`,
-which supplies its own persistence.
+`build(services)` assembles the uncompiled `StateGraph` with every node bound to the
+dependencies it is given; `compile_graph` adds the checkpointer (and the long-term store).
+The composition root (`wiring.root.Root`) supplies both; LangGraph Studio loads
+`wiring/studio.py:graph`, built the same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.store.base import BaseStore
 
 from graphs.context import Context
-from graphs.nodes.draft import draft
+from graphs.nodes.draft import draft_node
 from graphs.nodes.guard import guard
 from graphs.nodes.handoff import handoff
 from graphs.nodes.order_action import order_action
@@ -18,18 +25,34 @@ from graphs.nodes.order_tools import order_tools
 from graphs.nodes.retrieve import retrieve
 from graphs.nodes.understand import understand
 from graphs.routing import next_after_draft, next_after_handoff, next_after_understand
+from graphs.services import Services
 from graphs.state import InputState, State
 
+GRAPH_NAME = "Tandem support"
 
-def build() -> StateGraph[State, Context, InputState, State]:
-    """Assemble the support graph's nodes and edges."""
+Node = Callable[[State, Runtime[Context], Services], dict[str, Any]]
+
+
+def _bound(node: Node, services: Services) -> Any:
+    """`node` with its dependencies filled in, as LangGraph calls it (state, runtime)."""
+
+    def run(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+        return node(state, runtime, services)
+
+    run.__name__ = node.__name__
+    run.__doc__ = node.__doc__
+    return run
+
+
+def build(services: Services) -> StateGraph[State, Context, InputState, State]:
+    """Assemble the support graph's nodes (bound to `services`) and edges."""
     workflow = StateGraph(State, context_schema=Context, input_schema=InputState)
-    workflow.add_node("guard", guard)
-    workflow.add_node("understand", understand)
-    workflow.add_node("retrieve", retrieve)
-    workflow.add_node("order_tools", order_tools)
-    workflow.add_node("order_action", order_action)
-    workflow.add_node("draft", draft)
+    workflow.add_node("guard", _bound(guard, services))
+    workflow.add_node("understand", _bound(understand, services))
+    workflow.add_node("retrieve", _bound(retrieve, services))
+    workflow.add_node("order_tools", _bound(order_tools, services))
+    workflow.add_node("order_action", _bound(order_action, services))
+    workflow.add_node("draft", draft_node(services))
     workflow.add_node("handoff", handoff)
 
     workflow.add_edge(START, "guard")
@@ -47,6 +70,12 @@ def build() -> StateGraph[State, Context, InputState, State]:
     return workflow
 
 
-builder = build()
-graph = builder.compile()
-graph.name = "Tandem support"
+def compile_graph(
+    services: Services,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    store: BaseStore | None = None,
+) -> Any:
+    """The support graph compiled with `checkpointer` (None: the caller's platform adds one)."""
+    graph = build(services).compile(checkpointer=checkpointer, store=store)
+    graph.name = GRAPH_NAME
+    return graph

@@ -1,25 +1,19 @@
-"""Checkpointers for conversation state: SQLite by default, in memory for tests, DynamoDB.
+"""SQLite checkpointers for conversation state, synchronous and for an event loop.
 
-The SQLite file lives in the data folder, so a conversation survives a restart of the
-process; WAL mode lets readers (history, queue views) run beside the writer. On AWS,
-`DynamoDBSaver` keeps the checkpoints, wrapped in `StepFlushSaver` so that a turn's steps
-are written in the background in batches (see memory/step_flush.py).
+The file lives in the data folder, so a conversation survives a restart of the process;
+WAL mode lets readers (history, queue views) run beside the writer, and no fsync per
+checkpoint is needed (a process crash still loses nothing committed).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
-
-from config.settings import Settings
-from memory.dynamodb import dynamodb_saver
-from memory.step_flush import StepFlushSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 
 def sqlite_saver(path: Path) -> SqliteSaver:
@@ -33,38 +27,11 @@ def sqlite_saver(path: Path) -> SqliteSaver:
     return saver
 
 
-def dynamodb_checkpointer(settings: Settings) -> StepFlushSaver:
-    """The DynamoDB checkpointer `settings` describe (table, TTL, offload bucket, endpoints).
-
-    The table (and bucket) must exist: `memory.bootstrap_tables.ensure_dynamodb_resources`.
-    """
-    ttl = settings.checkpoint_ttl_days * 86_400 or None
-    saver = dynamodb_saver(
-        settings.checkpoint_table,
-        settings.aws_region,
-        settings.dynamodb_endpoint_url,
-        ttl_seconds=ttl,
-        s3_bucket=settings.offload_bucket,
-        s3_endpoint_url=settings.s3_endpoint_url,
-    )
-    return StepFlushSaver(saver)
-
-
-@contextmanager
-def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
-    """Yield the checkpointer `settings.checkpointer` selects, closing it afterwards."""
-    if settings.checkpointer == "memory":
-        yield InMemorySaver()
-        return
-    if settings.checkpointer == "dynamodb":
-        flushing = dynamodb_checkpointer(settings)
-        try:
-            yield flushing
-        finally:
-            flushing.close()
-        return
-    saver = sqlite_saver(settings.checkpoint_db)
-    try:
+@asynccontextmanager
+async def async_sqlite_saver(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
+    """Open the SQLite checkpointer at `path` for an event loop (aiosqlite)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+        await saver.conn.execute("PRAGMA journal_mode=WAL")
+        await saver.conn.execute("PRAGMA synchronous=NORMAL")
         yield saver
-    finally:
-        saver.conn.close()

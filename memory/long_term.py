@@ -2,8 +2,9 @@
 
 The store is LangGraph's `BaseStore`: `InMemoryStore` for tests, `SqliteStore` in the
 data folder by default, `DynamoDBStore` from `langgraph-checkpoint-aws` on AWS (its table
-comes from `memory.bootstrap_tables.ensure_memory_table`). `CustomerMemory` is the typed
-view the rest of Tandem uses, so the namespaces are spelled in one place:
+comes from `wiring.aws_resources.ensure_memory_table`; `wiring.persistence` opens it).
+`CustomerMemory` is the typed view the rest of Tandem uses, so the namespaces are spelled
+in one place:
 
 - `(tenant, "customers", customer_id)`: items `profile` and `preferences`;
 - `(tenant, "customers", customer_id, "summaries")`: one item per conversation id.
@@ -12,38 +13,13 @@ view the rest of Tandem uses, so the namespaces are spelled in one place:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from langgraph.store.base import BaseStore
-from langgraph.store.memory import InMemoryStore
-from langgraph.store.sqlite import SqliteStore
-from langgraph_checkpoint_aws import DynamoDBStore
-
-from config.settings import Settings
 
 PROFILE = "profile"
 PREFERENCES = "preferences"
 SUMMARIES = "summaries"
-
-
-@contextmanager
-def open_long_term_store(settings: Settings) -> Iterator[BaseStore]:
-    """Yield the store `settings.store_backend` selects, closing it afterwards."""
-    if settings.store_backend == "memory":
-        yield InMemoryStore()
-    elif settings.store_backend == "dynamodb":
-        yield DynamoDBStore(
-            settings.memory_table,
-            region_name=settings.aws_region,
-            endpoint_url=settings.dynamodb_endpoint_url,
-        )
-    else:
-        settings.memory_db.parent.mkdir(parents=True, exist_ok=True)
-        with SqliteStore.from_conn_string(str(settings.memory_db)) as store:
-            store.setup()
-            yield store
 
 
 class CustomerMemory:

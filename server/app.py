@@ -8,18 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
-from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from config.settings import Settings, get_settings
-from graphs.services import Services, build_embedded_services, use_services
-from graphs.support import builder
-from memory.checkpointer import open_checkpointer
+from graphs.services import Services
 from server.auth.local_issuer import issuer_from_settings
 from server.auth.verifier import verifier_from_settings
-from server.fanout import fanout_from_settings
-from server.hub import EventHub, QueueFeed
 from server.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from server.problems import install_problem_handlers
 from server.ratelimit import TokenBucketLimiter
@@ -34,9 +27,9 @@ from server.routes import (
     web,
     websocket,
 )
-from server.runner import TurnRunner
 from server.runtime import ServerRuntime
-from server.store import open_server_store
+from wiring.root import Root
+from wiring.turns import open_turns
 
 API_DESCRIPTION = """
 Tandem's HTTP API. Customers chat (`/v1/conversations`, streamed as Server-Sent Events or
@@ -47,8 +40,9 @@ Errors are `application/problem+json`.
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """Build the app; `services` overrides the embedded backends (tests, embedding)."""
+    """Build the app; `services` overrides the graph's dependencies (tests, embedding)."""
     settings = settings or get_settings()
+    root = Root(settings, services)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,38 +50,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             executor = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="turn")
             asyncio.get_running_loop().set_default_executor(executor)
             stack.callback(executor.shutdown, wait=False)
-            backends = services or build_embedded_services(settings)
-            stack.enter_context(use_services(backends))
-            saver: BaseCheckpointSaver[str]
-            if settings.checkpointer == "memory":
-                saver = InMemorySaver()
-            elif settings.checkpointer == "dynamodb":
-                saver = stack.enter_context(open_checkpointer(settings))
-            else:
-                settings.data_dir.mkdir(parents=True, exist_ok=True)
-                sqlite_saver = await stack.enter_async_context(
-                    AsyncSqliteSaver.from_conn_string(str(settings.checkpoint_db))
-                )
-                # As the synchronous checkpointer does: readers beside the writer, and
-                # no fsync per checkpoint (a process crash still loses nothing committed).
-                await sqlite_saver.conn.execute("PRAGMA journal_mode=WAL")
-                await sqlite_saver.conn.execute("PRAGMA synchronous=NORMAL")
-                saver = sqlite_saver
-            graph = builder.compile(checkpointer=saver)
-            store = open_server_store(settings)
-            stack.callback(store.close)
-            hub, feed = EventHub(store), QueueFeed()
-            await stack.enter_async_context(fanout_from_settings(settings, hub, feed))
-            runner = TurnRunner(graph, store, hub, feed, settings)
+            turns = await stack.enter_async_context(open_turns(root))
+            runner = turns.runner
             gate_watch = asyncio.create_task(runner.gate.watch())
             stack.callback(gate_watch.cancel)
             app.state.runtime = ServerRuntime(
                 settings=settings,
-                services=backends,
-                graph=graph,
-                store=store,
-                hub=hub,
-                feed=feed,
+                services=root.services,
+                graph=turns.graph,
+                store=turns.store,
+                hub=turns.hub,
+                feed=turns.feed,
                 runner=runner,
                 limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
             )
@@ -96,7 +69,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             )
             app.state.verifier = verifier_from_settings(settings, app.state.local_issuer)
             yield
-            await runner.drain()
 
     app = FastAPI(
         title="Tandem",

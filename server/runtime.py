@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from config.settings import Settings
+from conversations.hub import EventHub, QueueFeed
+from conversations.runner import TurnRunner
+from conversations.store import ServerStore
 from graphs.context import Context
 from graphs.services import Services
-from server.hub import EventHub, QueueFeed
 from server.ratelimit import TokenBucketLimiter
-from server.runner import TurnRunner
-from server.store import ServerStore
 
 
 @dataclass
@@ -29,6 +29,4 @@ class ServerRuntime:
 
     def context_for(self, customer_id: str | None) -> Context:
         """The graph context of a conversation belonging to `customer_id`."""
-        return Context(
-            customer_id=customer_id, tenant=self.settings.tenant, model=self.settings.model
-        )
+        return Context(customer_id=customer_id)

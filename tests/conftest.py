@@ -16,10 +16,11 @@ for _var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", 
 os.environ.pop("TANDEM_MODEL", None)
 
 from config.settings import Settings  # noqa: E402
-from graphs.services import Services, use_services  # noqa: E402
-from graphs.support import builder  # noqa: E402
+from graphs.services import Services  # noqa: E402
+from graphs.support import compile_graph  # noqa: E402
 from tests.integration.conftest import moto_endpoint  # noqa: E402, F401 (aws profile)
 from tools.sentiment import VaderSentimentAnalyzer  # noqa: E402
+from wiring.backends import chat_model_loader, turn_limits  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATASETS = REPO_ROOT.parent / "shared" / "datasets"
@@ -51,18 +52,17 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def services(settings: Settings, shared_backends: dict[str, Any]) -> Iterator[Services]:
-    """Embedded services with a private copy of the seeded order store, installed for the graph."""
-    built = Services(
+def services(settings: Settings, shared_backends: dict[str, Any]) -> Services:
+    """Embedded services with a private copy of the seeded order store."""
+    return Services(
         orders=shared_backends["orders"].clone(),
         kb=shared_backends["kb"],
         sentiment=VaderSentimentAnalyzer(),
         classifier=shared_backends["classifier"],
         catalogue=shared_backends["catalogue"],
-        settings=settings,
+        limits=turn_limits(settings),
+        load_model=chat_model_loader(settings),
     )
-    with use_services(built):
-        yield built
 
 
 @pytest.fixture
@@ -90,9 +90,9 @@ def graph(services: Services, profile: str, request: pytest.FixtureRequest) -> I
     """The support graph compiled with a fresh checkpointer: in memory (`embedded`), or
     for `aws` the DynamoDB checkpointer on a new table of the session's moto_server."""
     if profile == "embedded":
-        yield builder.compile(checkpointer=InMemorySaver())
+        yield compile_graph(services, InMemorySaver())
         return
     from tests.integration.dynamodb_profile import dynamodb_checkpointer_on
 
     with dynamodb_checkpointer_on(request.getfixturevalue("moto_endpoint")) as saver:
-        yield builder.compile(checkpointer=saver)
+        yield compile_graph(services, saver)

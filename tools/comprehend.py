@@ -9,20 +9,19 @@ and then applies the offline patterns of `tools.pii`, so it never masks less tha
 
 Both are best effort: when Comprehend throttles, fails or cannot be reached (after the
 client's own retries), they log a warning and answer with the offline implementation,
-so a chat turn never fails because of them. `build_sentiment_analyzer` and
-`build_pii_redactor` pick the implementation the settings name.
+so a chat turn never fails because of them. The composition root (`wiring/`) picks the
+implementation the settings name.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from config.settings import Settings
 from tools import pii
 from tools.sentiment import (
     Sentiment,
@@ -68,16 +67,11 @@ _LABELS: dict[str, SentimentLabel] = {
 """Comprehend's verdicts with a label of their own (``MIXED`` takes the score's)."""
 
 
-def comprehend_client(settings: Settings) -> Any:
-    """A Comprehend client for the configured region and endpoint."""
+def comprehend_client(region: str, endpoint_url: str | None = None) -> Any:
+    """A Comprehend client for `region`, at `endpoint_url` when one is given."""
     from memory.aws_clients import aws_client
 
-    return aws_client(
-        "comprehend",
-        settings.aws_region,
-        settings.comprehend_endpoint_url,
-        config=CLIENT_CONFIG,
-    )
+    return aws_client("comprehend", region, endpoint_url, config=CLIENT_CONFIG)
 
 
 def _truncate_utf8(text: str, limit: int) -> str:
@@ -139,23 +133,6 @@ class ComprehendSentimentAnalyzer:
         return Sentiment(score=result.score, label=label)
 
 
-@runtime_checkable
-class PiiRedactor(Protocol):
-    """Anything that masks personal data in a text before it is logged."""
-
-    def redact(self, text: str) -> str:
-        """Return `text` with personal data masked."""
-        ...
-
-
-class PatternPiiRedactor:
-    """The offline redactor: the regular expressions of `tools.pii`."""
-
-    def redact(self, text: str) -> str:
-        """Return `text` with emails, phones, cards, addresses and zip codes masked."""
-        return pii.redact(text)
-
-
 class ComprehendPiiRedactor:
     """Masks the PII entities Amazon Comprehend's DetectPiiEntities finds.
 
@@ -206,23 +183,3 @@ class ComprehendPiiRedactor:
             )
             return pii.redact(text)
         return pii.redact(self._mask(text, entities))
-
-
-def build_sentiment_analyzer(settings: Settings) -> SentimentAnalyzer:
-    """Return the analyzer the ``sentiment_backend`` setting names."""
-    if settings.sentiment_backend == "comprehend":
-        return ComprehendSentimentAnalyzer(
-            comprehend_client(settings), settings.comprehend_language, VaderSentimentAnalyzer()
-        )
-    if settings.sentiment_backend == "learned":
-        from tools.sentiment_learned import LearnedSentimentAnalyzer
-
-        return LearnedSentimentAnalyzer.from_file(settings.sentiment_model_path)
-    return VaderSentimentAnalyzer()
-
-
-def build_pii_redactor(settings: Settings) -> PiiRedactor:
-    """Return the redactor the ``pii_backend`` setting names."""
-    if settings.pii_backend == "comprehend":
-        return ComprehendPiiRedactor(comprehend_client(settings), settings.comprehend_language)
-    return PatternPiiRedactor()

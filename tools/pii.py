@@ -10,6 +10,7 @@ can record them and the drafter can treat the text strictly as data.
 from __future__ import annotations
 
 import re
+from typing import Protocol, runtime_checkable
 
 EMAIL_TAG = "[EMAIL]"
 """Replacement for an email address."""
@@ -181,3 +182,20 @@ def injection_flags(text: str) -> list[str]:
     if _ENCODED.search(text):
         flags.append("encoded_payload")
     return flags
+
+
+@runtime_checkable
+class PiiRedactor(Protocol):
+    """Anything that masks personal data in a text before it is logged."""
+
+    def redact(self, text: str) -> str:
+        """Return `text` with personal data masked."""
+        ...
+
+
+class PatternPiiRedactor:
+    """The offline redactor: the regular expressions of this module."""
+
+    def redact(self, text: str) -> str:
+        """Return `text` with emails, phones, cards, addresses and zip codes masked."""
+        return redact(text)

@@ -20,7 +20,6 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from graphs.context import Context
 from graphs.drafting.facts import turn_facts
 from graphs.messages import message_text
 from graphs.services import Services
@@ -33,24 +32,9 @@ MODEL_READ_TIMEOUT_SECONDS = 60
 STORE_NAME = "the Tandem demo store"
 
 
-def resolve_chat_model(services: Services, context: Context) -> BaseChatModel | None:
-    """The chat model for this run: an installed one, the context's, or None."""
-    if services.chat_model is not None:
-        return services.chat_model
-    if not context.model:
-        return None
-    settings = services.settings
-    return load_chat_model(
-        context.model,
-        settings.aws_region,
-        settings.bedrock_endpoint_url,
-        max_attempts=settings.bedrock_max_attempts,
-    )
-
-
 @lru_cache(maxsize=8)
 def load_chat_model(
-    model: str, region: str, endpoint_url: str | None, max_attempts: int = 3
+    model: str, region: str = "us-east-1", endpoint_url: str | None = None, max_attempts: int = 3
 ) -> BaseChatModel:
     """Create a chat model from an init_chat_model string ("bedrock_converse:<model id>").
 
@@ -143,7 +127,7 @@ class _ToolLoop:
         self, model: BaseChatModel, state: State, services: Services, tenant: str, reference: str
     ) -> None:
         self.model = model
-        self.steps = services.settings.max_tool_steps
+        self.steps = services.limits.max_tool_steps
         situation = (
             f"route={state.get('route')}, notice={state.get('notice')}. "
             f"A correct reply built from the facts would be:\n{reference}"

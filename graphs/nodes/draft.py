@@ -14,13 +14,13 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableLambda
-from langgraph.runtime import get_runtime
+from langgraph.runtime import Runtime, get_runtime
 
 from graphs.context import Context
 from graphs.drafting.grounded import grounded_reply
-from graphs.drafting.llm import allm_reply, llm_reply, resolve_chat_model
+from graphs.drafting.llm import allm_reply, llm_reply
 from graphs.events import emit_status, emit_token
-from graphs.services import get_services
+from graphs.services import Services
 from graphs.state import State
 
 logger = logging.getLogger("tandem.draft")
@@ -34,11 +34,11 @@ def stream_text(text: str) -> None:
         emit_token(piece)
 
 
-def _model_for(state: State) -> Any:
+def _model_for(state: State, runtime: Runtime[Context], services: Services) -> Any:
     """The chat model to draft with this turn, or None for the grounded reply."""
     if state.get("route") in ("empty",):
         return None
-    return resolve_chat_model(get_services(), get_runtime(Context).context)
+    return services.chat_model_for(runtime.context)
 
 
 def _model_failed(error: Exception) -> None:
@@ -64,35 +64,42 @@ def _finish(state: State, reference: str, drafted: str | None) -> dict[str, Any]
     return update
 
 
-def draft_sync(state: State) -> dict[str, Any]:
+def draft_sync(state: State, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
     """Draft with the configured model, or the grounded drafter; fall back on model errors."""
     reference = grounded_reply(state)
-    model, drafted = _model_for(state), None
+    model, drafted = _model_for(state, runtime, services), None
     if model is not None:
         try:
-            drafted = llm_reply(
-                model, state, get_services(), get_runtime(Context).context.tenant, reference
-            )
+            drafted = llm_reply(model, state, services, services.tenant(runtime.context), reference)
         except Exception as error:
             _model_failed(error)
     return _finish(state, reference, drafted)
 
 
-async def draft_async(state: State) -> dict[str, Any]:
+async def draft_async(
+    state: State, runtime: Runtime[Context], services: Services
+) -> dict[str, Any]:
     """Async twin of `draft_sync`: the model's tokens stream on the event loop."""
     reference = grounded_reply(state)
-    model, drafted = _model_for(state), None
+    model, drafted = _model_for(state, runtime, services), None
     if model is not None:
         try:
             drafted = await allm_reply(
-                model, state, get_services(), get_runtime(Context).context.tenant, reference
+                model, state, services, services.tenant(runtime.context), reference
             )
         except Exception as error:
             _model_failed(error)
     return _finish(state, reference, drafted)
 
 
-draft: RunnableLambda[State, dict[str, Any]] = RunnableLambda(
-    draft_sync, afunc=draft_async, name="draft"
-)
-"""The draft node, for sync and async runs alike."""
+def draft_node(services: Services) -> RunnableLambda[State, dict[str, Any]]:
+    """The draft node bound to `services`, for sync and async runs alike."""
+
+    # A RunnableLambda is called with the state only: the run's runtime comes from LangGraph.
+    def sync(state: State) -> dict[str, Any]:
+        return draft_sync(state, get_runtime(Context), services)
+
+    async def async_(state: State) -> dict[str, Any]:
+        return await draft_async(state, get_runtime(Context), services)
+
+    return RunnableLambda(sync, afunc=async_, name="draft")

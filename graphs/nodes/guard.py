@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 
 from graphs.context import Context
 from graphs.messages import last_customer_message, message_text
-from graphs.services import get_services
+from graphs.services import Services
 from graphs.state import State
 from tools.pii import injection_flags
 
@@ -29,9 +29,9 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def guard(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+def guard(state: State, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
     """Clean the customer's latest message and reset the per-turn fields."""
-    limit = get_services().settings.max_message_chars
+    limit = services.limits.max_message_chars
     reset: dict[str, Any] = {
         "passages": [],
         "tool_results": [],
@@ -55,7 +55,7 @@ def guard(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         logger.info("inbound message adjusted flags=%s", flags)
     if logger.isEnabledFor(logging.DEBUG):
         # The redactor may call a service (pii_backend=comprehend): only when logged.
-        logger.debug("inbound message: %s", get_services().redactor.redact(text[:500]))
+        logger.debug("inbound message: %s", services.redactor.redact(text[:500]))
     cleaned = HumanMessage(content=text, id=message.id, name=message.name)
     channel = state.get("channel") or "unknown"
     return {**reset, "messages": [cleaned], "flags": flags, "channel": channel}

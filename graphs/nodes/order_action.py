@@ -8,16 +8,15 @@ from langgraph.runtime import Runtime
 
 from graphs.context import Context
 from graphs.nodes.order_tools import call_tool
-from graphs.services import get_services
+from graphs.services import Services
 from graphs.state import State, ToolResult
 
 
-def order_action(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+def order_action(state: State, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
     """Execute the confirmed pending action exactly as it was shown to the customer."""
     pending = state.get("pending_action")
     if not pending or pending["missing"]:
         return {"notice": "nothing_to_confirm"}
-    services = get_services()
     results: list[ToolResult] = []
     output = call_tool(services, results, pending["tool"], **pending["args"])
     notice = "action_done" if output is not None else "action_failed"

@@ -15,7 +15,7 @@ from graphs.events import emit_tool
 from graphs.intents import action_of
 from graphs.messages import last_customer_message, message_text
 from graphs.order_proposals import propose
-from graphs.services import Services, get_services
+from graphs.services import Services
 from graphs.state import PendingAction, State, ToolResult
 from tools.orders.store import OrderToolError
 
@@ -35,9 +35,8 @@ def call_tool(services: Services, results: list[ToolResult], tool: str, **args: 
     return output
 
 
-def order_tools(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+def order_tools(state: State, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
     """Serve an order question or prepare an order action."""
-    services = get_services()
     results: list[ToolResult] = []
     customer = state.get("customer")
     if not customer:

@@ -11,7 +11,7 @@ from graphs.intent_model import classify_with_model
 from graphs.intents import action_of, route_of
 from graphs.messages import last_customer_message, message_text
 from graphs.routing import decide_route
-from graphs.services import Services, get_services
+from graphs.services import Services
 from graphs.state import Customer, SentimentState, State
 from tools.entities import detect_confirmation, extract_entities
 from tools.orders.store import OrderToolError
@@ -85,9 +85,8 @@ def _sentiment(services: Services, state: State, text: str) -> SentimentState:
     }
 
 
-def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+def understand(state: State, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
     """Work out who is asking, what they want and how they feel; pick the route."""
-    services = get_services()
     message = last_customer_message(state.get("messages", []))
     text = message_text(message) if message else ""
     if not text:
@@ -101,7 +100,7 @@ def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
 
     prediction = services.classifier.predict(text)
     intent, confidence, source = prediction.intent, prediction.confidence, "classifier"
-    threshold = services.settings.intent_confidence_threshold
+    threshold = services.limits.intent_confidence_threshold
     if confidence < threshold:
         mass = _route_mass(services, prediction.ranking, route_of(services.catalogue, intent))
         if mass >= threshold:

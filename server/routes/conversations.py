@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 from sse_starlette import EventSourceResponse
 
+from conversations.runner import ConversationBusy
 from graphs.turns import new_conversation_id
 from server.deps import Caller, RuntimeDep, conversation_for
 from server.openapi_docs import AUTHENTICATED, problem_responses
 from server.problems import ApiError
 from server.routes.streaming import resume_cursor, sse_batch_response
-from server.runner import ConversationBusy
 from server.schemas import (
     Conversation,
     ConversationPage,

@@ -9,13 +9,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from sse_starlette import EventSourceResponse
 
+from conversations.runner import ConversationBusy
 from server.auth.principal import Principal
 from server.deps import Caller, RuntimeDep, conversation_for, require_agent
 from server.openapi_docs import problem_responses
 from server.problems import ApiError
 from server.routes.conversations import ERRORS, SSE_RESPONSE
 from server.routes.streaming import sse_response
-from server.runner import ConversationBusy
 from server.runtime import ServerRuntime
 from server.schemas import (
     AgentClose,

@@ -14,9 +14,9 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
+from conversations.runner import ConversationBusy
 from server.auth.verifier import AuthError
 from server.problems import ApiError
-from server.runner import ConversationBusy
 from server.runtime import ServerRuntime
 from server.schemas import PostMessage
 

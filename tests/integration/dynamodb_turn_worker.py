@@ -19,11 +19,9 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from config.settings import Settings
 from graphs.context import Context
-from graphs.services import build_embedded_services, use_services
-from graphs.support import builder
 from graphs.turns import customer_input, stream_turn
-from memory.checkpointer import open_checkpointer
 from tests.fakes import ScriptedChatModel, scripted
+from wiring.root import Root
 
 MESSAGE = "where is my order #W1234567?"
 CUSTOMER = "alex_morgan_1001"
@@ -57,10 +55,9 @@ def main() -> None:
         checkpoint_table=args.table,
         aws_region=args.region,
     )
-    services = build_embedded_services(settings)
-    services.chat_model = SlowScriptedModel(replies=scripted(SLOW_REPLY).replies, seen=[])
-    with use_services(services), open_checkpointer(settings) as saver:
-        graph = builder.compile(checkpointer=saver)
+    root = Root(settings)
+    root.services.chat_model = SlowScriptedModel(replies=scripted(SLOW_REPLY).replies, seen=[])
+    with root.open_graph() as graph:
         context = Context(customer_id=CUSTOMER, model="")
         for event in stream_turn(graph, args.thread, customer_input(MESSAGE, "test"), context):
             print(event["type"], flush=True)

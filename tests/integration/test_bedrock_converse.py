@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -51,9 +52,9 @@ def bedrock(
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_BEARER_TOKEN_BEDROCK", raising=False)
-    services.settings.aws_region = REGION
-    services.settings.bedrock_endpoint_url = stub.url
-    services.settings.bedrock_max_attempts = ATTEMPTS
+    services.load_model = partial(
+        load_chat_model, region=REGION, endpoint_url=stub.url, max_attempts=ATTEMPTS
+    )
     load_chat_model.cache_clear()
     stub.reset()
     yield stub

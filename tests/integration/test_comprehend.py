@@ -23,11 +23,10 @@ from tools.comprehend import (
     SENTIMENT_MAX_BYTES,
     ComprehendPiiRedactor,
     ComprehendSentimentAnalyzer,
-    PatternPiiRedactor,
-    build_pii_redactor,
-    build_sentiment_analyzer,
 )
+from tools.pii import PatternPiiRedactor
 from tools.sentiment import VaderSentimentAnalyzer
+from wiring.backends import build_pii_redactor, build_sentiment_analyzer
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
 
@@ -155,7 +154,7 @@ def test_long_text_is_cut_to_the_byte_limit(stub: ComprehendStub) -> None:
 def _client(stub: ComprehendStub) -> object:
     from tools.comprehend import comprehend_client
 
-    return comprehend_client(Settings(aws_region=MOTO_REGION, comprehend_endpoint_url=stub.url))
+    return comprehend_client(MOTO_REGION, stub.url)
 
 
 def test_throttled_sentiment_falls_back_to_offline(

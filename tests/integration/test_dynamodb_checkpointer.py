@@ -15,7 +15,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.types import Command
 
-from graphs.support import builder
+from graphs.support import compile_graph
 from graphs.turns import customer_input, stream_turn
 from memory.aws_clients import aws_client
 from memory.dynamodb import (
@@ -143,14 +143,14 @@ def test_cancel_confirmation_survives_a_restart(
 ) -> None:
     thread = f"cancel-{durability}-{uuid.uuid4().hex}"
     first = dynamodb_saver(table, MOTO_REGION, moto_endpoint)
-    chat = DurableConversation(builder.compile(checkpointer=first), thread, durability)
+    chat = DurableConversation(compile_graph(services, first), thread, durability)
     chat.say("please cancel #W1234567, I ordered it by mistake")
     assert chat.state["pending_action"]["tool"] == "cancel_pending_order"
     assert services.orders.get_order_details("#W1234567")["status"] == "pending"
 
     restarted = dynamodb_saver(table, MOTO_REGION, moto_endpoint)
     assert restarted.client is not first.client
-    again = DurableConversation(builder.compile(checkpointer=restarted), thread, durability)
+    again = DurableConversation(compile_graph(services, restarted), thread, durability)
     assert len(again.state["messages"]) == 2
     reply = again.say("yes")
     assert "cancelled" in reply
@@ -164,12 +164,12 @@ def test_handoff_is_resumed_by_an_agent_after_a_restart(
 ) -> None:
     thread = f"handoff-{durability}-{uuid.uuid4().hex}"
     first = dynamodb_saver(table, MOTO_REGION, moto_endpoint)
-    chat = DurableConversation(builder.compile(checkpointer=first), thread, durability)
+    chat = DurableConversation(compile_graph(services, first), thread, durability)
     chat.say("I want to talk to a real person")
     assert chat.done["waiting_for_human"] is True
 
     restarted = dynamodb_saver(table, MOTO_REGION, moto_endpoint)
-    graph = builder.compile(checkpointer=restarted)
+    graph = compile_graph(services, restarted)
     resumed = Conversation(graph, thread_id=thread)
     assert resumed.interrupts, "the pending handoff must be read back from DynamoDB"
     assert resumed.interrupts[0].value["reason"] == "explicit_request"

@@ -15,7 +15,6 @@ from config.settings import Settings
 from memory.aws_clients import aws_client
 from tests.integration.conftest import MOTO_REGION
 from tools.orders import OrderToolError, generate_demo_data
-from tools.orders.backends import open_order_store
 from tools.orders.dynamodb_schema import create_orders_table
 from tools.orders.dynamodb_session import DynamoDBSession
 from tools.orders.dynamodb_store import CONFLICT_MESSAGE, DynamoDBOrderStore
@@ -27,6 +26,7 @@ from tools.orders.seed import (
     DEMO_PENDING_ORDER_ID,
     DEMO_USER_ID,
 )
+from wiring.backends import open_order_store
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
 

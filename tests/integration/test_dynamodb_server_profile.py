@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from config.settings import Settings
 from graphs.services import Services
 from memory.aws_clients import aws_client
-from memory.bootstrap_tables import ensure_dynamodb_resources
 from server.app import create_app
 from tests.integration.conftest import MOTO_REGION
 from tests.integration.test_dynamodb_server_store import _drain, _subscribed_queue, aws_settings
 from tests.server.conftest import Api
+from wiring.aws_resources import ensure_dynamodb_resources
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
 

@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 
 from config.settings import Settings
+from conversations.events_publisher import PublishingServerStore, SnsEventPublisher
+from conversations.store import ServerStore
 from memory.aws_clients import aws_client
-from memory.bootstrap_tables import ensure_dynamodb_resources
-from memory.long_term import CustomerMemory, open_long_term_store
-from server.events_publisher import PublishingServerStore, SnsEventPublisher
-from server.store import ServerStore, open_server_store
+from memory.long_term import CustomerMemory
 from tests.integration.conftest import MOTO_REGION
+from wiring.aws_resources import ensure_dynamodb_resources
+from wiring.persistence import open_long_term_store, open_server_store
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
 

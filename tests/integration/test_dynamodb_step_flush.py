@@ -20,7 +20,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
 from graphs.context import Context
-from graphs.support import builder
+from graphs.support import compile_graph
 from graphs.turns import stream_turn, turn_config
 from memory.dynamodb import create_checkpoint_table, dynamodb_saver
 from memory.step_flush import FLUSH_THREAD_NAME, StepFlushSaver
@@ -71,7 +71,7 @@ class CriticalPath:
 
 def test_a_turn_makes_at_most_six_calls_on_its_critical_path(services, flushing) -> None:
     counter = CriticalPath(flushing)
-    chat = Conversation(builder.compile(checkpointer=flushing), thread_id=uuid.uuid4().hex)
+    chat = Conversation(compile_graph(services, flushing), thread_id=uuid.uuid4().hex)
     first = counter.turn(chat, MESSAGE)
     assert 1 <= first <= 6, counter.calls
     second = counter.turn(chat, "and what about my refund policy?")
@@ -84,7 +84,7 @@ def test_a_fresh_process_reads_the_turn_back_and_continues(
     services, moto_endpoint: str, table: str, flushing
 ) -> None:
     thread = uuid.uuid4().hex
-    chat = Conversation(builder.compile(checkpointer=flushing), thread_id=thread)
+    chat = Conversation(compile_graph(services, flushing), thread_id=thread)
     chat.say("please cancel #W1234567, I ordered it by mistake")
     assert chat.state["pending_action"]["tool"] == "cancel_pending_order"
 
@@ -96,7 +96,7 @@ def test_a_fresh_process_reads_the_turn_back_and_continues(
     restarted = StepFlushSaver(dynamodb_saver(table, MOTO_REGION, moto_endpoint))
     try:
         counter = CriticalPath(restarted)
-        again = Conversation(builder.compile(checkpointer=restarted), thread_id=thread)
+        again = Conversation(compile_graph(services, restarted), thread_id=thread)
         assert counter.turn(again, "yes") <= 6, counter.calls
         assert "cancelled" in again.done["reply"]
         assert services.orders.get_order_details("#W1234567")["status"] == "cancelled"
@@ -108,10 +108,10 @@ def test_a_handoff_interrupt_is_stored_with_its_checkpoint(
     services, moto_endpoint: str, table: str, flushing
 ) -> None:
     thread = uuid.uuid4().hex
-    chat = Conversation(builder.compile(checkpointer=flushing), thread_id=thread)
+    chat = Conversation(compile_graph(services, flushing), thread_id=thread)
     chat.say("I want to talk to a real person")
     assert chat.done["waiting_for_human"] is True
-    other_process = builder.compile(checkpointer=dynamodb_saver(table, MOTO_REGION, moto_endpoint))
+    other_process = compile_graph(services, dynamodb_saver(table, MOTO_REGION, moto_endpoint))
     interrupts = Conversation(other_process, thread_id=thread).interrupts
     assert interrupts and interrupts[0].value["reason"] == "explicit_request"
 
@@ -120,10 +120,10 @@ def test_a_later_write_from_another_process_is_not_hidden(
     services, moto_endpoint: str, table: str, flushing
 ) -> None:
     thread = uuid.uuid4().hex
-    mine = Conversation(builder.compile(checkpointer=flushing), thread_id=thread)
+    mine = Conversation(compile_graph(services, flushing), thread_id=thread)
     mine.say(MESSAGE)
     theirs_saver = dynamodb_saver(table, MOTO_REGION, moto_endpoint)
-    theirs = Conversation(builder.compile(checkpointer=theirs_saver), thread_id=thread)
+    theirs = Conversation(compile_graph(services, theirs_saver), thread_id=thread)
     theirs.say("thanks, and how do returns work?")
     assert len(mine.state["messages"]) == 4
 
@@ -174,7 +174,7 @@ def test_a_process_killed_mid_turn_resumes_from_the_last_completed_step(
 
     saver = StepFlushSaver(dynamodb_saver(table, MOTO_REGION, moto_endpoint))
     try:
-        graph = builder.compile(checkpointer=saver)
+        graph = compile_graph(services, saver)
         config = turn_config(thread)
         killed_at = graph.get_state(config)
         assert killed_at.next == ("draft",), "the last completed step is the one before drafting"

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
+from conversations.fanout import RedisFanout
+from conversations.hub import EventHub, QueueFeed
+from conversations.lease import TTL_ATTRIBUTE, DynamoDBLease, LocalLease, ensure_lease_table
+from conversations.runner import TurnRunner
+from conversations.store_sqlite import SqliteServerStore
 from graphs.context import Context
 from memory.aws_clients import aws_client
-from server.fanout import RedisFanout
-from server.hub import EventHub, QueueFeed
-from server.lease import TTL_ATTRIBUTE, DynamoDBLease, LocalLease, ensure_lease_table
-from server.runner import TurnRunner
-from server.store_sqlite import SqliteServerStore
 from tests.integration.conftest import MOTO_REGION
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
@@ -128,7 +128,7 @@ async def test_a_turn_that_loses_its_lease_stops_and_leaves_the_new_holder_alone
     lease = DynamoDBLease(client, table, ttl_seconds=1.0, owner="runner")
     store = SqliteServerStore(tmp_path / "queue.sqlite")
     hub = EventHub(store)
-    runner = TurnRunner(graph, store, hub, QueueFeed(), services.settings, lease=lease)
+    runner = TurnRunner(graph, store, hub, QueueFeed(), lease=lease)
     context = Context(customer_id="alex_morgan_1001", model="paced:5")  # a ~9 s reply
     try:
         cursor = await runner.start_customer_turn("conv", "hello there", "web", context)

@@ -16,8 +16,8 @@ import pytest
 
 from config.settings import Settings
 from tools.embeddings.base import Embedder
-from tools.embeddings.factory import build_embedder
 from tools.embeddings.titan import EmbeddingError, TitanEmbedder
+from wiring.backends import build_embedder
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
 

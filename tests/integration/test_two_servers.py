@@ -22,12 +22,12 @@ import httpx
 import pytest
 
 from config.settings import Settings
+from conversations.lease import ensure_lease_table
+from conversations.server_table import server_table_spec
 from memory.aws_clients import aws_client
 from memory.dynamodb import create_checkpoint_table, dynamodb_saver
 from memory.dynamodb_tables import ensure_table
-from memory.server_table import server_table_spec
 from server.auth.local_issuer import LocalIssuer, issuer_from_settings
-from server.lease import ensure_lease_table
 from tests.integration.conftest import MOTO_REGION
 from tests.integration.server_processes import ServerProcess, StreamWatcher, read_turn
 from tools.intent import IntentClassifier

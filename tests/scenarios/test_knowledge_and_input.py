@@ -33,7 +33,7 @@ def test_huge_message_is_truncated_and_answered(graph, services):
     reply = chat.say("where is my order #W1234567? " + "blah " * 20_000)
     assert "truncated" in chat.state["flags"]
     human = chat.state["messages"][0]
-    assert len(human.content) <= services.settings.max_message_chars
+    assert len(human.content) <= services.limits.max_message_chars
     assert reply
 
 

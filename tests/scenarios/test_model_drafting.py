@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from langchain_core.messages import AIMessage, SystemMessage, ToolMessage
 
 from tests.fakes import failing, scripted
@@ -35,7 +37,7 @@ def test_model_tool_loop_runs_read_only_tools_with_the_customer_injected(graph, 
 
 
 def test_tool_loop_is_bounded(graph, services):
-    services.settings.max_tool_steps = 2
+    services.limits = replace(services.limits, max_tool_steps=2)
     loop = [
         AIMessage(
             content="",

@@ -80,7 +80,7 @@ def test_return_of_delivered_order_after_confirmation(graph, services):
 def test_refund_above_limit_goes_to_a_human(graph, services):
     chat = Conversation(graph)
     order = services.orders.get_order_details("#W4567890")
-    assert sum(i["price"] for i in order["items"]) > services.settings.refund_limit
+    assert sum(i["price"] for i in order["items"]) > services.limits.refund_limit
     chat.say("I want to return order #W4567890")
     assert chat.interrupts, "a policy handoff pauses for a human"
     payload = chat.interrupts[0].value

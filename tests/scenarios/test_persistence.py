@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphs.support import builder
+from graphs.support import compile_graph
 from memory.checkpointer import sqlite_saver
 from tests.scenarios.helpers import Conversation
 
@@ -10,13 +10,13 @@ from tests.scenarios.helpers import Conversation
 def test_pending_confirmation_survives_a_restart(services, tmp_path):
     path = tmp_path / "checkpoints.sqlite"
     saver = sqlite_saver(path)
-    chat = Conversation(builder.compile(checkpointer=saver), thread_id="restart-1")
+    chat = Conversation(compile_graph(services, saver), thread_id="restart-1")
     chat.say("please cancel #W1234567, I ordered it by mistake")
     assert chat.state["pending_action"]["tool"] == "cancel_pending_order"
     saver.conn.close()
 
     reopened = sqlite_saver(path)
-    again = Conversation(builder.compile(checkpointer=reopened), thread_id="restart-1")
+    again = Conversation(compile_graph(services, reopened), thread_id="restart-1")
     assert len(again.state["messages"]) == 2
     reply = again.say("yes")
     assert "cancelled" in reply
@@ -27,11 +27,11 @@ def test_pending_confirmation_survives_a_restart(services, tmp_path):
 def test_handoff_waits_across_a_restart(services, tmp_path):
     path = tmp_path / "checkpoints.sqlite"
     saver = sqlite_saver(path)
-    Conversation(builder.compile(checkpointer=saver), thread_id="h1").say("a human please")
+    Conversation(compile_graph(services, saver), thread_id="h1").say("a human please")
     saver.conn.close()
 
     reopened = sqlite_saver(path)
-    chat = Conversation(builder.compile(checkpointer=reopened), thread_id="h1")
+    chat = Conversation(compile_graph(services, reopened), thread_id="h1")
     assert chat.interrupts
     done = chat.agent("reply", "Hello from the team.")
     assert done["handoff_status"] == "human"

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from server.admission import DECREASE, TurnGate
-from server.runner import BUSY_STATUS
+from conversations.admission import DECREASE, TurnGate
+from conversations.runner import BUSY_STATUS
 from tests.server.conftest import parse_sse
 from tests.server.test_chat_api import _slow_kb
 

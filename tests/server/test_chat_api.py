@@ -157,8 +157,10 @@ def test_disconnect_mid_turn_then_resume_receives_the_rest(api, services):
 
 def test_enqueue_policy_runs_concurrent_messages_one_after_the_other(api, services):
     import threading
+    from dataclasses import replace
 
-    api.client.app.state.runtime.settings.concurrent_turns = "enqueue"
+    runner = api.client.app.state.runtime.runner
+    runner.policy = replace(runner.policy, concurrent_turns="enqueue")
     alex = api.customer()
     conversation = api.new_conversation(alex)
     gate = _slow_kb(services)

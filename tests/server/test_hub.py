@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import server.hub as hub_module
-from server.hub import EventHub
-from server.store_sqlite import SqliteServerStore
+import conversations.hub as hub_module
+from conversations.hub import EventHub
+from conversations.store_sqlite import SqliteServerStore
 
 
 async def _turn(hub: EventHub, conversation_id: str) -> list[int]:

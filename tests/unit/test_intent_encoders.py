@@ -35,19 +35,12 @@ def test_auto_uses_the_first_installed_choice_of_the_configured_order(
     assert encoder_models("auto", [MINILM, MPNET]) == (MINILM, MPNET)
     assert encoder_models("auto", [MPNET]) == (MPNET,)
     assert encoder_models("off") == ()
-    from config.settings import get_settings
-
-    monkeypatch.setenv("TANDEM_INTENT_ENCODER_MODELS", '["all-MiniLM-L6-v2+all-mpnet-base-v2"]')
-    get_settings.cache_clear()
-    try:
-        assert encoder_models("on") == (MINILM, MPNET)
-        _installed(monkeypatch, MPNET)  # a choice is used only when all of it is installed
-        with pytest.raises(PretrainedEncoderUnavailable, match=r"tandem\[encoder\]"):
-            encoder_models("on")
-        assert encoder_models("auto") == ()
-    finally:
-        monkeypatch.delenv("TANDEM_INTENT_ENCODER_MODELS")
-        get_settings.cache_clear()
+    stacked = ["all-MiniLM-L6-v2+all-mpnet-base-v2"]
+    assert encoder_models("on", preferences=stacked) == (MINILM, MPNET)
+    _installed(monkeypatch, MPNET)  # a choice is used only when all of it is installed
+    with pytest.raises(PretrainedEncoderUnavailable, match=r"tandem\[encoder\]"):
+        encoder_models("on", preferences=stacked)
+    assert encoder_models("auto", preferences=stacked) == ()
 
 
 def test_on_requires_an_encoder_and_every_one_named(monkeypatch: pytest.MonkeyPatch) -> None:

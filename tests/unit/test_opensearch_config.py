@@ -6,10 +6,10 @@ import pytest
 
 from config.settings import Settings
 from tools.embeddings.base import HashingEmbedder
-from tools.embeddings.factory import build_embedder
 from tools.knowledge.opensearch_client import aws_service_for, connect
 from tools.knowledge.opensearch_index import document_id, embedding_text
 from tools.knowledge.opensearch_schema import index_body
+from wiring.backends import build_embedder
 
 
 def test_aws_domains_are_signed_and_local_nodes_are_not() -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from config.settings import Settings
-from tools.comprehend import build_sentiment_analyzer
 from tools.sentiment import (
     Sentiment,
     SentimentAnalyzer,
     VaderSentimentAnalyzer,
     sentiment_trend,
 )
+from wiring.backends import build_sentiment_analyzer
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import pytest
 
 from bench.sentiment import read_labelled_sentences, score_negative_detection
 from config.settings import Settings
-from tools.comprehend import build_sentiment_analyzer
 from tools.sentiment import SentimentAnalyzer
 from tools.sentiment_learned import LearnedSentimentAnalyzer
 from tools.sentiment_model import LinearSentimentModel, train_linear_model
+from wiring.backends import build_sentiment_analyzer
 
 POSITIVE = [
     "great service, thank you",

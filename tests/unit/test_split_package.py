@@ -6,6 +6,7 @@ import hashlib
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -95,12 +96,25 @@ def fresh_settings() -> Iterator[None]:
 def test_model_cache_follows_the_setting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_settings: None
 ) -> None:
+    from config.settings import Settings
+    from tools.embeddings.split_package import configure_model_cache
+    from wiring.backends import load_intent_classifier
+
     monkeypatch.setenv("TANDEM_MODEL_CACHE", str(tmp_path / "models"))
-    assert default_model_cache() == tmp_path / "models"
-    monkeypatch.delenv("TANDEM_MODEL_CACHE")
-    get_settings.cache_clear()
+    settings = Settings(data_dir=tmp_path / "data", intent_encoder="off")
+    try:
+        load_intent_classifier(settings, _tiny_catalogue())
+        assert default_model_cache() == tmp_path / "models"
+    finally:
+        configure_model_cache(None)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_model_cache() == tmp_path / "xdg" / "tandem" / "models"
+
+
+def _tiny_catalogue() -> Any:
+    from prompts.catalogue import load_catalogue
+
+    return load_catalogue()
 
 
 def test_mpnet_without_its_parts_is_unavailable_with_the_install_hint(

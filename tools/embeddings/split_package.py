@@ -58,13 +58,22 @@ class SplitArchive:
         return paths
 
 
-def default_model_cache() -> Path:
-    """The folder extracted models go to: the ``model_cache`` setting, else the user cache."""
-    from config.settings import get_settings
+_configured_cache: Path | None = None
 
-    configured = get_settings().model_cache
-    if configured is not None:
-        return configured
+
+def configure_model_cache(folder: Path | None) -> None:
+    """Extract models into ``folder`` from now on (None: the user cache folder).
+
+    Called once at start-up by the composition root with the ``model_cache`` setting.
+    """
+    global _configured_cache
+    _configured_cache = folder
+
+
+def default_model_cache() -> Path:
+    """The folder extracted models go to: the configured one, else the user cache."""
+    if _configured_cache is not None:
+        return _configured_cache
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "tandem" / "models"
 

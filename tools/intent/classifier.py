@@ -36,6 +36,7 @@ from tools.intent.calibration import (
 )
 from tools.intent.cascade import combine, fit_cascade_threshold
 from tools.intent.engines import (
+    DEFAULT_PREFERENCES,
     TFIDF_ENGINE,
     EncoderMode,
     encoder_models,
@@ -231,11 +232,14 @@ class IntentClassifier:
 
     @classmethod
     def from_catalogue(
-        cls, catalogue: IntentCatalogue, encoder: EncoderMode = "auto"
+        cls,
+        catalogue: IntentCatalogue,
+        encoder: EncoderMode = "auto",
+        models: Sequence[str] | None = None,
     ) -> IntentClassifier:
         """Train a new classifier on every example of ``catalogue``."""
         texts, labels = catalogue.training_data()
-        classifier = cls(encoder).train(texts, labels)
+        classifier = cls(encoder, models).train(texts, labels)
         classifier.fingerprint = catalogue.fingerprint
         return classifier
 
@@ -363,22 +367,21 @@ class IntentClassifier:
     def load_or_train(
         cls,
         catalogue: IntentCatalogue,
-        cache_dir: str | Path | None = None,
+        cache_dir: str | Path,
         encoder: EncoderMode = "auto",
+        preferences: Sequence[str] = DEFAULT_PREFERENCES,
     ) -> IntentClassifier:
         """Return a classifier for ``catalogue``, reusing a cached model when one matches.
 
         The cache key combines the catalogue's fingerprint, the scikit-learn version,
         :data:`MODEL_VERSION` and the feature set (with or without the pretrained encoder),
         so editing the catalogue, upgrading scikit-learn or installing the encoder retrains.
-        ``cache_dir`` defaults to the ``cache_dir`` setting. An unreadable cache file is
-        replaced; a cache folder that cannot be written only costs the cache.
+        ``preferences`` lists the encoder choices in order (the first installed is used).
+        An unreadable cache file is replaced; a cache folder that cannot be written only
+        costs the cache.
         """
-        if cache_dir is None:
-            from config.settings import get_settings
-
-            cache_dir = get_settings().cache_dir
-        path = cls.cache_path(catalogue, cache_dir, encoder)
+        models = encoder_models(encoder, None, preferences)
+        path = cls.cache_path(catalogue, cache_dir, encoder, models)
         if path.exists():
             try:
                 classifier = cls.load(path)
@@ -386,7 +389,7 @@ class IntentClassifier:
                     return classifier
             except Exception as error:  # a corrupt or foreign cache file is rebuilt
                 logger.warning("ignoring intent classifier cache %s: %s", path, error)
-        classifier = cls.from_catalogue(catalogue, encoder)
+        classifier = cls.from_catalogue(catalogue, encoder, models)
         try:
             classifier.save(path)
         except OSError as error:

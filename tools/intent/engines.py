@@ -19,25 +19,26 @@ TFIDF_ENGINE = "tfidf-svm"
 """The engine without a pretrained encoder."""
 
 
-def _configured_choices() -> tuple[tuple[str, ...], ...]:
-    from config.settings import get_settings
+DEFAULT_PREFERENCES: tuple[str, ...] = ("all-mpnet-base-v2", "all-MiniLM-L6-v2")
+"""Encoder choices in order of preference when none are given (the settings' default)."""
 
-    return tuple(
-        tuple(name for name in choice.split("+") if name)
-        for choice in get_settings().intent_encoder_models
-    )
+
+def _choices(preferences: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(name for name in choice.split("+") if name) for choice in preferences)
 
 
 def encoder_models(
-    encoder: EncoderMode = "auto", models: Sequence[str] | None = None
+    encoder: EncoderMode = "auto",
+    models: Sequence[str] | None = None,
+    preferences: Sequence[str] = DEFAULT_PREFERENCES,
 ) -> tuple[str, ...]:
     """Name the pretrained encoders :class:`IntentClassifier` would use.
 
-    Without ``models``, the ``intent_encoder_models`` setting lists encoder choices in order
-    of preference (one name, or several joined with ``+``) and the first one installed is
-    used; ``models`` instead names exactly the encoders to use, of which ``auto`` takes the
-    installed ones. ``on`` is ``auto`` made strict: an install without any configured choice,
-    or without one of the encoders ``models`` names, is an error.
+    Without ``models``, ``preferences`` lists encoder choices in order of preference (one
+    name, or several joined with ``+``) and the first one installed is used; ``models``
+    instead names exactly the encoders to use, of which ``auto`` takes the installed ones.
+    ``on`` is ``auto`` made strict: an install without any configured choice, or without
+    one of the encoders ``models`` names, is an error.
     Raises :class:`tools.embeddings.pretrained.PretrainedEncoderUnavailable` then.
     """
     if encoder == "off":
@@ -50,7 +51,7 @@ def encoder_models(
         installed = tuple(name for name in wanted if encoder_available(name))
         missing = [name for name in wanted if name not in installed]
     else:
-        choices = _configured_choices()
+        choices = _choices(preferences)
         chosen = [c for c in choices if c and all(encoder_available(name) for name in c)]
         installed = chosen[0] if chosen else ()
         missing = [] if chosen else sorted({name for choice in choices for name in choice})

@@ -20,15 +20,8 @@ class IntentPrediction:
     confidence: float
     ranking: list[tuple[str, float]] = field(default_factory=list)
 
-    def is_confident(self, threshold: float | None = None) -> bool:
-        """Whether the top class's probability reaches ``threshold``.
-
-        ``None`` uses the ``intent_confidence_threshold`` setting.
-        """
-        if threshold is None:
-            from config.settings import get_settings
-
-            threshold = get_settings().intent_confidence_threshold
+    def is_confident(self, threshold: float) -> bool:
+        """Whether the top class's probability reaches ``threshold``."""
         return self.confidence >= threshold
 
     @property

@@ -2,7 +2,8 @@
 
 `OrderStore` is the interface the chat graph uses; `SqliteOrderStore` implements it, and
 so does `tools.orders.dynamodb_store.DynamoDBOrderStore` (imported from there, so the
-embedded profile does not load boto3); `tools.orders.backends` picks one from settings.
+embedded profile does not load boto3); the composition root (`wiring.backends`) picks
+one from settings.
 `tools.orders.seed` builds the demo store, `tools.orders.tau_format` reads τ-bench data
 and computes its state hash, and `tools.orders.replay_tools` runs tools by name the way
 τ-bench's environment does.

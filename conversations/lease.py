@@ -20,8 +20,6 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from config.settings import Settings
-
 KEY = "conversation_id"
 OWNER = "owner"
 EXPIRES_AT = "expires_at"
@@ -203,15 +201,3 @@ def ensure_lease_table(client: Any, name: str, wait_seconds: int = 120) -> bool:
             TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
         )
     return created
-
-
-def lease_from_settings(settings: Settings) -> ConversationLease:
-    """The lease `settings.lease_backend` selects."""
-    if settings.lease_backend == "local":
-        return LocalLease(settings.lease_ttl_seconds)
-    from memory.aws_clients import aws_client
-
-    client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
-    return DynamoDBLease(
-        client, settings.lease_table, settings.lease_ttl_seconds, process_owner_id()
-    )

@@ -6,12 +6,12 @@ single-writer rule: while a turn runs, another message on the same conversation 
 rejected with 409 (`concurrent_turns="reject"`, the default) or waits its turn
 (`"enqueue"`), so two messages never fork a conversation's checkpoints.
 
-Across server processes the rule is a conversation lease (`server.lease`): a turn starts
+Across server processes the rule is a conversation lease (`conversations.lease`): a turn starts
 only once this process holds it, renews it while the turn runs and gives it up at the
 end. A turn whose lease was lost (renewals failed until it expired and another process
 took it) is stopped, so it cannot write checkpoints beside the new holder.
 
-Customers' turns pass an admission gate (`server.admission`): when the process is
+Customers' turns pass an admission gate (`conversations.admission`): when the process is
 saturated they wait in line, after their message has been taken and echoed, instead of
 slowing every running turn and every new request down.
 """
@@ -21,17 +21,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from langgraph.types import Command
 
-from config.settings import Settings
+from conversations.admission import TurnGate
+from conversations.hub import EventHub, QueueFeed
+from conversations.lease import ConversationLease, LocalLease
+from conversations.store import ServerStore
 from graphs.context import Context
 from graphs.turns import astream_turn, customer_input
-from server.admission import TurnGate
-from server.hub import EventHub, QueueFeed
-from server.lease import ConversationLease, lease_from_settings
-from server.store import ServerStore
 
 logger = logging.getLogger("tandem.server.turns")
 
@@ -40,6 +40,18 @@ BUSY_STATUS = "Many customers are writing right now; your answer will start in a
 
 LEASE_POLL_SECONDS = 0.25
 """How often a queued message (`enqueue` policy) retries a lease another process holds."""
+
+
+@dataclass(frozen=True)
+class RunnerPolicy:
+    """How the runner treats concurrent messages and checkpoints (from settings)."""
+
+    concurrent_turns: Literal["reject", "enqueue"] = "reject"
+    """A message during a running turn: rejected (409) or made to wait its turn."""
+    durability: Literal["sync", "async", "exit"] = "sync"
+    """LangGraph checkpoint durability for turns."""
+    admission_target_lag_ms: float = 5.0
+    """Event-loop lag above which fewer customer turns run at once (0: no limit)."""
 
 
 class ConversationBusy(Exception):
@@ -55,7 +67,7 @@ class TurnRunner:
         store: ServerStore,
         hub: EventHub,
         feed: QueueFeed,
-        settings: Settings,
+        policy: RunnerPolicy | None = None,
         lease: ConversationLease | None = None,
         gate: TurnGate | None = None,
     ) -> None:
@@ -63,9 +75,9 @@ class TurnRunner:
         self.store = store
         self.hub = hub
         self.feed = feed
-        self.settings = settings
-        self.lease = lease or lease_from_settings(settings)
-        self.gate = gate or TurnGate(target_lag=settings.admission_target_lag_ms / 1000)
+        self.policy = policy or RunnerPolicy()
+        self.lease = lease or LocalLease()
+        self.gate = gate or TurnGate(target_lag=self.policy.admission_target_lag_ms / 1000)
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -78,12 +90,12 @@ class TurnRunner:
 
     async def _acquire(self, conversation_id: str) -> asyncio.Lock:
         lock = self._lock(conversation_id)
-        if lock.locked() and self.settings.concurrent_turns == "reject":
+        if lock.locked() and self.policy.concurrent_turns == "reject":
             raise ConversationBusy(conversation_id)
         await lock.acquire()
         try:
             while not await self.lease.acquire(conversation_id):
-                if self.settings.concurrent_turns == "reject":
+                if self.policy.concurrent_turns == "reject":
                     raise ConversationBusy(conversation_id)
                 await asyncio.sleep(LEASE_POLL_SECONDS)
             if self.lease.shared:
@@ -173,7 +185,7 @@ class TurnRunner:
             # Agents' actions skip the line: a person is waiting on each of them.
             async with self.gate.slot() if agent is None else contextlib.nullcontext():
                 async for event in astream_turn(
-                    self.graph, conversation_id, graph_input, context, self.settings.durability
+                    self.graph, conversation_id, graph_input, context, self.policy.durability
                 ):
                     if event["type"] == "handoff":
                         self._record_handoff(conversation_id, event["payload"], context)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from server.store import QUEUE_OPEN
+from conversations.store import QUEUE_OPEN
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -70,6 +70,11 @@ class SqliteServerStore:
                 # skips the fsync per commit and still survives a process crash.
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(SCHEMA)
+
+    def data_version(self) -> int:
+        """A counter that changes whenever another connection commits to the file."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
 
     def close(self) -> None:
         """Close the database connection."""

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from config.settings import Settings
-
 QUEUE_OPEN = ("waiting", "claimed")
 """Queue statuses of a conversation a human still has to deal with."""
 
@@ -75,24 +73,3 @@ class ServerStore(Protocol):
 
     def close_handoff(self, conversation_id: str, status: str) -> None:
         """Mark the entry `resolved` or `returned` and stamp the resolution time."""
-
-
-def open_server_store(settings: Settings) -> ServerStore:
-    """The store `settings.server_store_backend` selects.
-
-    With `settings.sns_topic_arn` set, queue changes are also published to that topic.
-    """
-    store: ServerStore
-    if settings.server_store_backend == "dynamodb":
-        from server.store_dynamodb import DynamoDBServerStore
-
-        store = DynamoDBServerStore.from_settings(settings)
-    else:
-        from server.store_sqlite import SqliteServerStore
-
-        store = SqliteServerStore(settings.queue_db)
-    if settings.sns_topic_arn:
-        from server.events_publisher import PublishingServerStore, SnsEventPublisher
-
-        store = PublishingServerStore(store, SnsEventPublisher.from_settings(settings))
-    return store

@@ -18,9 +18,7 @@ import threading
 import time
 from typing import Any
 
-from config.settings import Settings
-from memory.aws_clients import aws_client
-from server.store import ServerStore
+from conversations.store import ServerStore
 
 logger = logging.getLogger("tandem.server.events")
 
@@ -38,14 +36,6 @@ class SnsEventPublisher:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=capacity)
         self._worker = threading.Thread(target=self._run, name="tandem-sns-events", daemon=True)
         self._worker.start()
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SnsEventPublisher:
-        """A publisher to `settings.sns_topic_arn`, at `settings.sns_endpoint_url`."""
-        if not settings.sns_topic_arn:
-            raise ValueError("TANDEM_SNS_TOPIC_ARN is not set")
-        client = aws_client("sns", settings.aws_region, settings.sns_endpoint_url)
-        return cls(client, settings.sns_topic_arn)
 
     def publish(self, event_type: str, entry: dict[str, Any]) -> None:
         """Queue an event for publishing; never blocks the caller (drops when full)."""

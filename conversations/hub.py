@@ -5,7 +5,7 @@ gets the conversation's next sequence number. Recent events are kept in memory s
 that reconnects with `Last-Event-ID` receives exactly what it missed; all but token events
 are also persisted, so transcripts and late reconnects survive a restart.
 
-With several server processes, each event also goes to a relay (`server.fanout`, Redis
+With several server processes, each event also goes to a relay (`conversations.fanout`, Redis
 pub/sub) once numbered and persisted; the other processes take it in with `deliver`,
 which keeps their copies of the log in step without persisting it again.
 """
@@ -17,7 +17,7 @@ from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from server.store import ServerStore
+from conversations.store import ServerStore
 
 MEMORY_EVENTS = 4000
 """Events of a conversation kept in memory for resuming streams."""
@@ -80,6 +80,10 @@ class EventHub:
             if self._logs[conversation_id].idle:
                 del self._logs[conversation_id]
                 excess -= 1
+
+    def followed(self) -> list[str]:
+        """The conversations at least one stream of this process follows now."""
+        return [cid for cid, log in self._logs.items() if log.followers]
 
     def cursor(self, conversation_id: str) -> int:
         """The sequence number of the conversation's latest event."""

@@ -16,16 +16,14 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
-from config.settings import Settings
-from server.hub import EventHub, QueueFeed
+from conversations.hub import EventHub, QueueFeed
 
-logger = logging.getLogger("tandem.server.fanout")
+logger = logging.getLogger("tandem.conversations.fanout")
 
 OUTBOX_SIZE = 10_000
 """Messages waiting to be sent; beyond this the newest are dropped (Redis is stuck)."""
@@ -123,19 +121,3 @@ class RedisFanout:
             )
         elif name == self.queue_channel:
             self.feed.deliver(message["change"])
-
-
-@contextlib.asynccontextmanager
-async def fanout_from_settings(
-    settings: Settings, hub: EventHub, feed: QueueFeed
-) -> AsyncIterator[RedisFanout | None]:
-    """Run a Redis fan-out for the app's lifetime when `settings.redis_url` is set."""
-    if not settings.redis_url:
-        yield None
-        return
-    fanout = RedisFanout(settings.redis_url, hub, feed, prefix=f"tandem:{settings.tenant}")
-    await fanout.start()
-    try:
-        yield fanout
-    finally:
-        await fanout.stop()

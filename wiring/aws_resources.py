@@ -9,10 +9,10 @@ embedded default needs nothing) and returns what it created or verified, as
 from __future__ import annotations
 
 from config.settings import Settings
+from conversations.server_table import server_table_spec
 from memory.aws_clients import aws_client
 from memory.dynamodb import create_checkpoint_table, create_offload_bucket
 from memory.dynamodb_tables import TableSpec, ensure_table
-from memory.server_table import server_table_spec
 
 MEMORY_TTL_ATTRIBUTE = "expires_at"
 """The attribute `DynamoDBStore` writes item expiry times to."""

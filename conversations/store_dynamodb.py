@@ -15,9 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from config.settings import Settings
-from memory.aws_clients import aws_client
-from memory.server_table import (
+from conversations.server_table import (
     BY_CUSTOMER,
     BY_RECENCY,
     CONVERSATION_KIND,
@@ -28,7 +26,7 @@ from memory.server_table import (
     conversation_pk,
     event_sk,
 )
-from server.store import QUEUE_OPEN
+from conversations.store import QUEUE_OPEN
 
 CONVERSATION_FIELDS = ("id", "customer_id", "channel", "created_at", "updated_at")
 HANDOFF_FIELDS = (
@@ -88,12 +86,6 @@ class DynamoDBServerStore:
     def __init__(self, client: Any, table: str) -> None:
         self.client = client
         self.table = table
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> DynamoDBServerStore:
-        """A store on `settings.server_table`, at `settings.dynamodb_endpoint_url`."""
-        client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
-        return cls(client, settings.server_table)
 
     def close(self) -> None:
         """Close the HTTP connection pool."""

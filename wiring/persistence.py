@@ -1,0 +1,170 @@
+"""Build the stores that keep conversations: checkpointers, long-term memory, server records.
+
+Checkpointers come in a synchronous flavour (terminal chat, evaluation runs, benchmarks)
+and an asynchronous one (the server's event loop); both read the same data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.store.base import BaseStore
+
+from config.settings import Settings
+from conversations.fanout import RedisFanout
+from conversations.hub import EventHub, QueueFeed
+from conversations.lease import ConversationLease, LocalLease
+from conversations.runner import RunnerPolicy
+from conversations.store import ServerStore
+
+
+def dynamodb_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
+    """The DynamoDB checkpointer the settings describe (table, TTL, offload bucket).
+
+    The table (and bucket) must exist: `wiring.aws_resources.ensure_dynamodb_resources`.
+    """
+    from memory.dynamodb import dynamodb_saver
+    from memory.step_flush import StepFlushSaver
+
+    ttl = settings.checkpoint_ttl_days * 86_400 or None
+    saver = dynamodb_saver(
+        settings.checkpoint_table,
+        settings.aws_region,
+        settings.dynamodb_endpoint_url,
+        ttl_seconds=ttl,
+        s3_bucket=settings.offload_bucket,
+        s3_endpoint_url=settings.s3_endpoint_url,
+    )
+    return StepFlushSaver(saver)
+
+
+@contextlib.contextmanager
+def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
+    """Yield the synchronous checkpointer `checkpointer` selects, closing it afterwards."""
+    if settings.checkpointer == "memory":
+        yield InMemorySaver()
+        return
+    if settings.checkpointer == "dynamodb":
+        flushing = dynamodb_checkpointer(settings)
+        try:
+            yield flushing
+        finally:
+            flushing.close()  # type: ignore[attr-defined]
+        return
+    from memory.checkpointer import sqlite_saver
+
+    saver = sqlite_saver(settings.checkpoint_db)
+    try:
+        yield saver
+    finally:
+        saver.conn.close()
+
+
+@contextlib.asynccontextmanager
+async def open_async_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver[str]]:
+    """Yield the checkpointer for an event loop: SQLite through aiosqlite, else the sync one.
+
+    The DynamoDB saver writes in the background and is safe from the loop as it is.
+    """
+    if settings.checkpointer != "sqlite":
+        with open_checkpointer(settings) as saver:
+            yield saver
+        return
+    from memory.checkpointer import async_sqlite_saver
+
+    async with async_sqlite_saver(settings.checkpoint_db) as saver:
+        yield saver
+
+
+@contextlib.contextmanager
+def open_long_term_store(settings: Settings) -> Iterator[BaseStore]:
+    """Yield the long-term customer memory `store_backend` selects, closing it afterwards."""
+    if settings.store_backend == "memory":
+        from langgraph.store.memory import InMemoryStore
+
+        yield InMemoryStore()
+    elif settings.store_backend == "dynamodb":
+        from langgraph_checkpoint_aws import DynamoDBStore
+
+        yield DynamoDBStore(
+            settings.memory_table,
+            region_name=settings.aws_region,
+            endpoint_url=settings.dynamodb_endpoint_url,
+        )
+    else:
+        from langgraph.store.sqlite import SqliteStore
+
+        settings.memory_db.parent.mkdir(parents=True, exist_ok=True)
+        with SqliteStore.from_conn_string(str(settings.memory_db)) as store:
+            store.setup()
+            yield store
+
+
+def open_server_store(settings: Settings) -> ServerStore:
+    """The conversations, event log and handoff queue `server_store_backend` selects.
+
+    With `sns_topic_arn` set, queue changes are also published to that topic.
+    """
+    store: ServerStore
+    if settings.server_store_backend == "dynamodb":
+        from conversations.store_dynamodb import DynamoDBServerStore
+        from memory.aws_clients import aws_client
+
+        client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
+        store = DynamoDBServerStore(client, settings.server_table)
+    else:
+        from conversations.store_sqlite import SqliteServerStore
+
+        store = SqliteServerStore(settings.queue_db)
+    if settings.sns_topic_arn:
+        from conversations.events_publisher import PublishingServerStore, SnsEventPublisher
+        from memory.aws_clients import aws_client
+
+        sns = aws_client("sns", settings.aws_region, settings.sns_endpoint_url)
+        store = PublishingServerStore(store, SnsEventPublisher(sns, settings.sns_topic_arn))
+    return store
+
+
+def open_lease(settings: Settings) -> ConversationLease:
+    """The single-writer lease `lease_backend` selects."""
+    if settings.lease_backend == "local":
+        return LocalLease(settings.lease_ttl_seconds)
+    if settings.lease_backend == "sqlite":
+        from conversations.lease_sqlite import SqliteLease
+
+        return SqliteLease(settings.queue_db, settings.lease_ttl_seconds)
+    from conversations.lease import DynamoDBLease, process_owner_id
+    from memory.aws_clients import aws_client
+
+    client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
+    return DynamoDBLease(
+        client, settings.lease_table, settings.lease_ttl_seconds, process_owner_id()
+    )
+
+
+@contextlib.asynccontextmanager
+async def run_fanout(
+    settings: Settings, hub: EventHub, feed: QueueFeed
+) -> AsyncIterator[RedisFanout | None]:
+    """Run a Redis fan-out for the block's lifetime when `redis_url` is set."""
+    if not settings.redis_url:
+        yield None
+        return
+    fanout = RedisFanout(settings.redis_url, hub, feed, prefix=f"tandem:{settings.tenant}")
+    await fanout.start()
+    try:
+        yield fanout
+    finally:
+        await fanout.stop()
+
+
+def runner_policy(settings: Settings) -> RunnerPolicy:
+    """How turns treat concurrent messages and checkpoints."""
+    return RunnerPolicy(
+        concurrent_turns=settings.concurrent_turns,
+        durability=settings.durability,
+        admission_target_lag_ms=settings.admission_target_lag_ms,
+    )

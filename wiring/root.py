@@ -1,0 +1,104 @@
+"""`Root`: the one object that turns settings into a running Tandem.
+
+An entry point creates one `Root` from the settings and asks it for what it needs: the
+graph's dependencies (`services`), a compiled graph with its checkpointer, the long-term
+store, and the conversation runtime (server store, lease, fan-out, runner policy). Each
+part is built on first request and kept, so a process holds one of each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.store.base import BaseStore
+
+from config.settings import Settings
+from conversations.fanout import RedisFanout
+from conversations.hub import EventHub, QueueFeed
+from conversations.lease import ConversationLease
+from conversations.runner import RunnerPolicy
+from conversations.store import ServerStore
+from graphs.services import Services
+from graphs.support import compile_graph
+from wiring import backends, persistence
+
+
+class Root:
+    """Builds every backend the settings select, once, and hands them to entry points."""
+
+    def __init__(self, settings: Settings, services: Services | None = None) -> None:
+        """`services` replaces the graph's dependencies built from settings (tests, embedding)."""
+        self.settings = settings
+        self._services = services
+
+    @cached_property
+    def services(self) -> Services:
+        """The graph's dependencies: order store, help centre, engines, model loader, limits."""
+        if self._services is not None:
+            return self._services
+        from prompts.catalogue import load_catalogue
+
+        settings = self.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        catalogue = load_catalogue()
+        return Services(
+            orders=backends.open_order_store(settings),
+            kb=backends.open_knowledge_base(settings),
+            sentiment=backends.build_sentiment_analyzer(settings),
+            redactor=backends.build_pii_redactor(settings),
+            classifier=backends.load_intent_classifier(settings, catalogue),
+            catalogue=catalogue,
+            limits=backends.turn_limits(settings),
+            default_model=settings.model,
+            default_tenant=settings.tenant,
+            load_model=backends.chat_model_loader(settings),
+        )
+
+    def graph(
+        self, checkpointer: BaseCheckpointSaver[Any] | None, store: BaseStore | None = None
+    ) -> Any:
+        """The support graph on this root's services, with `checkpointer` and `store`."""
+        return compile_graph(self.services, checkpointer, store)
+
+    @contextlib.contextmanager
+    def open_graph(self) -> Iterator[Any]:
+        """Yield the graph with the configured synchronous checkpointer (terminal, tools)."""
+        self.services  # noqa: B018 - seed demo data and train the classifier up front
+        with self.open_checkpointer() as saver:
+            yield self.graph(saver)
+
+    def open_checkpointer(self) -> contextlib.AbstractContextManager[BaseCheckpointSaver[str]]:
+        """The configured checkpointer for synchronous runs."""
+        return persistence.open_checkpointer(self.settings)
+
+    def open_async_checkpointer(
+        self,
+    ) -> contextlib.AbstractAsyncContextManager[BaseCheckpointSaver[str]]:
+        """The configured checkpointer for an event loop."""
+        return persistence.open_async_checkpointer(self.settings)
+
+    def open_long_term_store(self) -> contextlib.AbstractContextManager[BaseStore]:
+        """The configured long-term customer memory."""
+        return persistence.open_long_term_store(self.settings)
+
+    def server_store(self) -> ServerStore:
+        """A new connection to the conversations, event log and handoff queue."""
+        return persistence.open_server_store(self.settings)
+
+    def lease(self) -> ConversationLease:
+        """The configured single-writer lease."""
+        return persistence.open_lease(self.settings)
+
+    def runner_policy(self) -> RunnerPolicy:
+        """How turns treat concurrent messages and checkpoints."""
+        return persistence.runner_policy(self.settings)
+
+    def fanout(
+        self, hub: EventHub, feed: QueueFeed
+    ) -> contextlib.AbstractAsyncContextManager[RedisFanout | None]:
+        """The fan-out between server processes, when configured."""
+        return persistence.run_fanout(self.settings, hub, feed)

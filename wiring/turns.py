@@ -1,0 +1,60 @@
+"""The conversation runtime every entry point runs turns through: one `TurnRunner`.
+
+`open_turns` assembles the graph (with the event loop's checkpointer), the server store,
+the live event hub and queue feed, the lease, the fan-out between processes and the
+runner itself. The HTTP server holds one for its lifetime; `tandem chat` and
+`tandem agent reply` open their own on the same data, so a turn from the terminal takes
+the same lease, updates the same queue and reaches the same live streams as one from the
+web.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from conversations.hub import EventHub, QueueFeed
+from conversations.runner import TurnRunner
+from conversations.store import ServerStore
+from wiring.root import Root
+
+
+@dataclass
+class Turns:
+    """What running and following turns takes: graph, store, hub, feed and runner."""
+
+    graph: Any
+    store: ServerStore
+    hub: EventHub
+    feed: QueueFeed
+    runner: TurnRunner
+
+
+@contextlib.asynccontextmanager
+async def open_turns(root: Root) -> AsyncIterator[Turns]:
+    """Assemble the conversation runtime on `root`'s settings; close it at the end."""
+    async with contextlib.AsyncExitStack() as stack:
+        saver = await stack.enter_async_context(root.open_async_checkpointer())
+        graph = root.graph(saver)
+        store = root.server_store()
+        stack.callback(store.close)
+        lease = root.lease()
+        close_lease = getattr(lease, "close", None)
+        if close_lease is not None:
+            stack.callback(close_lease)
+        hub, feed = EventHub(store), QueueFeed()
+        fanout = await stack.enter_async_context(root.fanout(hub, feed))
+        if fanout is None:
+            from conversations.store_sqlite import SqliteServerStore
+
+            if isinstance(store, SqliteServerStore):
+                from conversations.store_tail import tail_store
+
+                await stack.enter_async_context(tail_store(store, hub))
+        runner = TurnRunner(graph, store, hub, feed, root.runner_policy(), lease)
+        try:
+            yield Turns(graph=graph, store=store, hub=hub, feed=feed, runner=runner)
+        finally:
+            await runner.drain()
