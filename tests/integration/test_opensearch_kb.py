@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cli.kb import kb_app
 from config.settings import Settings, get_settings
-from graphs.services import open_knowledge_base
+from wiring.backends import open_knowledge_base
 from tools.embeddings.base import HashingEmbedder
 from tools.knowledge.base import Document
 from tools.knowledge.demo import ARTICLES_DIR
