@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 CUSTOMER ?= alex_morgan_1001
 NPM    ?= npm
 
-.PHONY: install install-dev web web-test run chat test lint typecheck pytest studio bench clean
+.PHONY: install install-dev web web-test run chat test lint typecheck pytest studio bench events clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ bench: install
 	$(BIN)/python -m bench.sentiment
 	$(BIN)/python -m bench.checkpoints --samples 100 --conversations 5
 	$(BIN)/python -m bench.tau_replay --tasks 20
+
+# The web app's event types (web/src/api/events.ts) from the pydantic models in
+# graphs/event_schema.py; run after changing an event.
+events: install
+	$(BIN)/python scripts/gen_event_types.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache artifacts web/dist web/node_modules

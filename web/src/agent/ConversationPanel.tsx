@@ -114,7 +114,7 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
   const mine = entry?.status === "claimed" && entry.claimed_by === session.sub;
   const other = entry?.status === "claimed" && !mine ? entry.claimed_by : null;
   const closed = entry?.status === "resolved" || entry?.status === "returned";
-  const tools = transcript.events.filter((event) => event.type === "tool" && event.data.phase === "end");
+  const tools = transcript.events.flatMap(({ seq, data }) => (data.type === "tool" && data.phase === "end" ? [{ seq, ...data }] : []));
 
   return (
     <section className="panel" aria-labelledby="panel-title">
@@ -213,10 +213,10 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
             <h3>Tool calls</h3>
             {tools.length ? (
               <ul className="tool-list">
-                {tools.map((event) => (
-                  <li key={event.seq}>
-                    <code>{String(event.data.name)}</code> {String(event.data.summary ?? "")}
-                    {event.data.ok === false && <span className="error"> (failed)</span>}
+                {tools.map((tool) => (
+                  <li key={tool.seq}>
+                    <code>{tool.name}</code> {tool.summary}
+                    {!tool.ok && <span className="error"> (failed)</span>}
                   </li>
                 ))}
               </ul>

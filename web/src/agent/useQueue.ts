@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import { followStream } from "../api/sse";
-import type { QueueEntry } from "../api/types";
+import type { QueueEntry, QueueStreamEvent } from "../api/types";
 
 export function useQueue(token: string) {
   const [entries, setEntries] = useState<QueueEntry[]>([]);
@@ -25,7 +25,7 @@ export function useQueue(token: string) {
   useEffect(() => {
     const controller = new AbortController();
     void refresh();
-    void followStream({
+    void followStream<QueueStreamEvent>({
       url: "/v1/queue/events",
       token: () => token,
       signal: controller.signal,

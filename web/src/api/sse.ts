@@ -5,18 +5,21 @@
 import { problemOf } from "./client";
 import type { StreamEvent } from "./types";
 
+/** An event as a stream delivers it: its `type`, its fields and the id to resume after. */
+type Numbered = { type: string; id?: number };
+
 /** Parse SSE text incrementally: feed chunks, get complete events. */
-export class SseParser {
+export class SseParser<E extends Numbered = StreamEvent> {
   private buffer = "";
 
-  feed(chunk: string): StreamEvent[] {
+  feed(chunk: string): E[] {
     this.buffer += chunk.replace(/\r\n/g, "\n");
-    const events: StreamEvent[] = [];
+    const events: E[] = [];
     let boundary = this.buffer.indexOf("\n\n");
     while (boundary >= 0) {
       const block = this.buffer.slice(0, boundary);
       this.buffer = this.buffer.slice(boundary + 2);
-      const event = parseBlock(block);
+      const event = parseBlock<E>(block);
       if (event) events.push(event);
       boundary = this.buffer.indexOf("\n\n");
     }
@@ -24,7 +27,7 @@ export class SseParser {
   }
 }
 
-function parseBlock(block: string): StreamEvent | null {
+function parseBlock<E extends Numbered>(block: string): E | null {
   let id: number | null = null;
   let type = "message";
   const data: string[] = [];
@@ -46,11 +49,11 @@ function parseBlock(block: string): StreamEvent | null {
   }
 }
 
-export interface FollowOptions {
+export interface FollowOptions<E extends Numbered = StreamEvent> {
   url: string;
   token: () => string | null;
   after?: number | null;
-  onEvent: (event: StreamEvent) => void;
+  onEvent: (event: E) => void;
   onState?: (state: "connecting" | "open" | "retrying" | "closed", error?: Error) => void;
   signal: AbortSignal;
 }
@@ -65,7 +68,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /** Follow an SSE endpoint until aborted, resuming after the last event id on every reconnect. */
-export async function followStream(options: FollowOptions): Promise<void> {
+export async function followStream<E extends Numbered = StreamEvent>(options: FollowOptions<E>): Promise<void> {
   let last = options.after ?? null;
   let delay = 500;
   while (!options.signal.aborted) {
@@ -87,7 +90,7 @@ export async function followStream(options: FollowOptions): Promise<void> {
       options.onState?.("open");
       delay = 500;
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parser = new SseParser();
+      const parser = new SseParser<E>();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;

@@ -1,4 +1,5 @@
-/** Shapes of the Tandem HTTP API (see /openapi.json). */
+/** Shapes of the Tandem HTTP API (see /openapi.json); the events are generated in ./events. */
+import type { QueueEvent, TurnEvent } from "./events";
 
 export type Role = "customer" | "agent" | "admin";
 
@@ -51,10 +52,11 @@ export interface QueueEntry {
   resolved_at: number | null;
 }
 
+/** A recorded event of a conversation (tool calls, handoffs, agent messages, errors). */
 export interface TranscriptEvent {
   seq: number;
-  type: string;
-  data: Record<string, unknown>;
+  type: TurnEvent["type"];
+  data: TurnEvent;
 }
 
 export interface Transcript {
@@ -87,12 +89,14 @@ export interface Order {
   payment_history?: Array<{ transaction_type: string; amount: number }>;
 }
 
-/** One event of a conversation stream, with the id to resume after. */
-export interface StreamEvent {
-  id: number;
-  type: string;
-  [key: string]: unknown;
-}
+/**
+ * One event of a conversation stream with the id to resume after (a WebSocket's own
+ * rejections of a message, `error` events with a `code`, come without one).
+ */
+export type StreamEvent = TurnEvent & { id?: number };
+
+/** One event of the agents' queue feed, with its id. */
+export type QueueStreamEvent = QueueEvent & { id?: number };
 
 export interface AuthConfig {
   mode: "local" | "cognito";

@@ -4,6 +4,7 @@
  * so a reconnect that replays a little (or a send that races the live socket) never
  * duplicates a message.
  */
+import type { DoneEvent, ErrorEvent } from "../api/events";
 import type { Message, Source, StreamEvent } from "../api/types";
 
 export type HandoffState = "none" | "waiting" | "human" | "resolved" | "returned";
@@ -91,7 +92,7 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
   const items = state.items;
   switch (event.type) {
     case "customer_message": {
-      const text = String(event.text ?? "");
+      const text = event.text;
       const previous = items[items.length - 1];
       if (previous?.kind === "message" && previous.role === "customer" && previous.fromHistory && previous.text === text) {
         return { ...state, turnRunning: true };
@@ -104,7 +105,7 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
       };
     }
     case "token": {
-      const text = String(event.text ?? "");
+      const text = event.text;
       const last = items[items.length - 1];
       if (last?.kind === "message" && last.role === "bot" && last.streaming) {
         return { ...state, items: [...items.slice(0, -1), { ...last, text: last.text + text }] };
@@ -112,11 +113,9 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
       return { ...state, items: [...items, { kind: "message", key, role: "bot", text, streaming: true }] };
     }
     case "tool": {
-      const name = String(event.name ?? "tool");
-      const summary = String(event.summary ?? name);
-      const phase = String(event.phase ?? "start");
+      const { name, summary, phase, ok } = event;
       const turn = { ...state.turn };
-      if (name === "get_order_details" && phase === "end" && event.ok !== false) {
+      if (name === "get_order_details" && phase === "end" && ok) {
         turn.orders = [...new Set([...turn.orders, ...orderIdsIn(summary)])];
       }
       if (name === "search_knowledge_base") turn.usedKb = true;
@@ -126,23 +125,22 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
         );
         if (index >= 0) {
           const updated = [...items];
-          updated[index] = { kind: "status", key: items[index].key, text: toolLine(name, summary, "end"), done: true, ok: event.ok !== false };
+          updated[index] = { kind: "status", key: items[index].key, text: toolLine(name, summary, "end"), done: true, ok };
           return { ...state, turn, items: updated };
         }
       }
       return {
         ...state,
         turn,
-        items: [...items, { kind: "status", key, text: toolLine(name, summary, phase), done: phase === "end", ok: event.ok !== false }],
+        items: [...items, { kind: "status", key, text: toolLine(name, summary, phase), done: phase === "end", ok }],
       };
     }
     case "status":
-      return { ...state, items: [...items, { kind: "status", key, text: String(event.text ?? ""), done: false, ok: true }] };
+      return { ...state, items: [...items, { kind: "status", key, text: event.text, done: false, ok: true }] };
     case "handoff": {
       // Only the first pause for a person is news to the customer; later pauses (their own
       // message reaching the agent, the agent about to write again) change nothing on screen.
-      const payload = (event.payload ?? {}) as { type?: string };
-      if (state.handoff === "human" || (payload.type && payload.type !== "handoff")) return state;
+      if (state.handoff === "human" || event.payload.type !== "handoff") return state;
       return {
         ...state,
         handoff: "waiting",
@@ -150,8 +148,8 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
       };
     }
     case "agent_message": {
-      const agent = String(event.agent ?? "Support agent");
-      const text = String(event.text ?? "");
+      const agent = event.agent || "Support agent";
+      const text = event.text;
       const previous = lastMessage(items, "agent");
       if (previous?.fromHistory && previous.text === text && items[items.length - 1] === previous) return state;
       const joined: ChatItem[] =
@@ -181,15 +179,15 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
   }
 }
 
-function errorText(event: StreamEvent): string {
+function errorText(event: ErrorEvent): string {
   if (event.code === "turn_in_progress") return "Still answering your last message; please wait a moment.";
   if (event.code === "rate_limited") return "You're sending messages quickly; please wait a moment.";
-  return String(event.detail ?? "Something went wrong; please try again.");
+  return event.detail || "Something went wrong; please try again.";
 }
 
-function finishTurn(state: ChatState, event: StreamEvent, key: string): ChatState {
-  const reply = String(event.reply ?? "");
-  const handoff = handoffOf(String(event.handoff_status ?? "none"), Boolean(event.waiting_for_human));
+function finishTurn(state: ChatState, event: DoneEvent, key: string): ChatState {
+  const reply = event.reply;
+  const handoff = handoffOf(event.handoff_status, event.waiting_for_human);
   let items = [...state.items];
   const extras = { orders: state.turn.orders, wantsSources: state.turn.usedKb };
   const streaming = items.findLastIndex((item) => item.kind === "message" && item.role === "bot" && Boolean(item.streaming));

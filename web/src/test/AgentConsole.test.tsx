@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConversationPanel } from "../agent/ConversationPanel";
 import { QueueList } from "../agent/QueueList";
-import type { QueueEntry } from "../api/types";
+import type { QueueEntry, Transcript } from "../api/types";
 import { routeFetch, signedIn } from "./fakes";
 
 const now = Date.now() / 1000;
@@ -63,14 +63,14 @@ describe("QueueList", () => {
   });
 });
 
-function transcriptWith(queue: QueueEntry) {
+function transcriptWith(queue: QueueEntry): Transcript {
   return {
     conversation_id: "c1",
     messages: [
       { index: 0, role: "customer", author: null, text: "Where is my order #W1234567?" },
       { index: 1, role: "bot", author: "tandem", text: "It is pending." },
     ],
-    events: [{ seq: 2, type: "tool", data: { name: "get_order_details", phase: "end", summary: "get order details #W1234567", ok: true } }],
+    events: [{ seq: 2, type: "tool", data: { type: "tool", name: "get_order_details", phase: "end", summary: "get order details #W1234567", ok: true } }],
     passages: [{ article_id: "refund-timing", title: "When will I get my refund?" }],
     queue,
   };

@@ -2,7 +2,7 @@ import { act, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatApp } from "../chat/ChatApp";
-import { FakeSocket, fakeToken, routeFetch, signedIn } from "./fakes";
+import { FakeSocket, fakeToken, handoffPayload, routeFetch, signedIn } from "./fakes";
 
 const CONVERSATION = {
   id: "c1",
@@ -82,7 +82,7 @@ describe("ChatApp", () => {
     act(() => {
       socket.emit({ id: 8, type: "token", text: "**pending**." });
       socket.emit({ id: 7, type: "token", text: "Order #W1234567 is " }); // replayed after a reconnect
-      socket.emit({ id: 9, type: "done", reply: "Order #W1234567 is **pending**.", waiting_for_human: false, handoff_status: "none" });
+      socket.emit({ id: 9, type: "done", conversation_id: "c1", reply: "Order #W1234567 is **pending**.", waiting_for_human: false, handoff_status: "none" });
     });
     expect(await screen.findByRole("article", { name: "Order #W1234567" })).toHaveTextContent("$501.57");
     expect(screen.getAllByText(/Order #W1234567 is/)).toHaveLength(1);
@@ -100,8 +100,8 @@ describe("ChatApp", () => {
     const socket = FakeSocket.last!;
     act(() => {
       socket.emit({ id: 4, type: "customer_message", text: "human please" });
-      socket.emit({ id: 5, type: "handoff", payload: {} });
-      socket.emit({ id: 6, type: "done", reply: "", waiting_for_human: true, handoff_status: "waiting" });
+      socket.emit({ id: 5, type: "handoff", payload: handoffPayload() });
+      socket.emit({ id: 6, type: "done", conversation_id: "c1", reply: "", waiting_for_human: true, handoff_status: "waiting" });
     });
     expect(screen.getAllByText("A person will join shortly.").length).toBeGreaterThan(0);
     expect(screen.getByText("Waiting for a person to join")).toBeInTheDocument();

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { StreamEvent } from "../api/types";
 import { chatReducer, initialChat, toolLine, type ChatState } from "../chat/chatState";
+import { handoffPayload } from "./fakes";
 
-const play = (events: Array<Omit<StreamEvent, "id"> & { id?: number }>, state: ChatState = initialChat) =>
-  events.reduce((current, event, index) => chatReducer(current, { type: "event", event: { id: index + 1, ...event } as StreamEvent }), state);
+const play = (events: StreamEvent[], state: ChatState = initialChat) =>
+  events.reduce((current, event, index) => chatReducer(current, { type: "event", event: { id: index + 1, ...event } }), state);
 
 const messages = (state: ChatState) =>
   state.items.filter((item) => item.kind === "message").map((item) => (item.kind === "message" ? `${item.role}:${item.text}` : ""));
@@ -16,7 +17,7 @@ describe("chatReducer", () => {
       { type: "tool", name: "get_order_details", phase: "end", summary: "get order details #W1234567", ok: true },
       { type: "token", text: "Order #W1234567 " },
       { type: "token", text: "is pending." },
-      { type: "done", reply: "Order #W1234567 is pending.", waiting_for_human: false, handoff_status: "none" },
+      { type: "done", conversation_id: "c1", reply: "Order #W1234567 is pending.", waiting_for_human: false, handoff_status: "none" },
     ]);
     expect(messages(state)).toEqual(["customer:Where is my order #W1234567?", "bot:Order #W1234567 is pending."]);
     const status = state.items.filter((item) => item.kind === "status");
@@ -41,10 +42,10 @@ describe("chatReducer", () => {
     const state = play([
       { type: "customer_message", text: "I want a human" },
       { type: "token", text: "Connecting you." },
-      { type: "handoff", payload: { reason: "explicit_request" } },
-      { type: "done", reply: "Connecting you.", waiting_for_human: true, handoff_status: "waiting" },
+      { type: "handoff", payload: handoffPayload() },
+      { type: "done", conversation_id: "c1", reply: "Connecting you.", waiting_for_human: true, handoff_status: "waiting" },
       { type: "agent_message", agent: "Alice", text: "Hi, Alice here." },
-      { type: "done", reply: "Hi, Alice here.", waiting_for_human: false, handoff_status: "human" },
+      { type: "done", conversation_id: "c1", reply: "Hi, Alice here.", waiting_for_human: false, handoff_status: "human" },
     ]);
     const notices = state.items.filter((item) => item.kind === "notice").map((item) => (item.kind === "notice" ? item.text : ""));
     expect(notices).toEqual(["A person will join shortly.", "Alice joined the conversation."]);
@@ -56,13 +57,13 @@ describe("chatReducer", () => {
   it("announces the person only once while the agent and customer keep talking", () => {
     const state = play([
       { type: "customer_message", text: "I want a human" },
-      { type: "handoff", payload: { type: "handoff", reason: "explicit_request" } },
-      { type: "done", reply: "Connecting you.", waiting_for_human: true, handoff_status: "waiting" },
+      { type: "handoff", payload: handoffPayload("handoff") },
+      { type: "done", conversation_id: "c1", reply: "Connecting you.", waiting_for_human: true, handoff_status: "waiting" },
       { type: "agent_message", agent: "Alice", text: "Hi, Alice here." },
-      { type: "handoff", payload: { type: "awaiting_agent" } },
-      { type: "done", reply: "Hi, Alice here.", waiting_for_human: true, handoff_status: "human" },
+      { type: "handoff", payload: handoffPayload("awaiting_agent") },
+      { type: "done", conversation_id: "c1", reply: "Hi, Alice here.", waiting_for_human: true, handoff_status: "human" },
       { type: "customer_message", text: "Thanks" },
-      { type: "handoff", payload: { type: "customer_message" } },
+      { type: "handoff", payload: handoffPayload("customer_message") },
     ]);
     const notices = state.items.filter((item) => item.kind === "notice").map((item) => (item.kind === "notice" ? item.text : ""));
     expect(notices).toEqual(["A person will join shortly.", "Alice joined the conversation."]);
@@ -72,7 +73,7 @@ describe("chatReducer", () => {
   it("announces a resolution", () => {
     const state = play([
       { type: "agent_message", agent: "Alice", text: "All sorted." },
-      { type: "done", reply: "All sorted.", waiting_for_human: false, handoff_status: "resolved" },
+      { type: "done", conversation_id: "c1", reply: "All sorted.", waiting_for_human: false, handoff_status: "resolved" },
     ]);
     expect(state.handoff).toBe("resolved");
     expect(state.items.at(-1)).toMatchObject({ kind: "notice", tone: "success" });
@@ -98,9 +99,9 @@ describe("chatReducer", () => {
   it("marks a knowledge-base answer as wanting its sources", () => {
     const state = play([
       { type: "customer_message", text: "refunds?" },
-      { type: "tool", name: "search_knowledge_base", phase: "start", summary: "Searching the help centre" },
-      { type: "tool", name: "search_knowledge_base", phase: "end", summary: "Found: Refunds" },
-      { type: "done", reply: "5 to 7 business days.", waiting_for_human: false, handoff_status: "none" },
+      { type: "tool", name: "search_knowledge_base", phase: "start", summary: "Searching the help centre", ok: true },
+      { type: "tool", name: "search_knowledge_base", phase: "end", summary: "Found: Refunds", ok: true },
+      { type: "done", conversation_id: "c1", reply: "5 to 7 business days.", waiting_for_human: false, handoff_status: "none" },
     ]);
     expect(state.items.at(-1)).toMatchObject({ kind: "message", role: "bot", wantsSources: true, text: "5 to 7 business days." });
   });

@@ -1,6 +1,8 @@
 /** Test doubles for the browser's network: a routed fetch and a scripted WebSocket. */
 import { vi } from "vitest";
 import type { Session } from "../api/auth";
+import type { HandoffPayload } from "../api/events";
+import type { StreamEvent } from "../api/types";
 
 type Handler = (init: RequestInit | undefined, url: string) => unknown;
 
@@ -46,7 +48,7 @@ export class FakeSocket {
     this.sent.push(JSON.parse(data));
   }
 
-  emit(event: Record<string, unknown>) {
+  emit(event: StreamEvent) {
     this.onmessage?.({ data: JSON.stringify(event) });
   }
 
@@ -73,4 +75,20 @@ export function signedIn(app: "chat" | "agent" | "dashboard", session: Partial<S
   };
   localStorage.setItem(`tandem.session.${app}`, JSON.stringify(full));
   return full;
+}
+
+/** A complete handoff payload, as the handoff node sends it. */
+export function handoffPayload(type: HandoffPayload["type"] = "handoff"): HandoffPayload {
+  return {
+    type,
+    reason: "explicit_request",
+    summary: "customer Alex Morgan (alex_morgan_1001); intent human_agent; last message: 'I want a human'",
+    intent: "human_agent",
+    sentiment: { score: -0.2, label: "negative", frustration: false, cues: [], history: [-0.2], trend: 0 },
+    customer: { user_id: "alex_morgan_1001", name: "Alex Morgan", verified_by: "auth" },
+    order_id: null,
+    channel: "web",
+    last_message: "I want a human",
+    suggested_reply: "Hi Alex, thanks for your patience — I'm taking over from here.",
+  };
 }

@@ -1,0 +1,200 @@
+// Generated from graphs/event_schema.py by `make events`
+// (python scripts/gen_event_types.py). Do not edit: change the models and regenerate.
+
+// --- conversation events -------------------------------------------------------------------------
+
+/** The customer's message, echoed as the first event of the turn it starts. */
+export interface CustomerMessageEvent {
+  type: "customer_message";
+  /** What the customer wrote. */
+  text: string;
+}
+
+/** A line telling the customer what is happening (or why the answer waits). */
+export interface StatusEvent {
+  type: "status";
+  /** The sentence to show, e.g. a notice that the server is busy. */
+  text: string;
+}
+
+/** A tool starting or finishing: an order lookup, an order action, a help-centre search. */
+export interface ToolEvent {
+  type: "tool";
+  /** The tool, e.g. `get_order_details`, `search_knowledge_base`. */
+  name: string;
+  /** `start` before the call, `end` after. */
+  phase: "start" | "end";
+  /** A short human-readable line: what is being looked up, what was found, or the error when the call failed. */
+  summary: string;
+  /** False when the call failed (only on `end`). */
+  ok: boolean;
+}
+
+/** A piece of the bot's reply as it is produced; not persisted, `done` has the whole reply. */
+export interface TokenEvent {
+  type: "token";
+  /** The next piece of the reply, to append to what came before. */
+  text: string;
+}
+
+/** The customer's sentiment when the conversation was handed off. */
+export interface HandoffSentiment {
+  /** The latest message's score in [-1, 1] (negative is upset). */
+  score: number;
+  /** The latest message's label. */
+  label: "negative" | "neutral" | "positive";
+  /** Whether frustration cues (shouting, ...) were found. */
+  frustration: boolean;
+  /** The frustration cues found. */
+  cues: string[];
+  /** Scores of the customer's recent messages. */
+  history: number[];
+  /** How the scores move over the history (negative: worse). */
+  trend: number;
+}
+
+/** The identified customer of a handed-off conversation. */
+export interface HandoffCustomer {
+  /** The customer's id. */
+  user_id: string;
+  /** The customer's full name. */
+  name: string;
+  /** How the customer was identified: signed in, by email, or by name and zip. */
+  verified_by: "auth" | "email" | "name_zip";
+}
+
+/** What the handoff shows human agents: why, who, what, how they feel, a reply idea. */
+export interface HandoffPayload {
+  /** `handoff`: the bot hands the conversation to a person (new in the queue); `awaiting_agent`: the agent's own reply paused the conversation again (nothing new for the queue); `customer_message`: the customer wrote while a person has the conversation. */
+  type: "handoff" | "awaiting_agent" | "customer_message";
+  /** Why it was handed off: explicit_request, complaint, negative_sentiment, worsening_sentiment, repeated_failure, out_of_scope or policy_refund_limit. */
+  reason: string;
+  /** One line for the agent: customer, intent, order, mood. */
+  summary: string;
+  /** The latest message's intent, if known. */
+  intent: string | null;
+  /** The customer's sentiment, if known. */
+  sentiment: HandoffSentiment | null;
+  /** The customer, once identified. */
+  customer: HandoffCustomer | null;
+  /** The order the conversation is about, if any. */
+  order_id: string | null;
+  /** Where the latest message came from. */
+  channel: string | null;
+  /** The customer's latest message. */
+  last_message: string;
+  /** An opening line the agent may send. */
+  suggested_reply: string;
+}
+
+/** The conversation now waits for a human agent (the graph paused for one). */
+export interface HandoffEvent {
+  type: "handoff";
+  /** The queue entry's details. */
+  payload: HandoffPayload;
+}
+
+/** A human agent's message to the customer. */
+export interface AgentMessageEvent {
+  type: "agent_message";
+  /** The agent's display name. */
+  agent: string;
+  /** What the agent wrote. */
+  text: string;
+}
+
+/** The turn finished; the last event of every successful turn. */
+export interface DoneEvent {
+  type: "done";
+  /** The conversation the turn belongs to. */
+  conversation_id: string;
+  /** The whole reply of the turn (empty if there was none). */
+  reply: string;
+  /** Whether the conversation waits for a person. */
+  waiting_for_human: boolean;
+  /** none; waiting (queued for a person); human (an agent has it); returned (given back to the bot); resolved (the agent closed the case). */
+  handoff_status: "none" | "waiting" | "human" | "returned" | "resolved";
+}
+
+/**
+ * Something went wrong: a turn that could not finish, or a rejected WebSocket message.
+ *
+ * A failed turn carries `detail`, `retryable` and `error` and ends the turn like `done`.
+ * A WebSocket message that was not taken carries `code` (and, for `invalid_request`,
+ * `detail`); such errors are sent on that socket only, without an `id`.
+ */
+export interface ErrorEvent {
+  type: "error";
+  /** What went wrong, for people. */
+  detail?: string | null;
+  /** Whether sending again may work. */
+  retryable?: boolean | null;
+  /** The failure's kind, e.g. the exception's name or LeaseLost. */
+  error?: string | null;
+  /** Why a WebSocket message was not taken. */
+  code?: "invalid_request" | "rate_limited" | "turn_in_progress" | null;
+}
+
+/** One event of a conversation, told apart by its `type`. */
+export type TurnEvent =
+  | CustomerMessageEvent
+  | StatusEvent
+  | ToolEvent
+  | TokenEvent
+  | HandoffEvent
+  | AgentMessageEvent
+  | DoneEvent
+  | ErrorEvent;
+
+/** The `type` of a conversation event. */
+export type TurnEventType = TurnEvent["type"];
+
+// --- the agents' queue feed ----------------------------------------------------------------------
+
+/** A handoff queue entry as stored (the queue feed sends it on every change). */
+export interface QueueRow {
+  /** The handed-off conversation. */
+  conversation_id: string;
+  /** waiting for an agent, claimed by one, or closed (resolved or returned). */
+  status: "waiting" | "claimed" | "resolved" | "returned";
+  /** Why it was handed off (see HandoffPayload). */
+  reason: string | null;
+  /** The customer's intent at the handoff. */
+  intent: string | null;
+  /** The customer's latest sentiment label. */
+  sentiment_label: string | null;
+  /** The customer's latest sentiment score. */
+  sentiment_score: number | null;
+  /** One line for the agent. */
+  summary: string | null;
+  /** An opening line the agent may send. */
+  suggested_reply: string | null;
+  /** The customer, if identified. */
+  customer_id: string | null;
+  /** Where the conversation happens. */
+  channel: string | null;
+  /** The customer's latest message. */
+  last_message: string | null;
+  /** When it was handed off (Unix seconds). */
+  created_at: number;
+  /** When the entry last changed (Unix seconds). */
+  updated_at: number;
+  /** The agent who claimed it. */
+  claimed_by: string | null;
+  /** When it was claimed (Unix seconds). */
+  claimed_at: number | null;
+  /** When an agent first answered. */
+  first_response_at: number | null;
+  /** When it was resolved or returned. */
+  resolved_at: number | null;
+}
+
+/** A queue entry was opened or changed (claimed, answered, resolved, returned). */
+export interface QueueUpdateEvent {
+  type: "queue_update";
+  /** The entry as it is now. */
+  entry: QueueRow;
+}
+
+/** One event of the agents' queue feed. */
+export type QueueEvent = QueueUpdateEvent;
