@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from conversations.store import ServerStore
+from graphs.event_schema import validate_event
 
 MEMORY_EVENTS = 4000
 """Events of a conversation kept in memory for resuming streams."""
@@ -90,7 +91,13 @@ class EventHub:
         return self._log(conversation_id).seq
 
     async def publish(self, conversation_id: str, event: dict[str, Any]) -> int:
-        """Number, keep and (unless transient) persist an event; wake the followers."""
+        """Number, keep and (unless transient) persist an event; wake the followers.
+
+        Persisted events are checked against the event schema first (tokens, the bulk of
+        the traffic, are built from it by the graph and skip the check).
+        """
+        if event["type"] not in TRANSIENT:
+            validate_event(event)
         log = self._log(conversation_id)
         log.seq += 1
         seq = log.seq

@@ -92,7 +92,13 @@ async def test_events_and_queue_changes_reach_the_other_hub_once(
         published = [
             {"type": "customer_message", "text": "hi"},
             {"type": "token", "text": "Hello"},
-            {"type": "done", "reply": "Hello"},
+            {
+                "type": "done",
+                "conversation_id": "conv",
+                "reply": "Hello",
+                "waiting_for_human": False,
+                "handoff_status": "none",
+            },
         ]
         seqs = [await hubs[0].publish("conv", event) for event in published]
         received = [await pending_far, await _next(far), await _next(far)]

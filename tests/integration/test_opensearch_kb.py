@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from cli.kb import kb_app
 from config.settings import Settings, get_settings
-from wiring.backends import open_knowledge_base
 from tools.embeddings.base import HashingEmbedder
 from tools.knowledge.base import Document
 from tools.knowledge.demo import ARTICLES_DIR
@@ -20,6 +19,7 @@ from tools.knowledge.ingest import ingest_path
 from tools.knowledge.opensearch_client import connect
 from tools.knowledge.opensearch_index import OpenSearchKnowledgeBase
 from tools.knowledge.opensearch_schema import IndexMismatch, ensure_index
+from wiring.backends import open_knowledge_base
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
 

@@ -117,9 +117,7 @@ def test_agent_reply_waits_for_the_conversation_lease(live_api, shared_data):
 
 def test_agent_reply_refuses_a_conversation_another_agent_claimed(live_api):
     _, conversation, _ = _handed_off(live_api)
-    claim = live_api.client.post(
-        f"/v1/queue/{conversation}/claim", headers=live_api.agent("eli")
-    )
+    claim = live_api.client.post(f"/v1/queue/{conversation}/claim", headers=live_api.agent("eli"))
     assert claim.status_code == 200
     result = CliRunner().invoke(cli, ["agent", "reply", conversation, "Hi", "--as", "Dana"])
     assert result.exit_code == 1

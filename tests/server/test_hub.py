@@ -10,7 +10,18 @@ from conversations.store_sqlite import SqliteServerStore
 async def _turn(hub: EventHub, conversation_id: str) -> list[int]:
     seqs = [await hub.publish(conversation_id, {"type": "customer_message", "text": "hi"})]
     seqs.append(await hub.publish(conversation_id, {"type": "token", "text": "Hel"}))
-    seqs.append(await hub.publish(conversation_id, {"type": "done", "reply": "Hel"}))
+    seqs.append(
+        await hub.publish(
+            conversation_id,
+            {
+                "type": "done",
+                "conversation_id": "c",
+                "reply": "Hel",
+                "waiting_for_human": False,
+                "handoff_status": "none",
+            },
+        )
+    )
     return seqs
 
 

@@ -32,7 +32,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, shared_backends) -> It
         sentiment=VaderSentimentAnalyzer(),
         classifier=shared_backends["classifier"],
         catalogue=shared_backends["catalogue"],
-        settings=settings_,
     )
     app = create_app(settings_, services)
     port = free_port()
