@@ -128,3 +128,44 @@ def test_agent_reply_on_an_unknown_conversation_is_a_clear_error(live_api):
     result = CliRunner().invoke(cli, ["agent", "reply", "nope", "Hi", "--as", "Dana"])
     assert result.exit_code == 1
     assert "No conversation nope" in result.output
+
+
+async def test_terminal_chat_shows_an_agent_reply_posted_from_elsewhere(
+    shared_data, services, monkeypatch
+):
+    import io
+
+    from rich.console import Console
+
+    from cli import chat as chat_cli
+    from cli.agent import act_as_agent
+    from graphs.context import Context
+    from wiring.root import Root
+    from wiring.turns import open_turns
+
+    screen = io.StringIO()
+    monkeypatch.setattr(chat_cli, "console", Console(file=screen, width=200))
+    async with open_turns(Root(get_settings(), services)) as turns:
+        conversation = "terminal-1"
+        turns.store.create_conversation(conversation, "alex_morgan_1001", "cli")
+        renderer = chat_cli.Renderer()
+        follower = asyncio.create_task(chat_cli._follow(turns, conversation, renderer))
+        try:
+            await turns.runner.start_customer_turn(
+                conversation,
+                "get me a human please",
+                "cli",
+                Context(customer_id="alex_morgan_1001"),
+            )
+            await asyncio.wait_for(renderer.turn_over.wait(), 30)
+            assert "Waiting for a person" in screen.getvalue()
+            renderer.turn_over.clear()
+            # The agent answers from another process: its own runtime on the same data folder.
+            status = await asyncio.to_thread(
+                asyncio.run, act_as_agent(conversation, "reply", "Hi Alex, Dana here.", "Dana")
+            )
+            assert status == "human"
+            await asyncio.wait_for(renderer.turn_over.wait(), 10)
+        finally:
+            follower.cancel()
+    assert "Dana (agent) › Hi Alex, Dana here." in screen.getvalue()
