@@ -76,7 +76,7 @@ def _open_opensearch(tenant: str) -> tuple[OpenSearchKnowledgeBase, str]:
 
     settings = get_settings().model_copy(update={"tenant": tenant})
     try:
-        kb = cast(OpenSearchKnowledgeBase, open_knowledge_base(settings))
+        kb = cast("OpenSearchKnowledgeBase", open_knowledge_base(settings))
     except _BACKEND_ERRORS as exc:
         raise _fail(str(exc)) from None
     return kb, f"OpenSearch {settings.opensearch_url} index {settings.opensearch_index}"
