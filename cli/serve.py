@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
-
-from config.settings import get_settings
 
 console = Console(highlight=False)
 
@@ -18,6 +15,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
 ) -> None:
     """Serve the chat API, the handoff queue and the health probes."""
+    import uvicorn
+
+    from config.settings import get_settings
     from server.app import create_app
     from server.logs import configure_json_logging
 
