@@ -65,6 +65,7 @@ bench: install
 	$(BIN)/python -m bench.sentiment
 	$(BIN)/python -m bench.checkpoints --samples 100 --conversations 5
 	$(BIN)/python -m bench.tau_replay --tasks 20
+	$(BIN)/python -m bench.cli_startup
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache artifacts web/dist web/node_modules
