@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 CUSTOMER ?= alex_morgan_1001
 NPM    ?= npm
 
-.PHONY: install install-dev web web-test run chat test lint typecheck pytest studio bench clean
+.PHONY: install install-dev install-bench web web-test run chat test lint typecheck pytest studio bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,15 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+install-bench: $(VENV)/.installed-bench
 
 # The browser apps need Node.js 20+; without it the API still runs and the server says
 # how to build them.
@@ -56,7 +62,7 @@ test: lint typecheck web-test pytest
 studio: install-dev
 	$(BIN)/langgraph dev --no-browser
 
-bench: install
+bench: install-bench
 	$(BIN)/python -m bench.turns
 	$(BIN)/python -m bench.load --conversations 50
 	$(BIN)/python -m bench.kb_retrieval
