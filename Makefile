@@ -5,6 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CUSTOMER ?= alex_morgan_1001
 NPM    ?= npm
+STUDIO_PORT ?= 2024
 
 .PHONY: install install-dev install-bench web web-test run chat test lint typecheck pytest studio bench clean
 
@@ -60,7 +61,7 @@ pytest: install-dev web
 test: lint typecheck web-test pytest
 
 studio: install-dev
-	$(BIN)/langgraph dev --no-browser
+	$(BIN)/langgraph dev --no-browser --port $(STUDIO_PORT)
 
 bench: install-bench
 	$(BIN)/python -m bench.turns
