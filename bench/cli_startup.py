@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     tandem = tandem_command()
-    console = Console()
+    # A fixed width when piped, so each row stays on one line in logs.
+    console = Console(width=None if sys.stdout.isatty() else 110)
     with tempfile.TemporaryDirectory(prefix="tandem-cli-startup-") as folder:
         work = Path(folder)
         env = {**os.environ, "TANDEM_DATA_DIR": str(work / "data"), "TANDEM_AUTH_MODE": "local"}

@@ -48,7 +48,7 @@ class DeferredCommand(TyperCommand):
     def load(self) -> Any:
         """Import the real command and return it as a click command."""
         target: Any = getattr(importlib.import_module(self.module), self.attribute)
-        holder = typer.Typer()
+        holder = typer.Typer(rich_markup_mode=None)  # plain help, like the other commands
         holder.callback()(lambda: None)  # a group, so a one-command Typer stays a group
         if isinstance(target, typer.Typer):
             holder.add_typer(target, name=self.name)
