@@ -5,8 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CUSTOMER ?= alex_morgan_1001
 NPM    ?= npm
+STUDIO_PORT ?= 2024
 
-.PHONY: install install-dev web web-test run chat test lint typecheck pytest studio bench events clean
+.PHONY: install install-dev install-bench web web-test run chat test lint typecheck pytest studio bench events clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +21,15 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+install-bench: $(VENV)/.installed-bench
 
 # The browser apps need Node.js 20+; without it the API still runs and the server says
 # how to build them.
@@ -54,9 +61,9 @@ pytest: install-dev web
 test: lint typecheck web-test pytest
 
 studio: install-dev
-	$(BIN)/langgraph dev --no-browser
+	$(BIN)/langgraph dev --no-browser --port $(STUDIO_PORT)
 
-bench: install
+bench: install-bench
 	$(BIN)/python -m bench.turns
 	$(BIN)/python -m bench.load --conversations 50
 	$(BIN)/python -m bench.kb_retrieval
@@ -65,6 +72,7 @@ bench: install
 	$(BIN)/python -m bench.sentiment
 	$(BIN)/python -m bench.checkpoints --samples 100 --conversations 5
 	$(BIN)/python -m bench.tau_replay --tasks 20
+	$(BIN)/python -m bench.cli_startup
 
 # The web app's event types (web/src/api/events.ts) from the pydantic models in
 # graphs/event_schema.py; run after changing an event.

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from config.settings import get_settings
-from server.auth.local_issuer import LocalIssuer, LocalIssuerDisabledError, issuer_from_settings
-from server.auth.principal import ROLES, is_role
-from server.auth.verifier import AuthError, verifier_from_settings
+if TYPE_CHECKING:
+    from server.auth.local_issuer import LocalIssuer
 
 auth_app = typer.Typer(
     name="auth",
@@ -35,6 +33,9 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 def _local_issuer() -> LocalIssuer:
     """Return the issuer configured by settings, or exit when Cognito is configured."""
+    from config.settings import get_settings
+    from server.auth.local_issuer import LocalIssuerDisabledError, issuer_from_settings
+
     try:
         return issuer_from_settings(get_settings())
     except LocalIssuerDisabledError:
@@ -65,6 +66,8 @@ def token(
     ] = None,
 ) -> None:
     """Print a signed bearer token for the given role and subject."""
+    from server.auth.principal import ROLES, is_role
+
     if not is_role(role):
         raise _fail(f"unknown role {role!r}; choose one of {', '.join(ROLES)}.", code=2)
     if not sub.strip():
@@ -100,6 +103,10 @@ def jwks() -> None:
 @auth_app.command("verify")
 def verify(token: Annotated[str, typer.Argument(help="The bearer token to check.")]) -> None:
     """Verify a token as the server would and print its principal as JSON."""
+    from config.settings import get_settings
+    from server.auth.local_issuer import LocalIssuerDisabledError
+    from server.auth.verifier import AuthError, verifier_from_settings
+
     try:
         verifier = verifier_from_settings(get_settings())
     except (LocalIssuerDisabledError, OSError, ValueError) as exc:

@@ -10,24 +10,15 @@ the command with a one-line explanation, not a traceback.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    ReadTimeoutError,
-)
 from rich.console import Console
 from rich.markup import escape
 
-from cli.aws_steps import ProviderUnavailable, Step, bootstrap_steps
-from config.settings import Settings, get_settings
+if TYPE_CHECKING:
+    from cli.aws_steps import Step
+    from config.settings import Settings
 
 aws_app = typer.Typer(
     name="aws",
@@ -78,6 +69,16 @@ def _endpoint(settings: Settings) -> str:
 
 def _classify(exc: Exception, settings: Settings) -> Exception:
     """Turn credential, endpoint and region problems into `Aborted` with a clear text."""
+    from botocore.exceptions import (
+        ClientError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+        ReadTimeoutError,
+    )
+
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return Aborted(
             "no usable AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
@@ -98,6 +99,8 @@ def _classify(exc: Exception, settings: Settings) -> Exception:
 
 
 def _detail(exc: Exception) -> str:
+    from botocore.exceptions import ClientError
+
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         return f"{error.get('Code', 'error')}: {error.get('Message', '')}"
@@ -112,6 +115,10 @@ def _report(console: Console, status: str, resource: str, detail: str = "") -> N
 
 def _run_step(step: Step, settings: Settings, create: bool) -> tuple[str, str]:
     """Run one step; return ``(status, detail)``. Raises `Aborted`."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from cli.aws_steps import ProviderUnavailable
+
     if step.skipped:
         return "skipped", step.skipped
     try:
@@ -130,6 +137,11 @@ def _run_step(step: Step, settings: Settings, create: bool) -> tuple[str, str]:
 
 
 def _run(create: bool) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from cli.aws_steps import bootstrap_steps
+    from config.settings import get_settings
+
     settings = get_settings()
     console = _console()
     console.print(
@@ -180,6 +192,9 @@ def load_orders(
     ] = False,
 ) -> None:
     """Load customers, orders and products into the DynamoDB order table (batch writes)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from config.settings import get_settings
     from memory.aws_clients import aws_client
     from tools.orders.dynamodb_store import DynamoDBOrderStore
     from tools.orders.seed import generate_demo_data

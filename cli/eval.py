@@ -5,30 +5,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
-from config.settings import Settings, get_settings
-from evals.benchmarks import BENCHMARKS, DEFAULT_DATASETS, BenchmarkResult, run_benchmarks
-from evals.compare import compare_runs, format_delta, render_comparison_markdown
-from evals.gate import check_gate, gate_report, load_thresholds
-from evals.loader import SuiteError, load_suite, suite_paths
-from evals.metrics import METRICS, format_value
-from evals.records import RunResult
-from evals.store import RunNotFound, default_runs_dir, list_runs, load_run, save_run
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from config.settings import Settings
+    from evals.benchmarks import BenchmarkResult
+    from evals.records import RunResult
 
 eval_app = typer.Typer(
     name="eval",
@@ -50,7 +39,16 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code=code)
 
 
+def get_settings() -> Settings:
+    """The process-wide settings (imported on first use: pydantic is slow to import)."""
+    from config.settings import get_settings as settings
+
+    return settings()
+
+
 def _runs_dir(runs_dir: Path | None, settings: Settings | None = None) -> Path:
+    from evals.store import default_runs_dir
+
     return (runs_dir or default_runs_dir((settings or get_settings()).data_dir)).expanduser()
 
 
@@ -73,6 +71,10 @@ def list_command(
     runs_dir: RunsDir = None,
 ) -> None:
     """List the evaluation suites (or, with --runs, the saved runs)."""
+    from evals.loader import SuiteError, load_suite, suite_paths
+    from evals.records import RunResult
+    from evals.store import list_runs
+
     if runs:
         folder = _runs_dir(runs_dir)
         table = Table(title=f"Saved runs · {escape(str(folder))}")
@@ -104,6 +106,8 @@ def list_command(
 
 
 def _summary_table(run: RunResult) -> Table:
+    from evals.metrics import METRICS, format_value
+
     table = Table(title=f"{escape(str(run.suite.get('name')))} · {run.run_id}")
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -160,9 +164,21 @@ def run_command(
     runs_dir: RunsDir = None,
 ) -> None:
     """Run a suite through the real support graph; save results.json, report.md and report.html."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from evals.backends import build_backends
+    from evals.gate import check_gate, gate_report, load_thresholds
+    from evals.loader import SuiteError, load_suite
     from evals.metadata import parse_prompt_versions
     from evals.runner import RunOptions, run_suite
+    from evals.store import save_run
 
     try:
         loaded = load_suite(suite)
@@ -227,6 +243,10 @@ def compare_command(
     runs_dir: RunsDir = None,
 ) -> None:
     """Compare two runs per metric and per case, with significance tests."""
+    from evals.compare import compare_runs, format_delta, render_comparison_markdown
+    from evals.metrics import format_value
+    from evals.store import RunNotFound, load_run
+
     folder = _runs_dir(runs_dir)
     try:
         a, b = load_run(run_a, folder), load_run(run_b, folder)
@@ -310,23 +330,35 @@ def _benchmark_rows(results: list[BenchmarkResult]) -> Table:
 def benchmarks_command(
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help=f"Run only these: {', '.join(BENCHMARKS)}."),
+        typer.Option(
+            "--only",
+            help="Run only these: banking77, clinc150, bitext, tau_replay, kb_retrieval.",
+        ),
     ] = None,
     datasets: Annotated[
-        Path, typer.Option("--datasets", help="Folder holding the public datasets.")
-    ] = DEFAULT_DATASETS,
+        Path | None,
+        typer.Option(
+            "--datasets",
+            help="Folder holding the public datasets (default: ../shared/datasets beside the "
+            "repository).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     save: Annotated[
         bool, typer.Option("--save/--no-save", help="Save JSON under DATA_DIR.")
     ] = True,
 ) -> None:
     """Run the public benchmarks (intent, τ-bench replay, KB retrieval) and print a table."""
+    from evals.benchmarks import BENCHMARKS, DEFAULT_DATASETS, run_benchmarks
+
     unknown = [name for name in only or [] if name not in BENCHMARKS]
     if unknown:
         raise _fail(f"unknown benchmark(s): {', '.join(unknown)} (known: {', '.join(BENCHMARKS)})")
     with console.status("Running benchmarks…") as status:
         results = run_benchmarks(
-            only, datasets.expanduser(), progress=lambda name: status.update(f"Running {name}…")
+            only,
+            (datasets or DEFAULT_DATASETS).expanduser(),
+            progress=lambda name: status.update(f"Running {name}…"),
         )
     payload: list[dict[str, Any]] = [r.model_dump() for r in results]
     if as_json:

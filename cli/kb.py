@@ -8,26 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
-from opensearchpy.exceptions import OpenSearchException
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
-from config.settings import get_settings
-from tools.knowledge.extract import answer_sentences
-from tools.knowledge.ingest import IngestReport, ingest_path
-from tools.knowledge.sqlite_index import SqliteKnowledgeBase
-
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from config.settings import Settings
+    from tools.knowledge.ingest import IngestReport
     from tools.knowledge.opensearch_index import OpenSearchKnowledgeBase
+    from tools.knowledge.sqlite_index import SqliteKnowledgeBase
 
 kb_app = typer.Typer(
     name="kb",
@@ -46,14 +37,23 @@ DbOption = Annotated[
     ),
 ]
 
-_BACKEND_ERRORS: tuple[type[Exception], ...] = (
-    OpenSearchException,
-    RuntimeError,
-    ValueError,
-    OSError,
-)
-"""Errors opening or writing OpenSearch (unreachable, refused, index mismatch, embedder)."""
-_INGEST_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, *_BACKEND_ERRORS)
+
+def _backend_errors() -> tuple[type[Exception], ...]:
+    """Errors opening or writing OpenSearch (unreachable, refused, index mismatch, embedder)."""
+    from opensearchpy.exceptions import OpenSearchException
+
+    return (OpenSearchException, RuntimeError, ValueError, OSError)
+
+
+def _ingest_errors() -> tuple[type[Exception], ...]:
+    return (sqlite3.Error, *_backend_errors())
+
+
+def get_settings() -> Settings:
+    """The process-wide settings (imported on first use: pydantic is slow to import)."""
+    from config.settings import get_settings as settings
+
+    return settings()
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -77,7 +77,7 @@ def _open_opensearch(tenant: str) -> tuple[OpenSearchKnowledgeBase, str]:
     settings = get_settings().model_copy(update={"tenant": tenant})
     try:
         kb = cast("OpenSearchKnowledgeBase", open_knowledge_base(settings))
-    except _BACKEND_ERRORS as exc:
+    except _backend_errors() as exc:
         raise _fail(str(exc)) from None
     return kb, f"OpenSearch {settings.opensearch_url} index {settings.opensearch_index}"
 
@@ -104,6 +104,17 @@ def ingest(
     db: DbOption = None,
 ) -> None:
     """Index a file or folder (recursively); unchanged files are skipped, removed ones dropped."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from tools.knowledge.ingest import ingest_path
+    from tools.knowledge.sqlite_index import SqliteKnowledgeBase
+
     tenant_id, db_path = _resolve(tenant, db)
     if not path.expanduser().exists():
         raise _fail(f"path not found: {path}")
@@ -139,7 +150,7 @@ def ingest(
         total = kb.count(tenant_id)
     except FileNotFoundError:
         raise _fail(f"path not found: {path}") from None
-    except _INGEST_ERRORS as exc:
+    except _ingest_errors() as exc:
         raise _fail(f"ingest into {label} failed: {exc}") from None
     finally:
         kb.close()
@@ -160,12 +171,15 @@ def search(
     ] = False,
 ) -> None:
     """Search the knowledge base and print the best-matching articles."""
+    from tools.knowledge.extract import answer_sentences
+    from tools.knowledge.sqlite_index import SqliteKnowledgeBase
+
     tenant_id, db_path = _resolve(tenant, db)
     if _uses_opensearch(db):
         os_kb, label = _open_opensearch(tenant_id)
         try:
             passages = os_kb.search(query, k=k, tenant=tenant_id)
-        except _BACKEND_ERRORS as exc:
+        except _backend_errors() as exc:
             raise _fail(f"search in {label} failed: {exc}") from None
         finally:
             os_kb.close()

@@ -3,6 +3,11 @@
 Every layer reads its configuration from here, so this module imports nothing from the
 rest of Tandem. Each backend is picked by one setting; every AWS client has an endpoint
 override so the same code talks to loopback test servers.
+
+A relative `data_dir` is taken from the project folder (the checkout holding
+`pyproject.toml`), not from the working directory, and that folder's `.env` is read before
+the working directory's: the server and `tandem auth token` started from different folders
+with the same environment use the same data folder, hence the same signing key.
 """
 
 from __future__ import annotations
@@ -14,17 +19,40 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The folder holding this package: the project checkout when Tandem runs from source."""
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+def base_dir() -> Path:
+    """Where relative paths are anchored: the project checkout, else the working directory."""
+    return PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd()
+
+
+def resolve_data_dir(value: Path) -> Path:
+    """Return `value` with `~` expanded, made absolute against `base_dir()` when relative."""
+    value = value.expanduser()
+    return value if value.is_absolute() else base_dir() / value
+
+
+def _env_files() -> tuple[Path, ...]:
+    """The `.env` files read, later ones winning: the project's, then the working directory's."""
+    return (base_dir() / ".env", Path(".env"))
+
 
 class Settings(BaseSettings):
     """Runtime configuration. Environment variables use the `TANDEM_` prefix."""
 
     model_config = SettingsConfigDict(
-        env_prefix="TANDEM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TANDEM_", env_file=_env_files(), env_file_encoding="utf-8", extra="ignore"
     )
 
     data_dir: Path = Field(
-        default=Path("data"),
-        description="Folder for the embedded stores (checkpoints, orders, knowledge base, caches).",
+        default=DEFAULT_DATA_DIR,
+        validate_default=True,
+        description="Folder for the embedded stores (checkpoints, orders, knowledge base, "
+        "caches); a relative path is taken from the project folder, not the working directory.",
     )
     tenant: str = Field(default="demo", description="Tenant id used when none is given.")
 
@@ -284,7 +312,7 @@ class Settings(BaseSettings):
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
-        return value.expanduser()
+        return resolve_data_dir(value)
 
     @property
     def checkpoint_db(self) -> Path:

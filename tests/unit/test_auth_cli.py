@@ -105,3 +105,36 @@ def test_verify_command(runner: CliRunner, data_dir: Path) -> None:
     bad = runner.invoke(auth_app, ["verify", "garbage"], env=ENV)
     assert bad.exit_code == 1
     assert "malformed_token" in bad.output
+
+
+@pytest.mark.parametrize("relative", [True, False])
+def test_token_from_another_folder_verifies_on_the_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner, relative: bool
+) -> None:
+    """The CLI, run elsewhere with the server's environment, signs with the server's key."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    monkeypatch.setattr("config.settings.PROJECT_ROOT", project)
+    data = "var/data" if relative else str(tmp_path / "elsewhere-data")
+    monkeypatch.setenv("TANDEM_DATA_DIR", data)
+    monkeypatch.setenv("TANDEM_AUTH_MODE", "local")
+    server_cwd, cli_cwd = tmp_path / "server", tmp_path / "cli"
+    server_cwd.mkdir()
+    cli_cwd.mkdir()
+
+    monkeypatch.chdir(server_cwd)
+    server_settings = Settings()
+    verifier = verifier_from_settings(server_settings)  # the server creates the key first
+
+    monkeypatch.chdir(cli_cwd)
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(auth_app, ["token", "--role", "agent", "--sub", "dana"], env=ENV)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert verifier.verify(result.output.strip()).sub == "dana"
+    expected = project / "var" / "data" if relative else tmp_path / "elsewhere-data"
+    assert server_settings.local_issuer_key == expected / "auth" / "local-issuer-key.pem"
+    assert not (cli_cwd / "var").exists()

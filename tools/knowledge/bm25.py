@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 
 from tools.knowledge.tenants import TenantMasks
 from tools.knowledge.text import query_stems, stemmed_terms, strip_question_phrases
@@ -96,6 +95,8 @@ class TermMatrix:
             self.idf = np.zeros(0, dtype=np.float32)
             self._saturated = sp.csr_matrix((0, 0), dtype=np.float32)
             return
+        from sklearn.feature_extraction.text import CountVectorizer  # slow to import
+
         vectorizer = CountVectorizer(analyzer=str.split, dtype=np.float32)
         counts = vectorizer.fit_transform(
             [doc.title_terms for doc in documents] + [doc.body_terms for doc in documents]

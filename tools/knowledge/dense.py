@@ -18,11 +18,14 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tools.embeddings.base import Embedder
 from tools.knowledge.tenants import TenantMasks
+
+if TYPE_CHECKING:
+    from tools.embeddings.base import Embedder
 
 VECTOR_SCHEMA = """
 CREATE TABLE IF NOT EXISTS document_vectors (

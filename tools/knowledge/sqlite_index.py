@@ -16,9 +16,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from tools.embeddings.base import Embedder
 from tools.knowledge.base import Document, Passage
 from tools.knowledge.bm25 import Bm25Params
 from tools.knowledge.dense import SqliteVectorIndex
@@ -26,6 +25,9 @@ from tools.knowledge.hybrid import HybridConfig
 from tools.knowledge.sqlite_lexical import SqliteTermIndex
 from tools.knowledge.sqlite_schema import SCHEMA, SCHEMA_VERSION, UPGRADE_FROM_V1
 from tools.knowledge.text import stemmed_terms
+
+if TYPE_CHECKING:
+    from tools.embeddings.base import Embedder
 
 UpsertOutcome = Literal["added", "updated", "unchanged"]
 
