@@ -491,3 +491,17 @@ def test_long_messages_damp_the_weight_of_rare_words() -> None:
     filler = " ".join(f"word{i}" for i in range(20))
     message = f"Where is my refund? Zanzibar. The refund is late. {filler}"
     assert kb.search(message, k=1)[0].article_id == "refunds"
+
+
+def test_term_counts_match_scikit_learns_count_vectorizer():
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from tools.knowledge.bm25 import count_terms
+
+    texts = ["refund refund card", "", "card arriv late late late", "zeta alpha"]
+    counts, vocabulary = count_terms(texts)
+    reference = CountVectorizer(analyzer=str.split, dtype=np.float32)
+    expected = reference.fit_transform(texts)
+    assert vocabulary == {term: int(i) for term, i in reference.vocabulary_.items()}
+    assert np.array_equal(counts.toarray(), expected.toarray())
