@@ -81,7 +81,7 @@ def main() -> None:
         settings = Settings(data_dir=Path(folder), model="")
         services = build_embedded_services(settings)
         with use_services(services):
-            warm = builder.compile()
+            warm: Any = builder.compile()
             warm.invoke(customer_input("hello", "bench"), context=Context(model=""))
             saver = sqlite_saver(settings.checkpoint_db)
             rows = {
