@@ -326,7 +326,10 @@ def benchmarks_command(
         raise _fail(f"unknown benchmark(s): {', '.join(unknown)} (known: {', '.join(BENCHMARKS)})")
     with console.status("Running benchmarks…") as status:
         results = run_benchmarks(
-            only, datasets.expanduser(), progress=lambda name: status.update(f"Running {name}…")
+            only,
+            datasets.expanduser(),
+            progress=lambda name: status.update(f"Running {name}…"),
+            settings=get_settings(),
         )
     payload: list[dict[str, Any]] = [r.model_dump() for r in results]
     if as_json:
