@@ -111,9 +111,12 @@ ITEM_KINDS = {"CHECKPOINT_": "checkpoint", "WRITES_": "write", "CHUNK_": "payloa
 
 
 class CallCounter:
-    """Counts DynamoDB API calls made through one boto3 client, by operation name (those
-    of `StepFlushSaver`'s flusher thread as `background:<name>`), and the items `PutItem`
-    stores, by kind (`put:checkpoint`, `put:write`, `put:payload`)."""
+    """Counts DynamoDB API calls made through one boto3 client, and the items stored.
+
+    Calls are counted by operation name (those of `StepFlushSaver`'s flusher thread as
+    `background:<name>`), the items `PutItem` stores by kind (`put:checkpoint`, `put:write`,
+    `put:payload`).
+    """
 
     def __init__(self, client: Any, saver: StepFlushSaver | None = None) -> None:
         self.calls: Counter[str] = Counter()
@@ -170,8 +173,10 @@ def sample_checkpoint(graph: Any, saver: BaseCheckpointSaver[Any]) -> tuple[Any,
 def operation_latency(
     saver: BaseCheckpointSaver[Any], checkpoint: Any, metadata: Any, samples: int
 ) -> dict[str, list[float]]:
-    """Time `samples` puts, latest-gets and gets by id, on threads of 20 checkpoints each
-    (a finished thread is deleted, which keeps the table at a steady size)."""
+    """Time `samples` puts, latest-gets and gets by id, on threads of 20 checkpoints each.
+
+    A finished thread is deleted, which keeps the table at a steady size.
+    """
     timings: dict[str, list[float]] = {"put": [], "get latest": [], "get by id": []}
     warmup, per_thread = 10, 20
     thread = ""
@@ -245,8 +250,11 @@ def _spread(totals: list[int]) -> str:
 
 
 def _summarise(counts: list[Counter[str]]) -> tuple[str, str, str, str]:
-    """Critical-path calls per turn (with the range if it varies), by operation, PutItem
-    by kind, and background calls per turn."""
+    """Summarise the calls per turn as four printable cells.
+
+    Critical-path calls per turn (with the range if it varies), by operation, PutItem by
+    kind, and background calls per turn.
+    """
     critical = [
         sum(v for k, v in c.items() if ":" not in k or k.startswith("waited:")) for c in counts
     ]

@@ -1,4 +1,9 @@
-"""Shared pieces of the intent benchmarks: dataset loading, flags and calibration numbers.
+"""Shared pieces of the intent benchmarks: dataset loading, options, decisions and scores.
+
+Each intent benchmark (:mod:`bench.intent_banking77`, :mod:`bench.intent_clinc150`,
+:mod:`bench.intent_fewshot`, :mod:`bench.intent_bitext`) has one ``run`` function that
+returns a :class:`evals.benchmarks.base.BenchmarkResult`; its ``main`` prints that result and
+``tandem eval benchmarks`` shows it in its table, so both report the same numbers.
 
 Every benchmark takes ``--encoder auto|on|off`` (``auto`` uses the pretrained encoders that
 are installed), ``--encoders NAME,...`` (which ones: ``all-MiniLM-L6-v2``,
@@ -17,14 +22,73 @@ import json
 import os
 import random
 from collections import defaultdict
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-DEFAULT_DATASETS = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets"
+from evals.benchmarks.base import DEFAULT_DATASETS, BenchmarkResult
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from tools.intent import IntentClassifier, IntentPrediction
+    from tools.intent.engines import EncoderMode
+
 DEFAULT_EMBEDDING_CACHE = Path.home() / ".cache" / "tandem" / "intent-embeddings"
 SEED = 0
+FOLDS = 5
+
+__all__ = [
+    "DEFAULT_DATASETS",
+    "DEFAULT_EMBEDDING_CACHE",
+    "FOLDS",
+    "SEED",
+    "DatasetMissing",
+    "IntentOptions",
+    "accuracy_scores",
+    "cv_folds",
+    "ece_of",
+    "embedding_memo",
+    "engine_details",
+    "engine_line",
+    "few_shot_draw",
+    "load_banking77",
+    "load_bitext",
+    "load_clinc150",
+    "load_line",
+    "new_classifier",
+    "options_from",
+    "parser",
+    "print_result",
+]
+
+
+class DatasetMissing(Exception):
+    """A benchmark's dataset is absent; the message says where it was looked for."""
+
+
+@dataclass(frozen=True)
+class IntentOptions:
+    """The classifier's feature set and where encoder vectors are remembered between runs.
+
+    ``encoders`` names the pretrained encoders to use together (``None``: the first installed
+    choice of the ``intent_encoder_models`` setting). ``embedding_cache`` is the folder for
+    :func:`embedding_memo` (``None``: remember within the run only).
+    """
+
+    encoder: EncoderMode = "auto"
+    encoders: tuple[str, ...] | None = None
+    cascade: bool = True
+    label_names: bool = True
+    embedding_cache: Path | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> IntentOptions:
+        """The options the deployment's settings choose (its ``intent_encoder`` mode)."""
+        return cls(encoder=settings.intent_encoder)
 
 
 def parser(description: str, embedding_cache: bool = True) -> argparse.ArgumentParser:
@@ -67,47 +131,84 @@ def parser(description: str, embedding_cache: bool = True) -> argparse.ArgumentP
     return result
 
 
-def embedding_memo(args: argparse.Namespace) -> Any:
+def options_from(args: argparse.Namespace) -> IntentOptions:
+    """The :class:`IntentOptions` a command line parsed by :func:`parser` chose."""
+    return IntentOptions(
+        encoder=args.encoder,
+        encoders=tuple(args.encoders) if args.encoders is not None else None,
+        cascade=args.cascade,
+        label_names=args.label_names,
+        embedding_cache=getattr(args, "embedding_cache", None),
+    )
+
+
+def embedding_memo(options: IntentOptions) -> AbstractContextManager[None]:
     """The context in which encoder vectors are remembered (and kept in the cache folder)."""
     from tools.intent.encoder_memo import remembered_encoder_features
 
-    return remembered_encoder_features(args.embedding_cache)
+    return remembered_encoder_features(options.embedding_cache)
 
 
-def load_banking77(datasets: Path) -> tuple[list[str], list[str]] | None:
-    """Banking77 ``train.csv`` as (texts, labels), or None when absent."""
+def new_classifier(options: IntentOptions) -> IntentClassifier:
+    """An untrained intent classifier with the feature set ``options`` choose."""
+    from tools.intent import IntentClassifier
+
+    return IntentClassifier(
+        options.encoder, options.encoders, options.cascade, label_names=options.label_names
+    )
+
+
+def load_banking77(datasets: Path) -> tuple[list[str], list[str]]:
+    """Banking77 ``train.csv`` as (texts, labels); raises :class:`DatasetMissing`."""
     path = datasets / "banking77" / "train.csv"
     if not path.is_file():
-        print(f"skipped: Banking77 not found at {path}")
-        return None
+        raise DatasetMissing(f"Banking77 not found at {path}")
     with path.open(newline="", encoding="utf-8") as handle:
         rows = [(row["text"], row["category"]) for row in csv.DictReader(handle)]
     return [t for t, _ in rows], [label for _, label in rows]
 
 
-def load_clinc150(datasets: Path) -> dict[str, Any] | None:
-    """CLINC150 ``data_train_val.json`` (keys train, val, oos_train, oos_val), or None."""
+def load_clinc150(datasets: Path) -> dict[str, Any]:
+    """CLINC150 ``data_train_val.json`` (keys train, val, oos_train, oos_val).
+
+    Raises :class:`DatasetMissing` when absent. Only the train and validation splits are
+    read: the test split is never used, for measuring or for choosing anything.
+    """
     path = datasets / "clinc150" / "data_train_val.json"
     if not path.is_file():
-        print(f"skipped: CLINC150 not found at {path}")
-        return None
+        raise DatasetMissing(f"CLINC150 not found at {path}")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
-def load_bitext(datasets: Path) -> tuple[list[str], list[str]] | None:
-    """The Bitext customer-support sample as (texts, labels), or None when absent."""
+def load_bitext(datasets: Path) -> tuple[str, list[str], list[str]]:
+    """The Bitext customer-support sample as (file name, texts, labels).
+
+    Raises :class:`DatasetMissing` when no CSV is in ``datasets/bitext``.
+    """
     folder = datasets / "bitext"
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     if not files:
-        print(f"skipped: Bitext CSV not found in {folder}")
-        return None
+        raise DatasetMissing(f"Bitext CSV not found in {folder}")
     with files[0].open(newline="", encoding="utf-8") as handle:
         rows = [(row["instruction"], row["intent"]) for row in csv.DictReader(handle)]
-    return [t for t, _ in rows], [label for _, label in rows]
+    return files[0].name, [t for t, _ in rows], [label for _, label in rows]
 
 
-def ece_of(predictions: list[Any], gold: list[str]) -> float:
+def accuracy_scores(predictions: Sequence[IntentPrediction], gold: list[str]) -> dict[str, float]:
+    """Accuracy, macro-F1 and expected calibration error of top-intent predictions."""
+    from sklearn.metrics import f1_score
+
+    predicted = [p.intent for p in predictions]
+    correct = sum(p == g for p, g in zip(predicted, gold, strict=True))
+    return {
+        "accuracy": correct / len(gold),
+        "macro_f1": float(f1_score(gold, predicted, average="macro", zero_division=0)),
+        "ece": ece_of(predictions, gold),
+    }
+
+
+def ece_of(predictions: Sequence[IntentPrediction], gold: list[str]) -> float:
     """Expected calibration error (15 bins) of predictions against gold labels."""
     from tools.intent.calibration import expected_calibration_error
 
@@ -116,10 +217,19 @@ def ece_of(predictions: list[Any], gold: list[str]) -> float:
     return expected_calibration_error(confidences, correct)
 
 
-def engine_line(classifier: Any) -> str:
-    """Describe the classifier's feature set and calibration for the printout."""
-    line = f"engine:   {classifier.engine} (temperature {classifier.temperature:.3f}"
-    threshold = getattr(classifier, "cascade_threshold", None)
+def engine_details(classifier: IntentClassifier) -> dict[str, Any]:
+    """The trained classifier's feature set and fitted calibration, for a result's details."""
+    return {
+        "engine": classifier.engine,
+        "temperature": round(classifier.temperature, 4),
+        "cascade_threshold": classifier.cascade_threshold,
+    }
+
+
+def engine_line(details: dict[str, Any]) -> str:
+    """Describe the classifier's feature set and calibration (see :func:`engine_details`)."""
+    line = f"engine:   {details['engine']} (temperature {details['temperature']:.3f}"
+    threshold = details.get("cascade_threshold")
     if threshold is not None:
         line += f"; TF-IDF stage answers at confidence >= {threshold:.2f}"
     return line + ")"
@@ -148,8 +258,13 @@ def few_shot_draw(labels: list[str], pool: np.ndarray, shots: int, fold: int) ->
     return [index for label in sorted(by_label) for index in sampler.sample(by_label[label], shots)]
 
 
-def new_classifier(args: argparse.Namespace) -> Any:
-    """An untrained intent classifier with the feature set the command line chose."""
-    from tools.intent import IntentClassifier
-
-    return IntentClassifier(args.encoder, args.encoders, args.cascade, label_names=args.label_names)
+def print_result(result: BenchmarkResult, lines: Callable[[BenchmarkResult], list[str]]) -> int:
+    """Print a benchmark's result (or why it was skipped); return the process exit code."""
+    if result.status == "skipped":
+        print(f"skipped: {result.reason}")
+        return 0
+    for line in lines(result):
+        print(line)
+    print(f"elapsed:  {result.seconds:.1f} s")
+    print(load_line())
+    return 0

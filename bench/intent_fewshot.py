@@ -4,7 +4,8 @@ For each of the 5 stratified folds of ``train.csv``, N examples per intent are d
 (seeded) from the other folds and the classifier is tested on the fold. Prints accuracy
 per fold and on average. Like the product, the classifier adds each intent's name,
 underscores read as spaces ("card arrival"), as one more training example (a tenant always
-names its intents); ``--no-label-names`` measures without them.
+names its intents); ``--no-label-names`` measures without them. ``tandem eval benchmarks
+--only banking77_fewshot`` runs the same :func:`run` with 10 examples per intent.
 
 Usage: ``python -m bench.intent_fewshot [--shots 10] [--folds 5] [--encoder auto|on|off]
 [--no-label-names]``
@@ -14,54 +15,115 @@ from __future__ import annotations
 
 import statistics
 import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from bench.intent_common import (
+    FOLDS,
+    SEED,
+    DatasetMissing,
+    IntentOptions,
+    accuracy_scores,
     cv_folds,
-    ece_of,
     embedding_memo,
+    engine_details,
     engine_line,
     few_shot_draw,
     load_banking77,
     new_classifier,
+    options_from,
     parser,
+    print_result,
 )
+from evals.benchmarks.base import BenchmarkResult, skipped
+
+NAME = "banking77_fewshot"
+SHOTS = 10
+
+
+def run(
+    datasets: Path,
+    options: IntentOptions | None = None,
+    shots: int = SHOTS,
+    folds: int = FOLDS,
+    progress: Callable[[str], None] | None = None,
+) -> BenchmarkResult:
+    """Train on ``shots`` Banking77 examples per intent, test on each held-out fold.
+
+    Skipped when the dataset is absent; ``progress`` receives one line per fold.
+    """
+    options = options or IntentOptions()
+    try:
+        texts, labels = load_banking77(datasets)
+    except DatasetMissing as error:
+        return skipped(NAME, str(error))
+    per_fold: list[dict[str, float]] = []
+    engine: dict[str, Any] = {}
+    with embedding_memo(options):
+        for fold, (pool, test_index) in enumerate(cv_folds(labels, folds), 1):
+            chosen = few_shot_draw(labels, pool, shots, fold)
+            classifier = new_classifier(options).train(
+                [texts[i] for i in chosen], [labels[i] for i in chosen]
+            )
+            predictions = classifier.predict_batch([texts[i] for i in test_index])
+            scores = accuracy_scores(predictions, [labels[i] for i in test_index])
+            per_fold.append(scores)
+            engine = engine_details(classifier)
+            if progress:
+                progress(
+                    f"fold {fold}:   accuracy {scores['accuracy']:.4f}  ECE {scores['ece']:.4f}"
+                )
+    accuracies = [f["accuracy"] for f in per_fold]
+    names = ", plus the intent names" if options.label_names else ""
+    return BenchmarkResult(
+        name=NAME,
+        dataset=f"banking77/train.csv, {shots} examples per intent "
+        f"({shots * len(set(labels))} training rows per fold{names})",
+        metrics={
+            "accuracy": statistics.fmean(accuracies),
+            "accuracy_std": statistics.pstdev(accuracies),
+            "macro_f1": statistics.fmean(f["macro_f1"] for f in per_fold),
+            "ece": statistics.fmean(f["ece"] for f in per_fold),
+        },
+        reference={"accuracy": "full training set: see banking77"},
+        details={
+            "folds": per_fold,
+            "shots": shots,
+            "cv": f"stratified {folds}-fold, draws seeded {SEED} + fold",
+            **engine,
+        },
+    )
+
+
+def _lines(result: BenchmarkResult) -> list[str]:
+    metrics = result.metrics
+    return [
+        f"dataset:  {result.dataset}",
+        engine_line(result.details),
+        f"accuracy: {metrics['accuracy']:.4f} (std {metrics['accuracy_std']:.4f})",
+        f"macro-F1: {metrics['macro_f1']:.4f}",
+        f"ECE:      {metrics['ece']:.4f}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its numbers; return the process exit code."""
     args_parser = parser("Banking77 with N training examples per intent")
-    args_parser.add_argument("--shots", type=int, default=10)
-    args_parser.add_argument("--folds", type=int, default=5)
+    args_parser.add_argument("--shots", type=int, default=SHOTS)
+    args_parser.add_argument("--folds", type=int, default=FOLDS)
     args = args_parser.parse_args(sys.argv[1:] if argv is None else argv)
-    data = load_banking77(args.datasets)
-    if data is None:
-        return 0
-    texts, labels = data
-
-    accuracies: list[float] = []
-    eces: list[float] = []
-    classifier = new_classifier(args)
-    with embedding_memo(args):
-        for fold, (pool, test_index) in enumerate(cv_folds(labels, args.folds), 1):
-            chosen = few_shot_draw(labels, pool, args.shots, fold)
-            train_x = [texts[i] for i in chosen]
-            train_y = [labels[i] for i in chosen]
-            classifier = new_classifier(args).train(train_x, train_y)
-            gold = [labels[i] for i in test_index]
-            predictions = classifier.predict_batch([texts[i] for i in test_index])
-            correct = sum(p.intent == g for p, g in zip(predictions, gold, strict=True))
-            accuracies.append(correct / len(gold))
-            eces.append(ece_of(predictions, gold))
-            print(f"fold {fold}:   accuracy {accuracies[-1]:.4f}  ECE {eces[-1]:.4f}", flush=True)
-    print(
-        f"dataset:  banking77/train.csv, {args.shots} examples per intent "
-        f"({args.shots * len(set(labels))} training rows per fold"
-        f"{', plus the intent names' if args.label_names else ''})"
+    started = time.perf_counter()
+    result = run(
+        args.datasets,
+        options_from(args),
+        args.shots,
+        args.folds,
+        lambda line: print(line, flush=True),
     )
-    print(engine_line(classifier))
-    print(f"accuracy: {statistics.fmean(accuracies):.4f} (std {statistics.pstdev(accuracies):.4f})")
-    print(f"ECE:      {statistics.fmean(eces):.4f}")
-    return 0
+    result.seconds = time.perf_counter() - started
+    return print_result(result, _lines)
 
 
 if __name__ == "__main__":

@@ -25,11 +25,14 @@ import time
 
 from bench.intent_common import (
     SEED,
+    DatasetMissing,
     cv_folds,
     embedding_memo,
+    engine_details,
     engine_line,
     load_banking77,
     new_classifier,
+    options_from,
     parser,
 )
 
@@ -46,24 +49,26 @@ def main(argv: list[str] | None = None) -> int:
     args_parser = parser("Intent classifier training time and latency")
     args_parser.add_argument("--messages", type=int, default=1000)
     args = args_parser.parse_args(sys.argv[1:] if argv is None else argv)
-    data = load_banking77(args.datasets)
-    if data is None:
+    options = options_from(args)
+    try:
+        texts, labels = load_banking77(args.datasets)
+    except DatasetMissing as error:
+        print(f"skipped: {error}")
         return 0
-    texts, labels = data
     rows = list(zip(texts, labels, strict=True))
     random.Random(SEED).shuffle(rows)
     train = rows[:TRAIN_SIZE]
 
     wall, cpu = time.perf_counter(), time.process_time()
-    classifier = new_classifier(args).train(
+    classifier = new_classifier(options).train(
         [text for text, _ in train], [label for _, label in train]
     )
     train_wall, train_cpu = time.perf_counter() - wall, time.process_time() - cpu
 
     train_index, test_index = cv_folds(labels, 5)[0]
     probe = [texts[i] for i in test_index[: args.messages]]
-    with embedding_memo(args):
-        held_out = new_classifier(args).train(
+    with embedding_memo(options):
+        held_out = new_classifier(options).train(
             [texts[i] for i in train_index], [labels[i] for i in train_index]
         )
     held_out.predict(probe[0])  # first call pays one-off lazy set-up
@@ -81,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         f"cores:    {len(os.sched_getaffinity(0))} usable, OMP_NUM_THREADS={threads}, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    print(engine_line(classifier))
+    print(engine_line(engine_details(classifier)))
     print(
         f"train:    {len(train)} examples, {len(set(classifier.labels))} intents: "
         f"{train_wall:.1f} s wall, {train_cpu:.1f} s CPU in this process"

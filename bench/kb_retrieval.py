@@ -166,8 +166,10 @@ def run(
     index: Path | None = None,
     bm25: Bm25Params | None = None,
 ) -> dict[str, float]:
-    """Index the corpus (in memory, or in the `index` file, kept between runs), run every
-    judged query and return the metrics."""
+    """Index the corpus, run every judged query and return the metrics.
+
+    The index is built in memory, or in the `index` file, which is kept between runs.
+    """
     data = load_dataset(folder)
     kb = SqliteKnowledgeBase(
         index or ":memory:",

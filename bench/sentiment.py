@@ -1,4 +1,4 @@
-"""Sentiment benchmark: does an analyzer find the negative customer messages?
+"""Sentiment benchmark: how well an analyzer finds the negative customer messages.
 
 Data: UCI "Sentiment Labelled Sentences" (Kotzias, Denil, de Freitas and Smyth, KDD 2015),
 `amazon_cells_labelled.txt`: 1,000 Amazon customer review sentences, 500 negative and 500

@@ -80,7 +80,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), model="")
         services = Root(settings).services
-        warm = compile_graph(services)
+        warm: Any = compile_graph(services)
         warm.invoke(customer_input("hello", "bench"), context=Context(model=""))
         saver = sqlite_saver(settings.checkpoint_db)
         rows = {

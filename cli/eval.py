@@ -359,6 +359,7 @@ def benchmarks_command(
             only,
             (datasets or DEFAULT_DATASETS).expanduser(),
             progress=lambda name: status.update(f"Running {name}…"),
+            settings=get_settings(),
         )
     payload: list[dict[str, Any]] = [r.model_dump() for r in results]
     if as_json:

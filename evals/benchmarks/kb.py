@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from config.settings import Settings
 from evals.benchmarks.base import BenchmarkResult, missing, skipped
 
 FILES = ("corpus.jsonl", "queries.jsonl", "qrels.tsv")
 
 
-def kb_retrieval(datasets: Path) -> BenchmarkResult:
-    """nDCG@10, success@5, recall@5 and MRR@10 of Tandem's KB search over the banking corpus."""
+def kb_retrieval(datasets: Path, settings: Settings | None = None) -> BenchmarkResult:
+    """nDCG@10, success@5, recall@5 and MRR@10 of Tandem's KB search over the banking corpus.
+
+    `settings` is accepted like every benchmark's and not needed here.
+    """
     folder = datasets / "kb_retrieval_banking"
     reason = missing(folder, FILES)
     if reason:

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from config.settings import Settings
 from evals.benchmarks.base import BenchmarkResult, missing, skipped
 from tools.orders import SqliteOrderStore, StateHasher, invoke_tool, load_tau_dir
 
@@ -28,8 +29,11 @@ def _same(observation: str, expected: str) -> bool:
         return False
 
 
-def tau_replay(datasets: Path) -> BenchmarkResult:
-    """Replay every task's gold actions; report observation and final-hash agreement."""
+def tau_replay(datasets: Path, settings: Settings | None = None) -> BenchmarkResult:
+    """Replay every task's gold actions; report observation and final-hash agreement.
+
+    `settings` is accepted like every benchmark's and not needed here.
+    """
     folder = datasets / "tau_retail"
     reason = missing(folder, [*FILES, *(f"expected_{split}.json" for split in SPLITS)])
     if reason:

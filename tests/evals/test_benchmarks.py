@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from evals.benchmarks import run_benchmarks
-from evals.benchmarks.intent import banking77, bitext, clinc150
+from bench import intent_clinc150
+from config.settings import Settings
+from evals.benchmarks import BENCHMARKS, run_benchmarks
+from evals.benchmarks.intent import banking77, banking77_fewshot, bitext, clinc150
 from evals.benchmarks.kb import kb_retrieval
 from evals.benchmarks.tau import tau_replay
 from tools.orders import SqliteOrderStore, StateHasher, generate_demo_data, invoke_tool
@@ -32,7 +34,8 @@ def _rows(copies: int = 3) -> list[tuple[str, str]]:
 
 def test_missing_datasets_are_skipped_with_a_reason(tmp_path: Path):
     results = run_benchmarks(datasets=tmp_path)
-    assert [r.status for r in results] == ["skipped"] * 5
+    assert [r.name for r in results] == list(BENCHMARKS)
+    assert [r.status for r in results] == ["skipped"] * len(BENCHMARKS)
     assert all("not found" in r.reason for r in results)
     with pytest.raises(KeyError, match="unknown benchmark"):
         run_benchmarks(["nope"], datasets=tmp_path)
@@ -51,8 +54,8 @@ def test_banking77_cross_validation(tmp_path: Path):
     assert 0.5 < result.metrics["accuracy"] <= 1.0
 
 
-def test_clinc150_reports_both_out_of_scope_strategies(tmp_path: Path):
-    folder = tmp_path / "clinc150"
+def _clinc150(datasets: Path) -> None:
+    folder = datasets / "clinc150"
     folder.mkdir()
     rows = [[t, label] for t, label in _rows()]
     oos = [
@@ -62,14 +65,72 @@ def test_clinc150_reports_both_out_of_scope_strategies(tmp_path: Path):
     ]
     data = {"train": rows, "val": rows[::3], "oos_train": oos, "oos_val": oos}
     (folder / "data_train_val.json").write_text(json.dumps(data))
-    result = clinc150(tmp_path)
+
+
+def test_clinc150_reports_every_out_of_scope_decision(tmp_path: Path):
+    _clinc150(tmp_path)
+    result = clinc150(tmp_path, Settings(intent_confidence_threshold=0.3))
     assert result.status == "ok"
     assert set(result.metrics) == {
-        "in_scope_acc_oos_class", "oos_recall_oos_class", "in_scope_acc_threshold",
-        "oos_recall_threshold", "in_scope_acc_both", "oos_recall_both",
-    }  # fmt: skip
+        f"{metric}_{decision}"
+        for metric in ("in_scope_acc", "oos_recall")
+        for decision in ("oos_class", "fitted", "graph", "no_oos_class")
+    }
     assert result.metrics["oos_recall_oos_class"] > 0.5, "oos training rows are recalled"
-    assert "0.45" in result.details["threshold_sweep_without_oos_class"]
+    assert result.details["confidence_threshold"] == 0.3, "the setting, not a literal"
+    assert result.details["rejection_threshold"] is not None, "fitted by the classifier"
+    # a stricter setting rejects at least as much
+    strict = clinc150(tmp_path, Settings(intent_confidence_threshold=0.99))
+    assert strict.metrics["oos_recall_graph"] >= result.metrics["oos_recall_graph"]
+    assert strict.metrics["oos_recall_no_oos_class"] >= result.metrics["oos_recall_no_oos_class"]
+    assert "intent_confidence_threshold 0.99" in strict.reference["in_scope_acc_graph"]
+    assert strict.metrics["oos_recall_fitted"] == result.metrics["oos_recall_fitted"]
+
+
+def test_clinc150_fitted_decision_is_the_classifiers(tmp_path: Path):
+    from tools.intent import IntentClassifier, IntentPrediction
+
+    classifier = IntentClassifier("off").train(
+        [t for t, _ in _rows()] + ["sing me a song", "tell a joke", "weather on mars"],
+        [label for _, label in _rows()] + ["oos"] * 3,
+    )
+    classifier.rejection_threshold = 0.5
+    rejects = intent_clinc150.classifier_rejects(classifier)
+    assert rejects(IntentPrediction("oos", 0.9))
+    assert rejects(IntentPrediction("refund", 0.49))
+    assert not rejects(IntentPrediction("refund", 0.5))
+    classifier.rejection_threshold = None  # trained without an out-of-scope class
+    assert not intent_clinc150.classifier_rejects(classifier)(IntentPrediction("refund", 0.01))
+    graph = intent_clinc150.graph_rejects(0.45)
+    assert graph(IntentPrediction("refund", 0.44)) and not graph(IntentPrediction("refund", 0.45))
+
+
+def test_bench_command_prints_the_benchmark_rows_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    _clinc150(tmp_path)
+    settings = Settings(intent_confidence_threshold=0.45)
+    row = clinc150(tmp_path, settings)
+    args = ["--datasets", str(tmp_path), "--encoder", settings.intent_encoder]
+    assert intent_clinc150.main([*args, "--no-embedding-cache"]) == 0
+    printed = capsys.readouterr().out
+    for decision in ("oos_class", "fitted", "graph", "no_oos_class"):
+        assert f"oos recall {row.metrics[f'oos_recall_{decision}']:.4f}" in printed
+    assert intent_clinc150.main(["--datasets", str(tmp_path / "absent")]) == 0
+    assert capsys.readouterr().out.startswith("skipped: CLINC150 not found")
+
+
+def test_banking77_few_shot(tmp_path: Path):
+    folder = tmp_path / "banking77"
+    folder.mkdir()
+    with (folder / "train.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "category"])
+        writer.writerows(_rows(copies=4))  # 16 per intent: 12 or 13 outside each fold
+    result = banking77_fewshot(tmp_path)
+    assert result.status == "ok"
+    assert result.details["shots"] == 10 and len(result.details["folds"]) == 5
+    assert 0.5 < result.metrics["accuracy"] <= 1.0
 
 
 def test_bitext_held_out_split(tmp_path: Path):
