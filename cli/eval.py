@@ -332,7 +332,8 @@ def benchmarks_command(
         list[str] | None,
         typer.Option(
             "--only",
-            help="Run only these: banking77, clinc150, bitext, tau_replay, kb_retrieval.",
+            help="Run only these: banking77, banking77_fewshot, clinc150, bitext, tau_replay, "
+            "kb_retrieval.",
         ),
     ] = None,
     datasets: Annotated[

@@ -100,4 +100,6 @@ def test_benchmarks_skip_cleanly_without_data(runner, tmp_path: Path):
         eval_app, ["benchmarks", "--datasets", str(tmp_path / "absent"), "--no-save"], env=ENV
     )
     assert result.exit_code == 0, result.output
-    assert result.output.count("skipped") == len(eval_cli.BENCHMARKS)
+    from evals.benchmarks import BENCHMARKS
+
+    assert result.output.count("skipped") == len(BENCHMARKS)

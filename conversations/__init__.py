@@ -1,0 +1,1 @@
+"""Conversations as a service: the turn runner, live events, server records, leases."""
