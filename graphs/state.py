@@ -39,6 +39,13 @@ class Customer(TypedDict):
     verified_by: Literal["auth", "email", "name_zip"]
 
 
+class CustomerHistory(TypedDict):
+    """What the long-term memory holds about the customer's earlier conversations."""
+
+    conversations: int
+    latest: str
+
+
 class SentimentState(TypedDict):
     """Sentiment of the latest message plus the conversation's history of scores."""
 
@@ -109,6 +116,9 @@ class State(InputState, total=False):
         messages: the transcript (customer, bot and human-agent messages), merged by id.
         channel: where the latest message came from (`cli`, `web`, `email`, ...).
         customer: the identified customer, or absent until identified.
+        history: the identified customer's earlier conversations from the long-term memory
+            (how many, the latest one's summary), read when they are identified.
+        welcome_back: set on the turn a returning customer is identified, to greet them.
         intent / intent_confidence / intent_source: the latest message's intent, the
             classifier's calibrated confidence and which engine decided.
         entities: ids and slots mentioned so far (order ids, emails, reasons, ...).
@@ -125,6 +135,8 @@ class State(InputState, total=False):
     """
 
     customer: Customer | None
+    history: CustomerHistory | None
+    welcome_back: bool
     intent: str | None
     intent_confidence: float
     intent_source: str

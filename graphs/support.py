@@ -53,7 +53,7 @@ def build(services: Services) -> StateGraph[State, Context, InputState, State]:
     workflow.add_node("order_tools", _bound(order_tools, services))
     workflow.add_node("order_action", _bound(order_action, services))
     workflow.add_node("draft", draft_node(services))
-    workflow.add_node("handoff", handoff)
+    workflow.add_node("handoff", _bound(handoff, services))
 
     workflow.add_edge(START, "guard")
     workflow.add_edge("guard", "understand")

@@ -63,6 +63,12 @@ class CustomerMemory:
         value = {**details, "summary": summary, "remembered_at": time.time_ns()}
         self.store.put(namespace, conversation_id, value)
 
+    def conversation_summary(self, customer_id: str, conversation_id: str) -> dict[str, Any]:
+        """The stored summary of one conversation (empty when none is stored)."""
+        namespace = (*self._customer(customer_id), SUMMARIES)
+        item = self.store.get(namespace, conversation_id)
+        return dict(item.value) if item else {}
+
     def conversation_summaries(self, customer_id: str, limit: int = 10) -> list[dict[str, Any]]:
         """The customer's conversation summaries, most recently remembered first."""
         namespace = (*self._customer(customer_id), SUMMARIES)

@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 feed=turns.feed,
                 runner=runner,
                 limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
+                memory=turns.memory,
             )
             app.state.local_issuer = (
                 issuer_from_settings(settings) if settings.auth_mode == "local" else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from langgraph.store.base import BaseStore
+
 from config.settings import Settings
 from conversations.hub import EventHub, QueueFeed
 from conversations.runner import TurnRunner
@@ -26,6 +28,8 @@ class ServerRuntime:
     feed: QueueFeed
     runner: TurnRunner
     limiter: TokenBucketLimiter
+    memory: BaseStore | None = None
+    """The long-term customer memory the graph writes (None: nothing is remembered)."""
 
     def context_for(self, customer_id: str | None) -> Context:
         """The graph context of a conversation belonging to `customer_id`."""

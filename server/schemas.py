@@ -115,6 +115,39 @@ class TranscriptEvent(BaseModel):
     data: dict[str, object]
 
 
+class CustomerProfile(BaseModel):
+    """What the long-term memory keeps about a customer (saved when they are identified)."""
+
+    name: str | None = Field(description="The customer's full name.")
+    email: str | None = Field(description="The email address on the account, if known.")
+    verified_by: str | None = Field(
+        description="How they were last identified: auth, email or name_zip."
+    )
+    last_seen: float | None = Field(
+        description="When they were last identified in a conversation (epoch seconds)."
+    )
+
+
+class EarlierConversation(BaseModel):
+    """One of the customer's other conversations, as the long-term memory summarises it."""
+
+    conversation_id: str
+    summary: str = Field(description="One line: what it was about and how it ended.")
+    when: float = Field(description="When the summary was written (epoch seconds).")
+    outcome: str | None = Field(description="handed_off, action_done or resolved.")
+    intent: str | None = Field(description="The intent at the time, if known.")
+
+
+class TranscriptCustomer(BaseModel):
+    """The conversation's customer as the long-term memory knows them."""
+
+    user_id: str
+    profile: CustomerProfile | None = Field(description="None when nothing is remembered.")
+    earlier_conversations: list[EarlierConversation] = Field(
+        description="Their other conversations, newest first (at most 10)."
+    )
+
+
 class Transcript(BaseModel):
     """Everything an agent needs to take over: messages, tool calls, sources, AI notes."""
 
@@ -123,6 +156,9 @@ class Transcript(BaseModel):
     events: list[TranscriptEvent]
     passages: list[dict[str, object]]
     queue: QueueEntry | None
+    customer: TranscriptCustomer | None = Field(
+        default=None, description="Who the customer is and their earlier conversations."
+    )
 
 
 class Problem(BaseModel):

@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.store.base import BaseStore
 
 from graphs.messages import message_text
 from graphs.turns import turn_config
+from memory.long_term import CustomerMemory
 from server.runtime import ServerRuntime
-from server.schemas import Conversation, Message
+from server.schemas import (
+    Conversation,
+    CustomerProfile,
+    EarlierConversation,
+    Message,
+    TranscriptCustomer,
+)
+
+EARLIER_CONVERSATIONS = 10
 
 
 async def conversation_state(
@@ -50,4 +60,35 @@ async def conversation_view(runtime: ServerRuntime, record: dict[str, Any]) -> C
         message_count=len(values.get("messages", [])),
         turn_running=runtime.runner.busy(record["id"]),
         last_event_id=runtime.hub.cursor(record["id"]),
+    )
+
+
+def customer_view(
+    store: BaseStore, tenant: str, customer_id: str, conversation_id: str
+) -> TranscriptCustomer:
+    """The customer's remembered profile and other conversations (blocking: run in a thread)."""
+    memory = CustomerMemory(store, tenant)
+    profile = memory.profile(customer_id)
+    summaries = memory.conversation_summaries(customer_id, limit=EARLIER_CONVERSATIONS + 1)
+    earlier = [item for item in summaries if item["conversation_id"] != conversation_id]
+    return TranscriptCustomer(
+        user_id=customer_id,
+        profile=CustomerProfile(
+            name=profile.get("name"),
+            email=profile.get("email"),
+            verified_by=profile.get("verified_by"),
+            last_seen=profile.get("last_seen"),
+        )
+        if profile
+        else None,
+        earlier_conversations=[
+            EarlierConversation(
+                conversation_id=item["conversation_id"],
+                summary=str(item.get("summary", "")),
+                when=int(item.get("remembered_at", 0)) / 1e9,
+                outcome=item.get("outcome"),
+                intent=item.get("intent"),
+            )
+            for item in earlier[:EARLIER_CONVERSATIONS]
+        ],
     )

@@ -81,7 +81,14 @@ async def open_async_checkpointer(settings: Settings) -> AsyncIterator[BaseCheck
 
 @contextlib.contextmanager
 def open_long_term_store(settings: Settings) -> Iterator[BaseStore]:
-    """Yield the long-term customer memory `store_backend` selects, closing it afterwards."""
+    """Yield the long-term customer memory `store_backend` selects, closing it afterwards.
+
+    The graph's synchronous nodes use it from worker threads: the SQLite store's one
+    connection is opened with `check_same_thread=False` and every statement holds the
+    store's lock; the DynamoDB client and the in-memory store are thread-safe as they are.
+    Only the synchronous API is used (nodes run in threads; the server reads it through
+    `asyncio.to_thread`), so one store serves sync and async runs alike.
+    """
     if settings.store_backend == "memory":
         from langgraph.store.memory import InMemoryStore
 

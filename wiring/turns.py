@@ -1,6 +1,7 @@
 """The conversation runtime every entry point runs turns through: one `TurnRunner`.
 
-`open_turns` assembles the graph (with the event loop's checkpointer), the server store,
+`open_turns` assembles the graph (with the event loop's checkpointer and the long-term
+customer memory), the server store,
 the live event hub and queue feed, the lease, the fan-out between processes and the
 runner itself. The HTTP server holds one for its lifetime; `tandem chat` and
 `tandem agent reply` open their own on the same data, so a turn from the terminal takes
@@ -15,6 +16,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from langgraph.store.base import BaseStore
+
 from conversations.hub import EventHub, QueueFeed
 from conversations.runner import TurnRunner
 from conversations.store import ServerStore
@@ -23,13 +26,18 @@ from wiring.root import Root
 
 @dataclass
 class Turns:
-    """What running and following turns takes: graph, store, hub, feed and runner."""
+    """What running and following turns takes: graph, store, hub, feed and runner.
+
+    `memory` is the long-term customer memory the graph was compiled with (read by the
+    agent console's transcript).
+    """
 
     graph: Any
     store: ServerStore
     hub: EventHub
     feed: QueueFeed
     runner: TurnRunner
+    memory: BaseStore
 
 
 @contextlib.asynccontextmanager
@@ -37,7 +45,8 @@ async def open_turns(root: Root) -> AsyncIterator[Turns]:
     """Assemble the conversation runtime on `root`'s settings; close it at the end."""
     async with contextlib.AsyncExitStack() as stack:
         saver = await stack.enter_async_context(root.open_async_checkpointer())
-        graph = root.graph(saver)
+        memory = stack.enter_context(root.open_long_term_store())
+        graph = root.graph(saver, memory)
         store = root.server_store()
         stack.callback(store.close)
         lease = root.lease()
@@ -55,6 +64,6 @@ async def open_turns(root: Root) -> AsyncIterator[Turns]:
                 await stack.enter_async_context(tail_store(store, hub))
         runner = TurnRunner(graph, store, hub, feed, root.runner_policy(), lease)
         try:
-            yield Turns(graph=graph, store=store, hub=hub, feed=feed, runner=runner)
+            yield Turns(graph=graph, store=store, hub=hub, feed=feed, runner=runner, memory=memory)
         finally:
             await runner.drain()

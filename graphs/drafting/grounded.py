@@ -249,7 +249,31 @@ ACTION_OF_TOOL = {tool: action for action, tool in TOOL_OF.items()}
 
 
 def grounded_reply(state: State) -> str:
-    """Compose the reply for the current turn from the state's facts alone."""
+    """Compose the reply for the current turn from the state's facts alone.
+
+    A returning customer (earlier conversations in the long-term memory) is greeted by
+    first name on the turn they are identified, unless the turn hands them to a person.
+    """
+    reply = _reply(state)
+    first_name = _welcome_back(state)
+    if first_name is None:
+        return reply
+    if reply == SMALLTALK["greeting"]:
+        return f"Hello {first_name}, welcome back! " + reply.removeprefix("Hello! ")
+    return f"Welcome back, {first_name}! " + reply
+
+
+def _welcome_back(state: State) -> str | None:
+    customer = state.get("customer")
+    if not state.get("welcome_back") or not customer:
+        return None
+    if state.get("route") in ("empty", "handoff", "to_human"):
+        return None
+    first = customer["name"].split()
+    return first[0] if first else None
+
+
+def _reply(state: State) -> str:
     route = state.get("route")
     notice = state.get("notice") or ""
     if route == "empty":

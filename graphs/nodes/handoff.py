@@ -1,7 +1,8 @@
 """Handoff: pause the conversation for a human agent with `interrupt()`.
 
-Everything before `interrupt()` is a pure function of the state, because the node runs
-again from its start when the agent's answer resumes it. The agent answers with
+Everything before `interrupt()` is a pure function of the state (the long-term memory's
+note of the handoff is written only when it differs from the stored one), because the node
+runs again from its start when the agent's answer resumes it. The agent answers with
 `Command(resume={"action": "reply" | "resolve" | "return_to_bot", "message": ..., "agent": ...})`.
 """
 
@@ -15,7 +16,9 @@ from langgraph.types import interrupt
 from pydantic import BaseModel, Field
 
 from graphs.context import Context
+from graphs.memory_notes import history_note, note_chapter
 from graphs.messages import last_customer_message, message_text
+from graphs.services import Services
 from graphs.state import State
 
 AGENT_AUTHOR = "human_agent"
@@ -56,6 +59,9 @@ def handoff_payload(state: State) -> dict[str, Any]:
         summary_parts.append(f"order {state['active_order_id']}")
     if sentiment:
         summary_parts.append(f"sentiment {sentiment['label']} ({sentiment['score']:+.2f})")
+    earlier = history_note(state.get("history")) if customer else None
+    if earlier:
+        summary_parts.append(earlier)
     return {
         "type": kind,
         "reason": handoff.get("reason", "explicit_request"),
@@ -71,8 +77,11 @@ def handoff_payload(state: State) -> dict[str, Any]:
     }
 
 
-def handoff(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+def handoff(state: State, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
     """Wait for a human agent, then post their message and update who is in charge."""
+    created = (state.get("handoff") or {"status": "none"}).get("status") == "waiting"
+    if created and state.get("route") == "handoff":
+        note_chapter(runtime, services, state, "handed_off")
     answer = interrupt(handoff_payload(state), response_schema=AgentResume)
     if isinstance(answer, dict):
         answer = AgentResume.model_validate(answer)
@@ -89,4 +98,6 @@ def handoff(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     status = {"reply": "human", "resolve": "resolved", "return_to_bot": "returned"}[answer.action]
     current.update({"status": status, "agent": answer.agent})
     update["handoff"] = current
+    if answer.action == "resolve":
+        note_chapter(runtime, services, state, "resolved", answer.agent)
     return update

@@ -7,6 +7,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from graphs.context import Context
+from graphs.memory_notes import note_chapter
 from graphs.nodes.order_tools import call_tool
 from graphs.services import Services
 from graphs.state import State, ToolResult
@@ -22,4 +23,6 @@ def order_action(state: State, runtime: Runtime[Context], services: Services) ->
     notice = "action_done" if output is not None else "action_failed"
     if results and pending.get("payment_label"):
         results[-1]["payment_label"] = pending["payment_label"]
+    if notice == "action_done":
+        note_chapter(runtime, services, {**state, "tool_results": results}, "action_done")
     return {"tool_results": results, "pending_action": None, "notice": notice}

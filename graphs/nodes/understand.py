@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from graphs.context import Context
 from graphs.intent_model import classify_with_model
 from graphs.intents import action_of, route_of
+from graphs.memory_notes import newly_identified, note_identified
 from graphs.messages import last_customer_message, message_text
 from graphs.routing import decide_route
 from graphs.services import Services
@@ -125,7 +126,12 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         "intent_source": source,
         "sentiment": sentiment,
         "notice": identity_notice,
+        "welcome_back": False,
     }
+    if customer is not None and newly_identified(state, customer):
+        history = note_identified(runtime, services, customer)
+        update["history"] = history
+        update["welcome_back"] = history is not None
     merged: State = {**state, **update}  # type: ignore[typeddict-item]
     route, reason = decide_route(merged, services, confirmation)
     update["route"] = route

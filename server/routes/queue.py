@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -22,9 +23,10 @@ from server.schemas import (
     AgentMessage,
     QueueEntry,
     Transcript,
+    TranscriptCustomer,
     TranscriptEvent,
 )
-from server.transcript import conversation_state, transcript_messages
+from server.transcript import conversation_state, customer_view, transcript_messages
 
 router = APIRouter(prefix="/v1/queue", tags=["handoff queue"])
 
@@ -115,7 +117,7 @@ async def claim(conversation_id: str, caller: Caller, runtime: RuntimeDep) -> Qu
 async def transcript(conversation_id: str, caller: Caller, runtime: RuntimeDep) -> Transcript:
     """The full transcript with tool calls, sources and the AI's handoff notes."""
     require_agent(caller)
-    conversation_for(runtime, conversation_id, caller)
+    record = conversation_for(runtime, conversation_id, caller)
     values, _ = await conversation_state(runtime, conversation_id)
     events = runtime.store.events_after(
         conversation_id, 0, types=("tool", "handoff", "agent_message", "error")
@@ -127,6 +129,21 @@ async def transcript(conversation_id: str, caller: Caller, runtime: RuntimeDep) 
         events=[TranscriptEvent(seq=seq, type=e["type"], data=e) for seq, e in events],
         passages=[dict(p) for p in values.get("passages") or []],
         queue=queue_entry(row, runtime.settings.sla_first_response_seconds) if row else None,
+        customer=await _customer(runtime, conversation_id, record, values),
+    )
+
+
+async def _customer(
+    runtime: ServerRuntime, conversation_id: str, record: dict[str, Any], values: dict[str, Any]
+) -> TranscriptCustomer | None:
+    """The customer block: the identified customer, else the conversation's signed-in one."""
+    identified = values.get("customer") or {}
+    customer_id = identified.get("user_id") or record.get("customer_id")
+    if runtime.memory is None or not customer_id:
+        return None
+    tenant = runtime.services.tenant(runtime.context_for(customer_id))
+    return await asyncio.to_thread(
+        customer_view, runtime.memory, tenant, customer_id, conversation_id
     )
 
 

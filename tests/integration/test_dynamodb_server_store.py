@@ -264,7 +264,11 @@ def test_long_term_memory_on_every_backend(backend: str, request, tmp_path: Path
         assert memory.update_preferences("alice", language=None) == {"channel": "email"}
         memory.remember_conversation("alice", "c1", "Asked about order #W1.")
         time.sleep(0.01)
-        memory.remember_conversation("alice", "c2", "Returned a lamp.", intent="return")
+        memory.remember_conversation(
+            "alice", "c2", "Returned a lamp.", intent="return", outcome="action_done"
+        )
+        assert memory.conversation_summary("alice", "c2")["outcome"] == "action_done"
+        assert memory.conversation_summary("alice", "c3") == {}
         memory.save_profile("bob", {"name": "Bob"})
         summaries = memory.conversation_summaries("alice")
         assert [s["conversation_id"] for s in summaries] == ["c2", "c1"]
@@ -276,3 +280,26 @@ def test_long_term_memory_on_every_backend(backend: str, request, tmp_path: Path
     if backend == "sqlite":
         with open_long_term_store(settings) as reopened:
             assert CustomerMemory(reopened, "demo").profile("bob") == {"name": "Bob"}
+
+
+def test_the_graph_remembers_customers_in_dynamodb(services, request, tmp_path: Path) -> None:
+    """Profiles and summaries round-trip through DynamoDB (numbers come back as Decimal)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from graphs.support import compile_graph
+    from tests.scenarios.helpers import DEMO_CUSTOMER, Conversation
+
+    settings = aws_settings(request.getfixturevalue("moto_endpoint"), tmp_path)
+    ensure_dynamodb_resources(settings)
+    with open_long_term_store(settings) as store:
+        graph = compile_graph(services, InMemorySaver(), store)
+        first = Conversation(graph, f"c-{uuid.uuid4().hex}")
+        first.say("get me a human agent now")
+        second = Conversation(graph, f"c-{uuid.uuid4().hex}")
+        second.say("get me a human agent now")
+        payload = next(e for e in second.events if e["type"] == "handoff")["payload"]
+        assert "earlier: 1 conversation (latest: handed to a person" in payload["summary"]
+        memory = CustomerMemory(store, "demo")
+        assert memory.profile(DEMO_CUSTOMER)["email"] == "alex.morgan@example.com"
+        summaries = memory.conversation_summaries(DEMO_CUSTOMER)
+        assert [s["conversation_id"] for s in summaries] == [second.thread_id, first.thread_id]

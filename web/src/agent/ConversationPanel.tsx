@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from "react"
 import type { Session } from "../api/auth";
 import { ApiError, api } from "../api/client";
 import { followStream } from "../api/sse";
-import type { Conversation, Order, QueueEntry, Transcript } from "../api/types";
+import type { Conversation, Order, QueueEntry, Transcript, TranscriptCustomer } from "../api/types";
 import { OrderSummary } from "../chat/OrderCard";
 import { RichText } from "../ui/RichText";
 import { humanize } from "../ui/format";
@@ -199,6 +199,7 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
           )}
         </div>
         <aside className="context-column" aria-label="Context">
+          {transcript.customer && <CustomerCard customer={transcript.customer} />}
           <section className="card">
             <h3>AI summary</h3>
             <p>{entry?.summary ?? "—"}</p>
@@ -250,6 +251,69 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
           </section>
         </aside>
       </div>
+    </section>
+  );
+}
+
+function when(seconds: number | null | undefined): { iso: string; text: string } | null {
+  if (!seconds) return null;
+  const date = new Date(seconds * 1000);
+  return { iso: date.toISOString(), text: date.toLocaleString() };
+}
+
+/** The customer as the long-term memory knows them: profile and earlier conversations. */
+export function CustomerCard({ customer }: { customer: TranscriptCustomer }) {
+  const profile = customer.profile;
+  const seen = when(profile?.last_seen);
+  const earlier = customer.earlier_conversations;
+  return (
+    <section className="card" aria-labelledby="customer-title">
+      <h3 id="customer-title">Customer</h3>
+      <p>
+        <strong>{profile?.name ?? customer.user_id}</strong>
+        {profile?.email && (
+          <>
+            {" · "}
+            <a href={`mailto:${profile.email}`}>{profile.email}</a>
+          </>
+        )}
+      </p>
+      {profile && (
+        <p className="muted">
+          Verified by {humanize(profile.verified_by)}
+          {seen && (
+            <>
+              {" · last seen "}
+              <time dateTime={seen.iso}>{seen.text}</time>
+            </>
+          )}
+        </p>
+      )}
+      <h4>Earlier conversations</h4>
+      {earlier.length ? (
+        <ul className="tool-list" aria-label="Earlier conversations">
+          {earlier.map((item) => {
+            const at = when(item.when);
+            return (
+              <li key={item.conversation_id}>
+                {item.summary}
+                <span className="muted">
+                  {" — "}
+                  {humanize(item.outcome)}
+                  {at && (
+                    <>
+                      {", "}
+                      <time dateTime={at.iso}>{at.text}</time>
+                    </>
+                  )}
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      ) : (
+        <p className="muted">None</p>
+      )}
     </section>
   );
 }

@@ -59,12 +59,39 @@ export interface TranscriptEvent {
   data: TurnEvent;
 }
 
+/** What the long-term memory keeps about a customer (saved when they are identified). */
+export interface CustomerProfile {
+  name: string | null;
+  email: string | null;
+  verified_by: string | null;
+  /** Epoch seconds. */
+  last_seen: number | null;
+}
+
+/** One of the customer's other conversations, as the long-term memory summarises it. */
+export interface EarlierConversation {
+  conversation_id: string;
+  summary: string;
+  /** Epoch seconds. */
+  when: number;
+  outcome: string | null;
+  intent: string | null;
+}
+
+export interface TranscriptCustomer {
+  user_id: string;
+  profile: CustomerProfile | null;
+  /** Newest first, at most 10, never the current conversation. */
+  earlier_conversations: EarlierConversation[];
+}
+
 export interface Transcript {
   conversation_id: string;
   messages: Message[];
   events: TranscriptEvent[];
   passages: Array<Record<string, unknown>>;
   queue: QueueEntry | null;
+  customer: TranscriptCustomer | null;
 }
 
 export interface Source {

@@ -63,7 +63,7 @@ describe("QueueList", () => {
   });
 });
 
-function transcriptWith(queue: QueueEntry): Transcript {
+function transcriptWith(queue: QueueEntry, customer: Transcript["customer"] = null): Transcript {
   return {
     conversation_id: "c1",
     messages: [
@@ -73,6 +73,7 @@ function transcriptWith(queue: QueueEntry): Transcript {
     events: [{ seq: 2, type: "tool", data: { type: "tool", name: "get_order_details", phase: "end", summary: "get order details #W1234567", ok: true } }],
     passages: [{ article_id: "refund-timing", title: "When will I get my refund?" }],
     queue,
+    customer,
   };
 }
 
@@ -126,6 +127,49 @@ describe("ConversationPanel", () => {
     expect(await screen.findByText("Reply sent.")).toBeInTheDocument();
     expect(calls.find((call) => call.url === "/v1/queue/c1/reply")?.body).toEqual({ text: "Hi Alex, Alice here." });
     expect(onChanged).toHaveBeenCalled();
+  });
+
+  it("shows the customer's profile and earlier conversations from the long-term memory", async () => {
+    const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
+    routeFetch({
+      "GET /v1/queue/c1/transcript": transcriptWith(entry(), {
+        user_id: "alex_morgan_1001",
+        profile: { name: "Alex Morgan", email: "alex.morgan@example.com", verified_by: "auth", last_seen: now - 60 },
+        earlier_conversations: [
+          { conversation_id: "c0", summary: "cancelled order #W1234567", when: now - 86400, outcome: "action_done", intent: "cancel_order" },
+          { conversation_id: "c-1", summary: "resolved by Dana: complaint", when: now - 172800, outcome: "resolved", intent: "complaint" },
+        ],
+      }),
+      "GET /v1/conversations/c1/events": never,
+      "GET /v1/conversations/c1": { waiting_for_human: true },
+      "GET /v1/customers/alex_morgan_1001/orders": [],
+    });
+    render(<ConversationPanel conversationId="c1" session={session} onChanged={() => undefined} />);
+    const card = (await screen.findByRole("heading", { name: "Customer" })).closest("section");
+    expect(card).not.toBeNull();
+    const customer = within(card as HTMLElement);
+    expect(customer.getByText("Alex Morgan")).toBeInTheDocument();
+    expect(customer.getByRole("link", { name: "alex.morgan@example.com" })).toHaveAttribute("href", "mailto:alex.morgan@example.com");
+    expect(customer.getByText(/Verified by Auth/)).toBeInTheDocument();
+    const items = within(customer.getByRole("list", { name: "Earlier conversations" })).getAllByRole("listitem");
+    expect(items.map((item) => item.textContent)).toEqual([
+      expect.stringContaining("cancelled order #W1234567 — Action done"),
+      expect.stringContaining("resolved by Dana: complaint — Resolved"),
+    ]);
+  });
+
+  it("says so when a known customer has no earlier conversations", async () => {
+    const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
+    routeFetch({
+      "GET /v1/queue/c1/transcript": transcriptWith(entry(), { user_id: "alex_morgan_1001", profile: null, earlier_conversations: [] }),
+      "GET /v1/conversations/c1/events": never,
+      "GET /v1/conversations/c1": { waiting_for_human: true },
+      "GET /v1/customers/alex_morgan_1001/orders": [],
+    });
+    render(<ConversationPanel conversationId="c1" session={session} onChanged={() => undefined} />);
+    const card = (await screen.findByRole("heading", { name: "Customer" })).closest("section") as HTMLElement;
+    expect(within(card).getByText("alex_morgan_1001")).toBeInTheDocument();
+    expect(within(card).getByText("None")).toBeInTheDocument();
   });
 
   it("explains a lost claim race", async () => {
