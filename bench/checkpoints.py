@@ -53,12 +53,12 @@ from langgraph.checkpoint.base.id import uuid6
 from rich.console import Console
 from rich.table import Table
 
+from cloud.aws import aws_session
 from config.settings import Settings
 from graphs.context import Context
 from graphs.services import Services
 from graphs.support import compile_graph
 from graphs.turns import customer_input, stream_turn, turn_config
-from memory.aws_clients import aws_session
 from memory.checkpointer import sqlite_saver
 from memory.dynamodb import create_checkpoint_table, dynamodb_saver
 from memory.step_flush import FLUSH_THREAD_NAME, StepFlushSaver

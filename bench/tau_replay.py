@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from memory.aws_clients import aws_client
+from cloud.aws import aws_client
 from tools.orders import SqliteOrderStore, StateHasher, invoke_tool, load_tau_dir
 from tools.orders.dynamodb_schema import create_orders_table
 from tools.orders.dynamodb_store import DynamoDBOrderStore

@@ -194,8 +194,8 @@ def load_orders(
     """Load customers, orders and products into the DynamoDB order table (batch writes)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from cloud.aws import aws_client
     from config.settings import get_settings
-    from memory.aws_clients import aws_client
     from tools.orders.dynamodb_store import DynamoDBOrderStore
     from tools.orders.seed import generate_demo_data
     from tools.orders.tau_format import load_tau_dir

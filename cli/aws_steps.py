@@ -55,7 +55,7 @@ def _dynamodb(settings: Settings) -> Callable[[], Any]:
 
     def client() -> Any:
         if not made:
-            from memory.aws_clients import aws_client
+            from cloud.aws import aws_client
 
             made.append(aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url))
         return made[0]
@@ -83,7 +83,7 @@ def _with_client(
 
 def _bucket_exists(settings: Settings, bucket: str) -> Callable[[], bool]:
     def exists() -> bool:
-        from memory.aws_clients import aws_client
+        from cloud.aws import aws_client
 
         client = aws_client("s3", settings.aws_region, settings.s3_endpoint_url)
         try:
@@ -99,7 +99,7 @@ def _bucket_exists(settings: Settings, bucket: str) -> Callable[[], bool]:
 
 def _topic_exists(settings: Settings, arn: str) -> Callable[[], bool]:
     def exists() -> bool:
-        from memory.aws_clients import aws_client
+        from cloud.aws import aws_client
 
         client = aws_client("sns", settings.aws_region, settings.sns_endpoint_url)
         try:

@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 from langgraph_checkpoint_aws import DynamoDBSaver
 from langgraph_checkpoint_aws.checkpoint.dynamodb.saver import S3OffloadConfigDict
 
-from memory.aws_clients import aws_client
+from cloud.aws import aws_client
 
 PARTITION_KEY = "PK"
 SORT_KEY = "SK"

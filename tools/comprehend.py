@@ -69,7 +69,7 @@ _LABELS: dict[str, SentimentLabel] = {
 
 def comprehend_client(region: str, endpoint_url: str | None = None) -> Any:
     """A Comprehend client for `region`, at `endpoint_url` when one is given."""
-    from memory.aws_clients import aws_client
+    from cloud.aws import aws_client
 
     return aws_client("comprehend", region, endpoint_url, config=CLIENT_CONFIG)
 

@@ -8,9 +8,9 @@ embedded default needs nothing) and returns what it created or verified, as
 
 from __future__ import annotations
 
+from cloud.aws import aws_client
 from config.settings import Settings
 from conversations.server_table import server_table_spec
-from memory.aws_clients import aws_client
 from memory.dynamodb import create_checkpoint_table, create_offload_bucket
 from memory.dynamodb_tables import TableSpec, ensure_table
 

@@ -25,7 +25,7 @@ DEFAULT_HASHING_DIMENSION = 384
 def open_order_store(settings: Settings) -> OrderStore:
     """The order store `orders_backend` selects: the seeded SQLite demo shop, or DynamoDB."""
     if settings.orders_backend == "dynamodb":
-        from memory.aws_clients import aws_client
+        from cloud.aws import aws_client
         from tools.orders.dynamodb_store import DynamoDBOrderStore
 
         client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)

@@ -117,8 +117,8 @@ def open_server_store(settings: Settings) -> ServerStore:
     """
     store: ServerStore
     if settings.server_store_backend == "dynamodb":
+        from cloud.aws import aws_client
         from conversations.store_dynamodb import DynamoDBServerStore
-        from memory.aws_clients import aws_client
 
         client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
         store = DynamoDBServerStore(client, settings.server_table)
@@ -127,8 +127,8 @@ def open_server_store(settings: Settings) -> ServerStore:
 
         store = SqliteServerStore(settings.queue_db)
     if settings.sns_topic_arn:
+        from cloud.aws import aws_client
         from conversations.events_publisher import PublishingServerStore, SnsEventPublisher
-        from memory.aws_clients import aws_client
 
         sns = aws_client("sns", settings.aws_region, settings.sns_endpoint_url)
         store = PublishingServerStore(store, SnsEventPublisher(sns, settings.sns_topic_arn))
@@ -143,8 +143,8 @@ def open_lease(settings: Settings) -> ConversationLease:
         from conversations.lease_sqlite import SqliteLease
 
         return SqliteLease(settings.queue_db, settings.lease_ttl_seconds)
+    from cloud.aws import aws_client
     from conversations.lease import DynamoDBLease, process_owner_id
-    from memory.aws_clients import aws_client
 
     client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
     return DynamoDBLease(

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from memory.aws_clients import aws_client
+from cloud.aws import aws_client
 from tests.integration.conftest import MOTO_REGION, moto_endpoint  # noqa: F401 (fixture)
 from tools.orders import (
     OrderStore,

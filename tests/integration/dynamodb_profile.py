@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from memory.aws_clients import aws_client
+from cloud.aws import aws_client
 from memory.dynamodb import create_checkpoint_table, dynamodb_saver
 from memory.step_flush import StepFlushSaver
 from tests.integration.conftest import MOTO_REGION

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from cloud.aws import aws_client
 from config.settings import get_settings
-from memory.aws_clients import aws_client
 from tests.integration.conftest import MOTO_REGION
 from tests.loopback import free_port
 

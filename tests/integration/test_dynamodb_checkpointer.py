@@ -15,9 +15,9 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.types import Command
 
+from cloud.aws import aws_client
 from graphs.support import compile_graph
 from graphs.turns import customer_input, stream_turn
-from memory.aws_clients import aws_client
 from memory.dynamodb import (
     TTL_ATTRIBUTE,
     create_checkpoint_table,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from cloud.aws import aws_client
 from config.settings import Settings
-from memory.aws_clients import aws_client
 from tests.integration.conftest import MOTO_REGION
 from tools.orders import OrderToolError, generate_demo_data
 from tools.orders.dynamodb_schema import create_orders_table

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cloud.aws import aws_client
 from config.settings import Settings
 from graphs.services import Services
-from memory.aws_clients import aws_client
 from server.app import create_app
 from tests.integration.conftest import MOTO_REGION
 from tests.integration.test_dynamodb_server_store import _drain, _subscribed_queue, aws_settings

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from cloud.aws import aws_client
 from config.settings import Settings
 from conversations.events_publisher import PublishingServerStore, SnsEventPublisher
 from conversations.store import ServerStore
-from memory.aws_clients import aws_client
 from memory.long_term import CustomerMemory
 from tests.integration.conftest import MOTO_REGION
 from wiring.aws_resources import ensure_dynamodb_resources

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
+from cloud.aws import aws_client
 from conversations.fanout import RedisFanout
 from conversations.hub import EventHub, QueueFeed
 from conversations.lease import TTL_ATTRIBUTE, DynamoDBLease, LocalLease, ensure_lease_table
 from conversations.runner import TurnRunner
 from conversations.store_sqlite import SqliteServerStore
 from graphs.context import Context
-from memory.aws_clients import aws_client
 from tests.integration.conftest import MOTO_REGION
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]

@@ -21,10 +21,10 @@ from typing import Any
 import httpx
 import pytest
 
+from cloud.aws import aws_client
 from config.settings import Settings
 from conversations.lease import ensure_lease_table
 from conversations.server_table import server_table_spec
-from memory.aws_clients import aws_client
 from memory.dynamodb import create_checkpoint_table, dynamodb_saver
 from memory.dynamodb_tables import ensure_table
 from server.auth.local_issuer import LocalIssuer, issuer_from_settings

@@ -47,7 +47,7 @@ CONFLICT_MESSAGE = "the record changed while it was being updated; please try ag
 class DynamoDBOrderStore(WriteTools):
     """The τ-bench retail tools over a DynamoDB table (create it with `create_orders_table`).
 
-    `client` is a low-level boto3 DynamoDB client (see `memory.aws_clients.aws_client`).
+    `client` is a low-level boto3 DynamoDB client (see `cloud.aws.aws_client`).
     A write that loses a race is retried up to `max_attempts` times in all.
     """
 

@@ -1,0 +1,1 @@
+"""Clients for cloud services, shared by the libraries and the entry points."""
