@@ -33,7 +33,7 @@ from bench.intent_common import (
     parser,
     print_result,
 )
-from evals.benchmarks.base import BenchmarkResult, skipped
+from bench.result import BenchmarkResult, skipped
 
 NAME = "banking77"
 

@@ -30,7 +30,7 @@ from bench.intent_common import (
     parser,
     print_result,
 )
-from evals.benchmarks.base import BenchmarkResult, skipped
+from bench.result import BenchmarkResult, skipped
 
 NAME = "bitext"
 HELD_OUT = 0.2

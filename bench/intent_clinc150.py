@@ -41,7 +41,7 @@ from bench.intent_common import (
     parser,
     print_result,
 )
-from evals.benchmarks.base import BenchmarkResult, skipped
+from bench.result import BenchmarkResult, skipped
 
 if TYPE_CHECKING:
     from tools.intent import IntentClassifier, IntentPrediction

@@ -2,7 +2,7 @@
 
 Each intent benchmark (:mod:`bench.intent_banking77`, :mod:`bench.intent_clinc150`,
 :mod:`bench.intent_fewshot`, :mod:`bench.intent_bitext`) has one ``run`` function that
-returns a :class:`evals.benchmarks.base.BenchmarkResult`; its ``main`` prints that result and
+returns a :class:`bench.result.BenchmarkResult`; its ``main`` prints that result and
 ``tandem eval benchmarks`` shows it in its table, so both report the same numbers.
 
 Every benchmark takes ``--encoder auto|on|off`` (``auto`` uses the pretrained encoders that
@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from evals.benchmarks.base import DEFAULT_DATASETS, BenchmarkResult
+from bench.result import DEFAULT_DATASETS, BenchmarkResult
 
 if TYPE_CHECKING:
     from config.settings import Settings

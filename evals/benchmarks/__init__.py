@@ -15,8 +15,8 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.result import DEFAULT_DATASETS, BenchmarkResult, skipped
 from config.settings import Settings, get_settings
-from evals.benchmarks.base import DEFAULT_DATASETS, BenchmarkResult, skipped
 
 Benchmark = Callable[[Path, Settings], BenchmarkResult]
 

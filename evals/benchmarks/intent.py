@@ -19,8 +19,8 @@ from pathlib import Path
 
 from bench import intent_banking77, intent_bitext, intent_clinc150, intent_fewshot
 from bench.intent_common import IntentOptions
+from bench.result import BenchmarkResult
 from config.settings import Settings, get_settings
-from evals.benchmarks.base import BenchmarkResult
 
 
 def banking77(datasets: Path, settings: Settings | None = None) -> BenchmarkResult:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench.result import BenchmarkResult, missing, skipped
 from config.settings import Settings
-from evals.benchmarks.base import BenchmarkResult, missing, skipped
 
 FILES = ("corpus.jsonl", "queries.jsonl", "qrels.tsv")
 

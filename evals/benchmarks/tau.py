@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.result import BenchmarkResult, missing, skipped
 from config.settings import Settings
-from evals.benchmarks.base import BenchmarkResult, missing, skipped
 from tools.orders import SqliteOrderStore, StateHasher, invoke_tool, load_tau_dir
 
 SPLITS = ("train", "dev")

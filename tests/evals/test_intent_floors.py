@@ -19,7 +19,7 @@ from bench.intent_common import (
     load_banking77,
     new_classifier,
 )
-from evals.benchmarks.base import BenchmarkResult
+from bench.result import BenchmarkResult
 from tools.embeddings.pretrained import EXTRA_HINT, pretrained_available
 
 pytestmark = pytest.mark.datasets

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
 """`../shared/datasets/` relative to the repository root."""
 
