@@ -10,7 +10,6 @@ Usage: ``python -m bench.intent_banking77 [--encoder auto|on|off] [--folds 5]``
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from bench.intent_common import (
     embedding_memo,
     engine_details,
     engine_line,
+    fold_summary,
     load_banking77,
     new_classifier,
     options_from,
@@ -68,16 +68,10 @@ def run(
                 progress(
                     f"fold {fold}:   accuracy {scores['accuracy']:.4f}  ECE {scores['ece']:.4f}"
                 )
-    accuracies = [f["accuracy"] for f in per_fold]
     return BenchmarkResult(
         name=NAME,
         dataset=f"banking77/train.csv ({len(texts)} rows, {len(set(labels))} intents)",
-        metrics={
-            "accuracy": statistics.fmean(accuracies),
-            "accuracy_std": statistics.pstdev(accuracies),
-            "macro_f1": statistics.fmean(f["macro_f1"] for f in per_fold),
-            "ece": statistics.fmean(f["ece"] for f in per_fold),
-        },
+        metrics=fold_summary(per_fold),
         reference={"accuracy": "TF-IDF+SVM 0.913, SOTA 0.937–0.942 (test split)"},
         details={
             "folds": per_fold,

@@ -21,6 +21,7 @@ import csv
 import json
 import os
 import random
+import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -268,3 +269,14 @@ def print_result(result: BenchmarkResult, lines: Callable[[BenchmarkResult], lis
     print(f"elapsed:  {result.seconds:.1f} s")
     print(load_line())
     return 0
+
+
+def fold_summary(per_fold: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Mean accuracy (and its spread), macro-F1 and calibration error over the folds."""
+    accuracies = [fold["accuracy"] for fold in per_fold]
+    return {
+        "accuracy": statistics.fmean(accuracies),
+        "accuracy_std": statistics.pstdev(accuracies),
+        "macro_f1": statistics.fmean(fold["macro_f1"] for fold in per_fold),
+        "ece": statistics.fmean(fold["ece"] for fold in per_fold),
+    }

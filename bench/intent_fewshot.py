@@ -13,7 +13,6 @@ Usage: ``python -m bench.intent_fewshot [--shots 10] [--folds 5] [--encoder auto
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from bench.intent_common import (
     engine_details,
     engine_line,
     few_shot_draw,
+    fold_summary,
     load_banking77,
     new_classifier,
     options_from,
@@ -75,18 +75,12 @@ def run(
                 progress(
                     f"fold {fold}:   accuracy {scores['accuracy']:.4f}  ECE {scores['ece']:.4f}"
                 )
-    accuracies = [f["accuracy"] for f in per_fold]
     names = ", plus the intent names" if options.label_names else ""
     return BenchmarkResult(
         name=NAME,
         dataset=f"banking77/train.csv, {shots} examples per intent "
         f"({shots * len(set(labels))} training rows per fold{names})",
-        metrics={
-            "accuracy": statistics.fmean(accuracies),
-            "accuracy_std": statistics.pstdev(accuracies),
-            "macro_f1": statistics.fmean(f["macro_f1"] for f in per_fold),
-            "ece": statistics.fmean(f["ece"] for f in per_fold),
-        },
+        metrics=fold_summary(per_fold),
         reference={"accuracy": "full training set: see banking77"},
         details={
             "folds": per_fold,
