@@ -6,6 +6,10 @@ BIN    := $(VENV)/bin
 CUSTOMER ?= alex_morgan_1001
 NPM    ?= npm
 STUDIO_PORT ?= 2024
+# Installed with their bytecode, so that no command compiles its libraries at every start
+# (where PYTHONDONTWRITEBYTECODE is set, nothing would ever cache it).
+UV_INSTALL = $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
+PACKAGES = config cloud graphs tools memory prompts conversations wiring server evals cli bench
 
 .PHONY: install install-dev install-bench web web-test run chat test lint typecheck pytest studio bench events clean
 
@@ -14,15 +18,18 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e .
+	$(UV_INSTALL) -e .
+	$(BIN)/python -m compileall -q $(PACKAGES) >/dev/null
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	$(UV_INSTALL) -e '.[dev]'
+	$(BIN)/python -m compileall -q $(PACKAGES) >/dev/null
 	touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-bench: $(BIN)/python pyproject.toml
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[bench]'
+	$(UV_INSTALL) -e '.[bench]'
+	$(BIN)/python -m compileall -q $(PACKAGES) >/dev/null
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
