@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 console = Console(highlight=False)
 
 HELP = "Commands: /new starts a new conversation, /id shows its id, /quit leaves."
+PROMPT = "[bold cyan]you[/] › "
 
 
 def _print_message(message: Any) -> None:
@@ -42,6 +43,8 @@ class Renderer:
 
     def __init__(self) -> None:
         self.streaming = False
+        self.prompting = False
+        """The input prompt is on screen: a message arriving now starts a line of its own."""
         self.turn_over = asyncio.Event()
 
     def _end_line(self) -> None:
@@ -66,7 +69,12 @@ class Renderer:
         elif kind == "agent_message":
             self._end_line()
             agent = event.get("agent") or "agent"
-            console.print(f"[bold magenta]{agent} (agent)[/] › {event['text']}")
+            lead = "\n" if self.prompting else ""
+            console.print(f"{lead}[bold magenta]{agent} (agent)[/] › {event['text']}")
+            if self.prompting:
+                console.print(PROMPT, end="")
+        elif kind == "handoff" and event["payload"].get("type") == "customer_message":
+            console.print("[dim]  ✓ Passed on to the person handling your conversation.[/]")
         elif kind == "handoff" and event["payload"].get("type") != "awaiting_agent":
             self._end_line()
             reason = event["payload"].get("reason", "")
@@ -98,18 +106,21 @@ async def _open(turns: Turns, conversation_id: str, customer: str | None, resume
         _print_message(message)
 
 
-async def _read(scripted: list[str], interactive: bool) -> str | None:
+async def _read(scripted: list[str], interactive: bool, renderer: Renderer) -> str | None:
     if scripted:
         text = scripted.pop(0)
-        console.print(f"[bold cyan]you[/] › {text}")
+        console.print(f"{PROMPT}{text}")
         return text
     if not interactive:
         return None
+    renderer.prompting = True
     try:
-        return await asyncio.to_thread(console.input, "[bold cyan]you[/] › ")
+        return await asyncio.to_thread(console.input, PROMPT)
     except (EOFError, KeyboardInterrupt):
         console.print()
         return None
+    finally:
+        renderer.prompting = False
 
 
 async def _session(
@@ -131,7 +142,7 @@ async def _session(
         renderer = Renderer()
         follower = asyncio.create_task(_follow(turns, conversation_id, renderer))
         try:
-            while (text := await _read(scripted, interactive)) is not None:
+            while (text := await _read(scripted, interactive, renderer)) is not None:
                 command = text.strip().lower()
                 if command in ("/quit", "/exit"):
                     break
