@@ -96,7 +96,33 @@ def next_after_understand(state: State) -> str:
         return "retrieve"
     if route == "to_human":
         return "handoff"
+    if route == "agent":
+        return "agent"
     return "draft"
+
+
+MODEL_KEEPS = ("empty", "to_human", "handoff", "confirm")
+"""Routes that stay on their fixed path when a model plans the turn."""
+
+
+def model_route(route: Route) -> Route:
+    """The route of a model-planned turn: the model's, except for the fixed paths."""
+    return route if route in MODEL_KEEPS else "agent"
+
+
+def next_after_agent(state: State) -> str:
+    """Conditional edge after `agent`: done, a handoff, or the rule path on a model failure."""
+    route = state.get("route")
+    if route == "agent":
+        return "__end__"
+    if route == "confirm":
+        return "draft"
+    return next_after_understand(state)
+
+
+def next_after_order_action(state: State) -> str:
+    """Conditional edge after `order_action`: the model reports back when it plans turns."""
+    return "agent" if state.get("planner") == "model" else "draft"
 
 
 def next_after_draft(state: State) -> str:

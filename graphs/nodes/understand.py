@@ -11,7 +11,7 @@ from graphs.intent_model import classify_with_model
 from graphs.intents import action_of, route_of
 from graphs.memory_notes import newly_identified, note_identified
 from graphs.messages import last_customer_message, message_text
-from graphs.routing import decide_route
+from graphs.routing import decide_route, model_route
 from graphs.services import Services
 from graphs.state import Customer, SentimentState, State
 from tools.entities import detect_confirmation, extract_entities
@@ -135,6 +135,12 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
     merged: State = {**state, **update}  # type: ignore[typeddict-item]
     route, reason = decide_route(merged, services, confirmation)
     update["route"] = route
+    update["planner"] = "rules"
+    update["rule_route"] = None
+    if services.model_planned(runtime.context):
+        update["planner"] = "model"
+        update["route"] = model_route(route)
+        update["rule_route"] = route
     update["failures"] = _failures(state, route)
     if reason:
         handoff = dict(state.get("handoff") or {"status": "none"})
