@@ -105,9 +105,18 @@ MODEL_KEEPS = ("empty", "to_human", "handoff", "confirm")
 """Routes that stay on their fixed path when a model plans the turn."""
 
 
-def model_route(route: Route) -> Route:
-    """The route of a model-planned turn: the model's, except for the fixed paths."""
-    return route if route in MODEL_KEEPS else "agent"
+RULE_ONLY_HANDOFFS = ("repeated_failure", "out_of_scope")
+"""Handoffs for messages the rules could not place; a planning model reads them itself."""
+
+
+def model_route(route: Route, reason: str | None) -> tuple[Route, str | None]:
+    """The route and handoff reason of a model-planned turn.
+
+    The model's, except for the fixed paths (empty messages, confirmations, human handoffs).
+    """
+    if route == "handoff" and reason in RULE_ONLY_HANDOFFS:
+        return "agent", None
+    return (route, reason) if route in MODEL_KEEPS else ("agent", None)
 
 
 def next_after_agent(state: State) -> str:

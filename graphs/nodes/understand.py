@@ -106,7 +106,8 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         mass = _route_mass(services, prediction.ranking, route_of(services.catalogue, intent))
         if mass >= threshold:
             confidence, source = mass, "classifier_route"
-    if confidence < threshold:
+    planned = services.model_planned(runtime.context)
+    if confidence < threshold and not planned:
         decided = classify_with_model(services, runtime.context, text, services.catalogue)
         if decided is not None:
             intent, confidence, source = decided, max(confidence, threshold), "model"
@@ -134,13 +135,13 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         update["welcome_back"] = history is not None
     merged: State = {**state, **update}  # type: ignore[typeddict-item]
     route, reason = decide_route(merged, services, confirmation)
-    update["route"] = route
     update["planner"] = "rules"
     update["rule_route"] = None
-    if services.model_planned(runtime.context):
+    if planned:
         update["planner"] = "model"
-        update["route"] = model_route(route)
         update["rule_route"] = route
+        route, reason = model_route(route, reason)
+    update["route"] = route
     update["failures"] = _failures(state, route)
     if reason:
         handoff = dict(state.get("handoff") or {"status": "none"})
