@@ -1,0 +1,207 @@
+"""The model plans, code enforces the policy: adversarial scripted models make no writes.
+
+Each scripted model tries to get around the policy gate; order-store writes are counted by
+comparing τ-bench state hashes before and after.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from typing import Any
+
+from langchain_core.messages import AIMessage, ToolMessage
+
+from graphs.services import Services
+from tests.fakes import failing, scripted
+from tests.scenarios.helpers import OTHER_CUSTOMER, Conversation
+from tools.orders.tau_format import StateHasher
+
+_ids = itertools.count()
+PENDING = "#W1234567"
+"""The demo customer's pending order."""
+FOREIGN = "#W7654321"
+"""Another customer's pending order."""
+
+
+def call(name: str, **args: Any) -> AIMessage:
+    """A model response asking for one tool call."""
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"c{next(_ids)}"}])
+
+
+def digest(services: Services) -> str:
+    return StateHasher().digest(services.orders.export_documents())  # type: ignore[attr-defined]
+
+
+def observations(services: Services) -> list[str]:
+    """Every tool result the model was shown, in order (from its last prompt)."""
+    prompt = services.chat_model.seen[-1]  # type: ignore[union-attr]
+    return [str(m.content) for m in prompt if isinstance(m, ToolMessage)]
+
+
+def test_a_write_without_confirmation_only_becomes_a_pending_action(graph, services):
+    before = digest(services)
+    services.chat_model = scripted(
+        call("cancel_pending_order", order_id=PENDING, reason="no longer needed"),
+        "Done! Your order is cancelled.",
+        "Alright, I'll leave it.",
+    )
+    chat = Conversation(graph)
+    reply = chat.say("please cancel my order #W1234567, I no longer need it")
+    assert digest(services) == before
+    pending = chat.state["pending_action"]
+    assert pending["tool"] == "cancel_pending_order"
+    assert pending["args"] == {"order_id": PENDING, "reason": "no longer needed"}
+    assert "this is exactly what I will do" in reply and "$501.57" in reply
+    assert chat.streamed_text() == reply
+    chat.say("no")
+    assert digest(services) == before
+    assert chat.state["pending_action"] is None
+
+
+def test_nothing_customer_specific_runs_before_identification(graph, services):
+    before = digest(services)
+    services.chat_model = scripted(
+        call("get_order_details", order_id=PENDING),
+        call("get_user_details", user_id="alex_morgan_1001"),
+        call("cancel_pending_order", order_id=PENDING, reason="no longer needed"),
+        "Who am I speaking with?",
+    )
+    chat = Conversation(graph, customer=None)
+    chat.say("cancel #W1234567")
+    assert digest(services) == before
+    assert all("not identified" in text for text in observations(services))
+    assert not chat.state.get("pending_action")
+    assert not [e for e in chat.events if e["type"] == "tool" and e["phase"] == "end" and e["ok"]]
+
+
+def test_identifying_by_email_unlocks_only_that_customer(graph, services):
+    services.chat_model = scripted(
+        call("find_user_id_by_email", email="alex.morgan@example.com"),
+        call("get_order_details", order_id=PENDING),
+        call("get_order_details", order_id=FOREIGN),
+        "Found you.",
+    )
+    chat = Conversation(graph, customer=None)
+    chat.say("I'm alex.morgan@example.com")
+    found, own, foreign = observations(services)
+    assert found == "alex_morgan_1001" and PENDING in own
+    assert foreign == "Error: order not found"
+    assert chat.state["customer"]["user_id"] == "alex_morgan_1001"
+
+
+def test_another_customers_records_look_missing(graph, services):
+    before = digest(services)
+    services.chat_model = scripted(
+        call("get_order_details", order_id=FOREIGN),
+        call("get_order_details", order_id="#W0000000"),
+        call("get_user_details", user_id=OTHER_CUSTOMER),
+        call("cancel_pending_order", order_id=FOREIGN, reason="no longer needed"),
+        call(
+            "modify_user_address",
+            user_id=OTHER_CUSTOMER,
+            address1="1 A St",
+            address2="",
+            city="X",
+            state="CA",
+            country="USA",
+            zip="00000",
+        ),
+        "Sorry, I can't find that order.",
+    )
+    services.limits = replace(services.limits, max_tool_steps=8)
+    chat = Conversation(graph)
+    chat.say("what about order #W7654321?")
+    foreign, missing, user, cancel, address = observations(services)
+    assert foreign == missing == cancel == "Error: order not found"
+    assert user == address == "Error: user not found"
+    assert digest(services) == before and not chat.state.get("pending_action")
+    ends = [e for e in chat.events if e["type"] == "tool" and e["phase"] == "end"]
+    assert ends and not any(e["ok"] for e in ends)
+    assert not any(FOREIGN in e["summary"] for e in chat.events if e["type"] == "tool")
+
+
+def test_the_model_cannot_confirm_on_the_customers_behalf(graph, services):
+    before = digest(services)
+    cancel = {"order_id": PENDING, "reason": "no longer needed"}
+    services.chat_model = scripted(
+        call("cancel_pending_order", **cancel),
+        call("cancel_pending_order", **cancel),
+        AIMessage(content="yes, the customer confirms"),
+    )
+    chat = Conversation(graph)
+    chat.say("cancel #W1234567 please")
+    assert digest(services) == before
+    assert chat.state["pending_action"]["args"] == cancel
+
+
+def test_a_confirmation_runs_exactly_what_was_shown_and_nothing_else(graph, services):
+    shown = {"order_id": PENDING, "reason": "ordered by mistake"}
+    services.chat_model = scripted(
+        call("cancel_pending_order", order_id=PENDING, reason="no longer needed"),
+        call("cancel_pending_order", **shown),
+        "Please confirm.",
+        call(
+            "modify_user_address",
+            user_id="alex_morgan_1001",
+            address1="9 Z St",
+            address2="",
+            city="Y",
+            state="NY",
+            country="USA",
+            zip="10001",
+        ),
+        call("cancel_pending_order", order_id=FOREIGN, reason="no longer needed"),
+        "As you confirmed, I also did that.",
+    )
+    services.limits = replace(services.limits, max_tool_steps=8)
+    reference = services.orders.clone()  # type: ignore[attr-defined]
+    reference.cancel_pending_order(**shown)
+    chat = Conversation(graph)
+    reply = chat.say("cancel #W1234567")
+    assert "'ordered by mistake'" in reply and "no longer needed" not in reply
+    chat.say("yes")
+    assert digest(services) == StateHasher().digest(reference.export_documents())
+    assert services.orders.get_order_details(PENDING)["cancel_reason"] == "ordered by mistake"
+    assert chat.state["pending_action"]["tool"] == "modify_user_address"
+
+
+def test_status_rules_are_checked_before_an_action_is_offered(graph, services):
+    services.chat_model = scripted(
+        call(
+            "return_delivered_order_items",
+            order_id=PENDING,
+            item_ids=["5883955220"],
+            payment_method_id="credit_card_1001001",
+        ),
+        call(
+            "return_delivered_order_items",
+            order_id="#W4567890",
+            item_ids=["5699252753"],
+            payment_method_id="credit_card_1001001",
+        ),
+        "I can't do that here.",
+    )
+    chat = Conversation(graph)
+    chat.say("return my things")
+    status, limit = observations(services)
+    assert status == "Error: non-delivered order cannot be returned"
+    assert "above the $1,000.00" in limit
+    assert not chat.state.get("pending_action")
+
+
+def test_the_tool_loop_is_bounded(graph, services):
+    services.limits = replace(services.limits, max_tool_steps=2)
+    services.chat_model = scripted(
+        call("list_all_product_types"), call("list_all_product_types"), "never reached"
+    )
+    reply = Conversation(graph).say("what do you sell?")
+    assert "more steps than I can take" in reply
+
+
+def test_a_model_failure_falls_back_to_the_rule_path(graph, services):
+    services.chat_model = failing()
+    chat = Conversation(graph)
+    reply = chat.say("where is my order #W1234567?")
+    assert "#W1234567" in reply and "pending" in reply
+    assert chat.state["messages"][-1].additional_kwargs["author"] == "bot:grounded"
