@@ -205,3 +205,26 @@ def test_a_model_failure_falls_back_to_the_rule_path(graph, services):
     reply = chat.say("where is my order #W1234567?")
     assert "#W1234567" in reply and "pending" in reply
     assert chat.state["messages"][-1].additional_kwargs["author"] == "bot:grounded"
+
+
+async def test_async_runs_stream_the_model_and_gate_its_calls(graph, services):
+    from graphs.context import Context
+    from graphs.turns import astream_turn, customer_input
+
+    before = digest(services)
+    services.chat_model = scripted(
+        call("cancel_pending_order", order_id=PENDING, reason="no longer needed"),
+        "I have prepared the cancellation.",
+    )
+    context = Context(customer_id="alex_morgan_1001", model="")
+    events = [
+        event
+        async for event in astream_turn(
+            graph, "async-1", customer_input("cancel #W1234567", "test"), context
+        )
+    ]
+    reply = events[-1]["reply"]
+    assert reply.startswith("I have prepared the cancellation.")
+    assert "".join(e["text"] for e in events if e["type"] == "token") == reply
+    assert [e["phase"] for e in events if e["type"] == "tool"] == ["start", "end"]
+    assert digest(services) == before
