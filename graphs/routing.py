@@ -124,6 +124,8 @@ def next_after_agent(state: State) -> str:
     route = state.get("route")
     if route == "agent":
         return "__end__"
+    if route == "handoff":
+        return "handoff"
     if route == "confirm":
         return "draft"
     return next_after_understand(state)

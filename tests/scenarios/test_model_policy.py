@@ -228,3 +228,13 @@ async def test_async_runs_stream_the_model_and_gate_its_calls(graph, services):
     assert "".join(e["text"] for e in events if e["type"] == "token") == reply
     assert [e["phase"] for e in events if e["type"] == "tool"] == ["start", "end"]
     assert digest(services) == before
+
+
+def test_a_transfer_hands_the_conversation_to_a_person(graph, services):
+    services.chat_model = scripted(call("transfer_to_human_agents", summary="wants a person"))
+    chat = Conversation(graph)
+    reply = chat.say("I'd like to change my email address")
+    assert "human agent" in reply
+    assert chat.interrupts and chat.done["waiting_for_human"]
+    assert chat.state["handoff"]["status"] == "waiting"
+    assert len([m for m in chat.state["messages"] if m.type == "ai"]) == 1
