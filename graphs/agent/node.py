@@ -19,6 +19,7 @@ from langgraph.runtime import Runtime, get_runtime
 from graphs.agent.turn import AgentTurn
 from graphs.context import Context
 from graphs.events import emit_status, emit_token
+from graphs.memory_notes import newly_identified, note_identified
 from graphs.nodes.draft import stream_text
 from graphs.services import Services
 from graphs.state import State
@@ -36,8 +37,11 @@ def _fallback(state: State, error: Exception | None) -> dict[str, Any]:
     return {"route": state.get("rule_route") or "clarify"}
 
 
-def _finish(turn: AgentTurn) -> dict[str, Any]:
+def _finish(turn: AgentTurn, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
     update, suffix = turn.update()
+    customer = update.get("customer")
+    if customer is not None and newly_identified(turn.state, customer):
+        update["history"] = note_identified(runtime, services, customer)
     body = suffix.lstrip("\n")
     if len(body) < len(suffix):
         emit_token(suffix[: len(suffix) - len(body)])
@@ -62,7 +66,7 @@ def agent_sync(state: State, runtime: Runtime[Context], services: Services) -> d
                 break
     except Exception as error:
         return _fallback(state, error)
-    return _finish(turn)
+    return _finish(turn, runtime, services)
 
 
 async def agent_async(
@@ -84,7 +88,7 @@ async def agent_async(
                 break
     except Exception as error:
         return _fallback(state, error)
-    return _finish(turn)
+    return _finish(turn, runtime, services)
 
 
 def agent_node(services: Services) -> RunnableLambda[State, dict[str, Any]]:

@@ -238,3 +238,25 @@ def test_a_transfer_hands_the_conversation_to_a_person(graph, services):
     assert chat.interrupts and chat.done["waiting_for_human"]
     assert chat.state["handoff"]["status"] == "waiting"
     assert len([m for m in chat.state["messages"] if m.type == "ai"]) == 1
+
+
+def test_a_customer_the_model_finds_is_remembered(services):
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.store.memory import InMemoryStore
+
+    from graphs.support import compile_graph
+    from memory.long_term import CustomerMemory
+
+    store = InMemoryStore()
+    services.chat_model = scripted(
+        call("find_user_id_by_name_zip", first_name="Alex", last_name="Morgan", zip=_zip(services)),
+        "Thanks, Alex.",
+    )
+    chat = Conversation(compile_graph(services, InMemorySaver(), store), customer=None)
+    chat.say("I'm Alex Morgan")
+    profile = CustomerMemory(store, "demo").profile("alex_morgan_1001")
+    assert profile["verified_by"] == "name_zip"
+
+
+def _zip(services: Services) -> str:
+    return str(services.orders.get_user_details("alex_morgan_1001")["address"]["zip"])
