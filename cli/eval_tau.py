@@ -29,6 +29,14 @@ def tau_command(
         Path, typer.Option("--data", help="Folder with users.json, orders.json, products.json.")
     ],
     agent: Annotated[str, typer.Option("--agent", help="Who plans the turns: oracle.")] = "oracle",
+    identify: Annotated[
+        str,
+        typer.Option(
+            "--identify",
+            help="auth: the task's user is signed in; email: anonymous, looked up by email "
+            "through the policy gate first.",
+        ),
+    ] = "auth",
     refund_limit: Annotated[
         float | None,
         typer.Option("--refund-limit", help="Override the deployment's refund limit."),
@@ -48,6 +56,8 @@ def tau_command(
 
     if agent != "oracle":
         raise typer.BadParameter("only the oracle agent is available", param_hint="--agent")
+    if identify not in ("auth", "email"):
+        raise typer.BadParameter("auth or email", param_hint="--identify")
     if len(tasks) != len(expected):
         raise typer.BadParameter("give one --expected per --tasks", param_hint="--expected")
     settings = get_settings()
@@ -70,7 +80,7 @@ def tau_command(
     outcomes = []
     for tasks_file, expected_file in zip(tasks, expected, strict=True):
         name = tasks_file.stem.removeprefix("tasks_")
-        for outcome in run_split(template, base, load_split(tasks_file, expected_file)):
+        for outcome in run_split(template, base, load_split(tasks_file, expected_file), identify):
             outcomes.append(outcome)
             verdict = "state-identical" if outcome.identical else "[red]differs[/]"
             console.print(
@@ -78,5 +88,5 @@ def tau_command(
                 f"{outcome.unauthorised_writes} unauthorised writes, "
                 f"{outcome.actions_left} actions not issued)"
             )
-    console.print(f"refund limit {limits.refund_limit:g}")
+    console.print(f"refund limit {limits.refund_limit:g}, identification {identify}")
     console.print(summary_line(outcomes))

@@ -6,6 +6,10 @@ scripted customer says hello, answers "yes" whenever an action awaits confirmati
 customer's yes, so a task ends state-identical to τ-bench's reference only if the gate
 lets the right actions through, with exactly the gold arguments. Writes in a turn without
 a confirmation are counted as unauthorised.
+
+Identification: `auth` signs the task's user in through the context; `email` leaves the
+customer anonymous and the oracle first looks them up by their email (as a customer who
+gave it would have it looked up), so they are identified through the policy gate.
 """
 
 from __future__ import annotations
@@ -95,14 +99,18 @@ def run_task(
     expected_digest: str,
     hasher: StateHasher,
     model_factory: Callable[[list[dict[str, Any]]], BaseChatModel] | None = None,
+    identify: str = "auth",
 ) -> TaskOutcome:
     """Play one task through a fresh copy of `template`; compare the final hash."""
     store = template.clone()
     actions = [{"name": a["name"], "kwargs": a["kwargs"]} for a in task["actions"]]
+    if identify == "email":
+        email = template.get_user_details(task["user_id"])["email"]
+        actions.insert(0, {"name": "find_user_id_by_email", "kwargs": {"email": email}})
     model = (model_factory or (lambda gold: OracleChatModel(actions=gold)))(actions)
     services = replace(base, orders=store, chat_model=model, model_plans=True)
     graph = compile_graph(services, checkpointer=InMemorySaver())
-    context = Context(customer_id=task["user_id"])
+    context = Context(customer_id=task["user_id"] if identify == "auth" else None)
     config = turn_config(f"tau-{task.get('task_index', 0)}")
     unauthorised, turns, text = 0, 0, GREETING
     before = store_digest(store, hasher)
@@ -147,11 +155,12 @@ def run_split(
     template: SqliteOrderStore,
     base: Services,
     cases: list[tuple[dict[str, Any], str]],
+    identify: str = "auth",
 ) -> Iterator[TaskOutcome]:
-    """Run every task of a split, one after another."""
+    """Run every task of a split, one after another (`identify`: `auth` or `email`)."""
     hasher = StateHasher()
     for task, digest in cases:
-        yield run_task(template, base, task, digest, hasher)
+        yield run_task(template, base, task, digest, hasher, identify=identify)
 
 
 def summary_line(outcomes: list[TaskOutcome]) -> str:

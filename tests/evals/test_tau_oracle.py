@@ -53,12 +53,14 @@ def _refund_over(task: dict[str, Any], data: SqliteOrderStore, limit: float) -> 
     return False
 
 
-@pytest.mark.parametrize("split", ["dev", "train"])
+@pytest.mark.parametrize(
+    ("split", "identify"), [("dev", "auth"), ("dev", "email"), ("train", "auth")]
+)
 def test_oracle_reaches_the_expected_state(
-    split: str, template: SqliteOrderStore, services: Services
+    split: str, identify: str, template: SqliteOrderStore, services: Services
 ) -> None:
     base = replace(services, limits=replace(services.limits, refund_limit=float("inf")))
-    outcomes = list(run_split(template, base, _cases(split)))
+    outcomes = list(run_split(template, base, _cases(split), identify))
     assert [o.task_index for o in outcomes if not o.identical] == [], summary_line(outcomes)
     assert all(o.unauthorised_writes == 0 and o.actions_left == 0 for o in outcomes)
 
@@ -73,3 +75,27 @@ def test_the_refund_limit_is_the_only_difference(
     over = [task["task_index"] for task, _ in cases if _refund_over(task, template, limit)]
     assert differing == over
     assert sum(o.unauthorised_writes for o in outcomes) == 0
+
+
+def test_cli_prints_each_task_and_the_count(
+    monkeypatch: pytest.MonkeyPatch, eval_settings: Any, template: SqliteOrderStore, tmp_path: Path
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    import cli.eval as eval_cli
+
+    monkeypatch.setattr(eval_cli, "get_settings", lambda: eval_settings)
+    tasks = json.loads((DATASET / "tasks_dev.json").read_text(encoding="utf-8"))[:9]
+    (tmp_path / "tasks_dev.json").write_text(json.dumps(tasks), encoding="utf-8")
+    args = ["tau", "--agent", "oracle", "--tasks", str(tmp_path / "tasks_dev.json")]
+    args += ["--expected", str(DATASET / "expected_dev.json"), "--data", str(DATASET)]
+    env = {"COLUMNS": "200", "NO_COLOR": "1"}
+    result = CliRunner().invoke(eval_cli.eval_app, args, env=env)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("dev 0: state-identical")
+    assert lines[-1] == "8/9 tasks state-identical, 0 unauthorised writes"
+    unlimited = CliRunner().invoke(eval_cli.eval_app, [*args, "--refund-limit", "1e9"], env=env)
+    assert unlimited.output.strip().splitlines()[-1].startswith("9/9 tasks state-identical")
