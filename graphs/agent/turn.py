@@ -100,7 +100,7 @@ class AgentTurn:
 
     def run_call(self, call: dict[str, Any]) -> tuple[str, Outcome]:
         """Gate one call, streaming its start and end (a refusal reveals nothing)."""
-        name = str(call.get("name", ""))
+        name = str(call.get("name", ""))[:80]
         emit_tool(name, "start", name.replace("_", " "))
         outcome = self.gate.handle(name, dict(call.get("args") or {}))
         summary = name.replace("_", " ") if outcome.ok else outcome.observation[:200]

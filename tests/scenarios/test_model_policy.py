@@ -127,12 +127,16 @@ def test_the_model_cannot_confirm_on_the_customers_behalf(graph, services):
     services.chat_model = scripted(
         call("cancel_pending_order", **cancel),
         call("cancel_pending_order", **cancel),
+        call("order_action", tool="cancel_pending_order", args=cancel),
+        call("cancel_pending_order", **cancel, confirmed=True),
         AIMessage(content="yes, the customer confirms"),
     )
+    services.limits = replace(services.limits, max_tool_steps=8)
     chat = Conversation(graph)
     chat.say("cancel #W1234567 please")
     assert digest(services) == before
     assert chat.state["pending_action"]["args"] == cancel
+    assert "Unknown action order_action" in observations(services)
 
 
 def test_a_confirmation_runs_exactly_what_was_shown_and_nothing_else(graph, services):
