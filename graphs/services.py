@@ -39,6 +39,8 @@ class TurnLimits:
     """Returns refunding more than this go to a person."""
     max_tool_steps: int = 4
     """Bound on the model's tool loop in one turn."""
+    model_turn_seconds: float = 90.0
+    """Time a model-planned turn may take before the rules serve it instead."""
 
 
 def _no_model(name: str) -> BaseChatModel:

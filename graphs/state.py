@@ -133,7 +133,8 @@ class State(InputState, total=False):
         handoff: the human-handoff status.
         failures: consecutive turns the bot could not understand or serve.
         notice: a short instruction for the drafter set by a node (e.g. `ask_identity`).
-        planner: who plans this turn: `model` (a chat model is configured) or `rules`.
+        planner: who plans this turn: `model` (a chat model is configured) or `rules`;
+            `fallback` when the model failed this turn (the rules serve it, model-free).
         rule_route: on model-planned turns, the route the rules chose (the fallback).
         agent_messages: the model planner's working transcript (tool calls and results).
     """
@@ -155,6 +156,6 @@ class State(InputState, total=False):
     handoff: Handoff
     failures: int
     notice: str | None
-    planner: Literal["rules", "model"]
+    planner: Literal["rules", "model", "fallback"]
     rule_route: Route | None
     agent_messages: list[AnyMessage]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from langchain_core.runnables import RunnableLambda
@@ -32,9 +33,10 @@ def _fallback(state: State, error: Exception | None) -> dict[str, Any]:
     if error is not None:
         logger.warning("model planning failed, using the rule path: %s", error)
         emit_status("Using a standard reply while the assistant model is unavailable")
+    planner = "fallback" if error is not None else "rules"
     if state.get("route") == "confirm":
-        return {"route": "confirm"}
-    return {"route": state.get("rule_route") or "clarify"}
+        return {"route": "confirm", "planner": planner}
+    return {"route": state.get("rule_route") or "clarify", "planner": planner}
 
 
 def _finish(turn: AgentTurn, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
@@ -54,9 +56,12 @@ def agent_sync(state: State, runtime: Runtime[Context], services: Services) -> d
     model = services.chat_model_for(runtime.context)
     if model is None:
         return _fallback(state, None)
+    deadline = time.monotonic() + services.limits.model_turn_seconds
     try:
         turn = AgentTurn(model, state, runtime.context, services)
         for _ in range(turn.steps):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the model-planned turn ran out of time")
             response = turn.runnable.invoke(turn.messages)
             calls = turn.calls(response)
             if not calls:
@@ -78,17 +83,22 @@ async def agent_async(
         return _fallback(state, None)
     try:
         turn = AgentTurn(model, state, runtime.context, services)
-        for _ in range(turn.steps):
-            response = await turn.runnable.ainvoke(turn.messages)
-            calls = turn.calls(response)
-            if not calls:
-                break
-            done = [(call, *(await asyncio.to_thread(turn.run_call, call))) for call in calls]
-            if not turn.record(response, done):
-                break
+        await asyncio.wait_for(_plan(turn), services.limits.model_turn_seconds)
     except Exception as error:
         return _fallback(state, error)
     return _finish(turn, runtime, services)
+
+
+async def _plan(turn: AgentTurn) -> None:
+    """The async tool loop (bounded in steps here, in time by the caller)."""
+    for _ in range(turn.steps):
+        response = await turn.runnable.ainvoke(turn.messages)
+        calls = turn.calls(response)
+        if not calls:
+            return
+        done = [(call, *(await asyncio.to_thread(turn.run_call, call))) for call in calls]
+        if not turn.record(response, done):
+            return
 
 
 def agent_node(services: Services) -> RunnableLambda[State, dict[str, Any]]:

@@ -6,6 +6,7 @@ comparing τ-bench state hashes before and after.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from dataclasses import replace
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, ToolMessage
 
 from graphs.services import Services
-from tests.fakes import failing, scripted
+from tests.fakes import ScriptedChatModel, failing, scripted
 from tests.scenarios.helpers import OTHER_CUSTOMER, Conversation
 from tools.orders.tau_format import StateHasher
 
@@ -264,3 +265,30 @@ def test_a_customer_the_model_finds_is_remembered(services):
 
 def _zip(services: Services) -> str:
     return str(services.orders.get_user_details("alex_morgan_1001")["address"]["zip"])
+
+
+class _SlowModel(ScriptedChatModel):
+    """A scripted model that takes far too long to answer (async runs)."""
+
+    async def _agenerate(self, *args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(5)
+        raise AssertionError("the turn should have timed out")
+
+    async def _astream(self, *args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(5)
+        raise AssertionError("the turn should have timed out")
+        yield
+
+
+async def test_a_slow_model_times_out_to_the_rule_path(graph, services):
+    from graphs.context import Context
+    from graphs.turns import astream_turn, customer_input
+
+    services.chat_model = _SlowModel(replies=[], seen=[])
+    services.limits = replace(services.limits, model_turn_seconds=0.2)
+    context = Context(customer_id="alex_morgan_1001", model="")
+    message = customer_input("where is my order #W1234567?", "test")
+    events = [event async for event in astream_turn(graph, "slow-1", message, context)]
+    reply = events[-1]["reply"]
+    assert "#W1234567" in reply and "pending" in reply
+    assert any(e["type"] == "status" for e in events)
