@@ -8,8 +8,8 @@ lets the right actions through, with exactly the gold arguments. Writes in a tur
 a confirmation are counted as unauthorised.
 
 Identification: `auth` signs the task's user in through the context; `email` leaves the
-customer anonymous and the oracle first looks them up by their email (as a customer who
-gave it would have it looked up), so they are identified through the policy gate.
+customer anonymous: they give their email in their first message and the oracle first
+looks them up by it.
 """
 
 from __future__ import annotations
@@ -104,15 +104,17 @@ def run_task(
     """Play one task through a fresh copy of `template`; compare the final hash."""
     store = template.clone()
     actions = [{"name": a["name"], "kwargs": a["kwargs"]} for a in task["actions"]]
+    greeting = GREETING
     if identify == "email":
         email = template.get_user_details(task["user_id"])["email"]
         actions.insert(0, {"name": "find_user_id_by_email", "kwargs": {"email": email}})
+        greeting = f"{GREETING} My email is {email}."
     model = (model_factory or (lambda gold: OracleChatModel(actions=gold)))(actions)
     services = replace(base, orders=store, chat_model=model, model_plans=True)
     graph = compile_graph(services, checkpointer=InMemorySaver())
     context = Context(customer_id=task["user_id"] if identify == "auth" else None)
     config = turn_config(f"tau-{task.get('task_index', 0)}")
-    unauthorised, turns, text = 0, 0, GREETING
+    unauthorised, turns, text = 0, 0, greeting
     before = store_digest(store, hasher)
     limit = 2 * len(actions) + 4
     while turns < limit:

@@ -1,7 +1,8 @@
 """The policy gate: every tool call the model makes passes through here, whatever it asks.
 
 - No customer-specific tool runs before the customer is identified (the channel's
-  authenticated id, or found by email / name + zip in this conversation).
+  authenticated id, or found by the email / name + zip the customer wrote in this
+  conversation).
 - A customer's tools touch only that customer's records: a foreign order or user id
   answers exactly like a missing one.
 - Consequential tools never run here: after a dry run on copies of the records (τ-bench's
@@ -47,6 +48,10 @@ USER_NOT_FOUND = "Error: user not found"
 NOT_IDENTIFIED = (
     "Error: the customer is not identified yet; ask for their email, or their first name, "
     "last name and zip code, and look them up first"
+)
+NOT_GIVEN = (
+    "Error: look customers up only with the email, or the name and zip code, they gave in "
+    "this conversation"
 )
 _ACTION_OF = {tool: action for action, tool in TOOL_OF.items()}
 
@@ -98,8 +103,15 @@ class PolicyGate:
     """Applies the retail policy to the model's tool calls for one conversation turn."""
 
     def __init__(
-        self, services: Services, authenticated: str | None, customer: Customer | None, tenant: str
+        self,
+        services: Services,
+        authenticated: str | None,
+        customer: Customer | None,
+        tenant: str,
+        said: str = "",
     ) -> None:
+        self.said = said.lower()
+        """Everything the customer wrote in this conversation, lower-cased."""
         self.services = services
         self.store = services.orders
         self.tenant = tenant
@@ -142,7 +154,13 @@ class PolicyGate:
         outcome.transfer = name == "transfer_to_human_agents"
         return outcome
 
+    def _given_by_customer(self, args: dict[str, Any]) -> bool:
+        """Whether every detail of a look-up appears in the customer's own messages."""
+        return all(str(value).strip().lower() in self.said for value in args.values())
+
     def _find(self, name: str, args: dict[str, Any]) -> Outcome:
+        if self.user_id is None and not self._given_by_customer(args):
+            return Outcome(NOT_GIVEN, ok=False)
         outcome = self._run(name, args)
         if not outcome.ok:
             return outcome

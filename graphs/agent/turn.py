@@ -66,7 +66,11 @@ class AgentTurn:
         self.state = state
         self.steps = max(1, services.limits.max_tool_steps)
         customer = state.get("customer")
-        self.gate = PolicyGate(services, context.customer_id, customer, services.tenant(context))
+        said = "\n".join(
+            message_text(m) for m in state.get("messages", []) if isinstance(m, HumanMessage)
+        )
+        tenant = services.tenant(context)
+        self.gate = PolicyGate(services, context.customer_id, customer, tenant, said)
         if self.gate.user_id:
             identity = f"The customer is already identified as user id {self.gate.user_id}."
         else:

@@ -258,7 +258,7 @@ def test_a_customer_the_model_finds_is_remembered(services):
         "Thanks, Alex.",
     )
     chat = Conversation(compile_graph(services, InMemorySaver(), store), customer=None)
-    chat.say("I'm Alex Morgan")
+    chat.say(f"Alex Morgan here, zip code {_zip(services)}")
     profile = CustomerMemory(store, "demo").profile("alex_morgan_1001")
     assert profile["verified_by"] == "name_zip"
 
@@ -292,3 +292,18 @@ async def test_a_slow_model_times_out_to_the_rule_path(graph, services):
     reply = events[-1]["reply"]
     assert "#W1234567" in reply and "pending" in reply
     assert any(e["type"] == "status" for e in events)
+
+
+def test_the_model_cannot_identify_someone_the_customer_did_not_name(graph, services):
+    services.chat_model = scripted(
+        call("find_user_id_by_email", email="sam.lee@example.com"),
+        call("find_user_id_by_name_zip", first_name="Sam", last_name="Lee", zip="10001"),
+        call("get_order_details", order_id=FOREIGN),
+        "Who am I speaking with?",
+    )
+    chat = Conversation(graph, customer=None)
+    chat.say("hi, I have a question about an order")
+    by_email, by_name, order = observations(services)
+    assert "they gave in this conversation" in by_email and by_email == by_name
+    assert "not identified" in order
+    assert not chat.state.get("customer")
