@@ -375,3 +375,8 @@ def benchmarks_command(
         console.print(f"[dim]Saved {escape(str(target))}[/]")
     if any(r.status == "error" for r in results):
         raise typer.Exit(code=1)
+
+
+from cli.eval_tau import tau_command  # noqa: E402 (registered after the other commands)
+
+eval_app.command("tau")(tau_command)

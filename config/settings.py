@@ -175,6 +175,16 @@ class Settings(BaseSettings):
     max_tool_steps: int = Field(
         default=4, ge=1, le=10, description="Bound on the model's tool-calling loop per turn."
     )
+    model_turn_seconds: float = Field(
+        default=90.0,
+        gt=0.0,
+        description="Time a model-planned turn may take before the rules serve it instead.",
+    )
+    model_plans: bool = Field(
+        default=True,
+        description="With a chat model: the model plans each turn with the retail tools under "
+        "the policy gate (True), or the rules plan and the model only words the reply (False).",
+    )
 
     max_message_chars: int = Field(
         default=4000, ge=100, description="Inbound messages are truncated to this many characters."

@@ -70,6 +70,7 @@ class EvalBackends:
             default_tenant=self.settings.tenant,
             load_model=chat_model_loader(self.settings),
             chat_model=chat_model,
+            model_plans=self.settings.model_plans,
         )
 
 

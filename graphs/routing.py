@@ -96,7 +96,44 @@ def next_after_understand(state: State) -> str:
         return "retrieve"
     if route == "to_human":
         return "handoff"
+    if route == "agent":
+        return "agent"
     return "draft"
+
+
+MODEL_KEEPS = ("empty", "to_human", "handoff", "confirm")
+"""Routes that stay on their fixed path when a model plans the turn."""
+
+
+RULE_ONLY_HANDOFFS = ("repeated_failure", "out_of_scope")
+"""Handoffs for messages the rules could not place; a planning model reads them itself."""
+
+
+def model_route(route: Route, reason: str | None) -> tuple[Route, str | None]:
+    """The route and handoff reason of a model-planned turn.
+
+    The model's, except for the fixed paths (empty messages, confirmations, human handoffs).
+    """
+    if route == "handoff" and reason in RULE_ONLY_HANDOFFS:
+        return "agent", None
+    return (route, reason) if route in MODEL_KEEPS else ("agent", None)
+
+
+def next_after_agent(state: State) -> str:
+    """Conditional edge after `agent`: done, a handoff, or the rule path on a model failure."""
+    route = state.get("route")
+    if route == "agent":
+        return "__end__"
+    if route == "handoff":
+        return "handoff"
+    if route == "confirm":
+        return "draft"
+    return next_after_understand(state)
+
+
+def next_after_order_action(state: State) -> str:
+    """Conditional edge after `order_action`: the model reports back when it plans turns."""
+    return "agent" if state.get("planner") == "model" else "draft"
 
 
 def next_after_draft(state: State) -> str:

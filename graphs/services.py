@@ -39,6 +39,8 @@ class TurnLimits:
     """Returns refunding more than this go to a person."""
     max_tool_steps: int = 4
     """Bound on the model's tool loop in one turn."""
+    model_turn_seconds: float = 90.0
+    """Time a model-planned turn may take before the rules serve it instead."""
 
 
 def _no_model(name: str) -> BaseChatModel:
@@ -65,6 +67,9 @@ class Services:
     """Turns a model name into a chat model."""
     chat_model: BaseChatModel | None = None
     """A ready chat model that overrides every model name (scripted fakes in tests)."""
+    model_plans: bool = True
+    """With a chat model: True, the model plans the turn with the retail tools under the
+    policy gate; False, the rules plan it and the model only words the reply."""
 
     def model_name(self, context: Context) -> str:
         """The model this run drafts with: the context's, else the deployment's ("" = none)."""
@@ -73,6 +78,11 @@ class Services:
     def tenant(self, context: Context) -> str:
         """The tenant this run serves."""
         return context.tenant or self.default_tenant
+
+    def model_planned(self, context: Context) -> bool:
+        """Whether the model plans this run's turns (without loading the model)."""
+        has_model = self.chat_model is not None or bool(self.model_name(context))
+        return self.model_plans and has_model
 
     def chat_model_for(self, context: Context) -> BaseChatModel | None:
         """The chat model for this run, or None for the grounded drafter."""

@@ -23,6 +23,7 @@ Route = Literal[
     "out_of_scope",
     "handoff",
     "to_human",
+    "agent",
 ]
 """Where the router sends the current turn."""
 
@@ -132,6 +133,10 @@ class State(InputState, total=False):
         handoff: the human-handoff status.
         failures: consecutive turns the bot could not understand or serve.
         notice: a short instruction for the drafter set by a node (e.g. `ask_identity`).
+        planner: who plans this turn: `model` (a chat model is configured) or `rules`;
+            `fallback` when the model failed this turn (the rules serve it, model-free).
+        rule_route: on model-planned turns, the route the rules chose (the fallback).
+        agent_messages: the model planner's working transcript (tool calls and results).
     """
 
     customer: Customer | None
@@ -151,3 +156,6 @@ class State(InputState, total=False):
     handoff: Handoff
     failures: int
     notice: str | None
+    planner: Literal["rules", "model", "fallback"]
+    rule_route: Route | None
+    agent_messages: list[AnyMessage]

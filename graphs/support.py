@@ -1,5 +1,7 @@
 """The support graph: guard → understand → retrieve | order tools | order action → draft.
 
+When a chat model is configured, understand routes to the agent (the model plans the turn).
+
 `build(services)` assembles the uncompiled `StateGraph` with every node bound to the
 dependencies it is given; `compile_graph` adds the checkpointer (and the long-term store).
 The composition root (`wiring.root.Root`) supplies both; LangGraph Studio loads
@@ -16,6 +18,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
+from graphs.agent.node import agent_node
 from graphs.context import Context
 from graphs.nodes.draft import draft_node
 from graphs.nodes.guard import guard
@@ -24,7 +27,13 @@ from graphs.nodes.order_action import order_action
 from graphs.nodes.order_tools import order_tools
 from graphs.nodes.retrieve import retrieve
 from graphs.nodes.understand import understand
-from graphs.routing import next_after_draft, next_after_handoff, next_after_understand
+from graphs.routing import (
+    next_after_agent,
+    next_after_draft,
+    next_after_handoff,
+    next_after_order_action,
+    next_after_understand,
+)
 from graphs.services import Services
 from graphs.state import InputState, State
 
@@ -53,6 +62,7 @@ def build(services: Services) -> StateGraph[State, Context, InputState, State]:
     workflow.add_node("order_tools", _bound(order_tools, services))
     workflow.add_node("order_action", _bound(order_action, services))
     workflow.add_node("draft", draft_node(services))
+    workflow.add_node("agent", agent_node(services))
     workflow.add_node("handoff", _bound(handoff, services))
 
     workflow.add_edge(START, "guard")
@@ -60,11 +70,16 @@ def build(services: Services) -> StateGraph[State, Context, InputState, State]:
     workflow.add_conditional_edges(
         "understand",
         next_after_understand,
-        ["retrieve", "order_tools", "order_action", "draft", "handoff"],
+        ["retrieve", "order_tools", "order_action", "draft", "handoff", "agent"],
     )
     workflow.add_edge("retrieve", "draft")
     workflow.add_edge("order_tools", "draft")
-    workflow.add_edge("order_action", "draft")
+    workflow.add_conditional_edges("order_action", next_after_order_action, ["agent", "draft"])
+    workflow.add_conditional_edges(
+        "agent",
+        next_after_agent,
+        ["retrieve", "order_tools", "order_action", "draft", "handoff", END],
+    )
     workflow.add_conditional_edges("draft", next_after_draft, ["handoff", END])
     workflow.add_conditional_edges("handoff", next_after_handoff, ["handoff", END])
     return workflow

@@ -143,4 +143,5 @@ def turn_limits(settings: Settings) -> TurnLimits:
         handoff_sentiment_threshold=settings.handoff_sentiment_threshold,
         refund_limit=settings.refund_limit,
         max_tool_steps=settings.max_tool_steps,
+        model_turn_seconds=settings.model_turn_seconds,
     )

@@ -56,6 +56,7 @@ class Root:
             default_model=settings.model,
             default_tenant=settings.tenant,
             load_model=backends.chat_model_loader(settings),
+            model_plans=settings.model_plans,
         )
 
     def graph(

@@ -11,7 +11,7 @@ from graphs.intent_model import classify_with_model
 from graphs.intents import action_of, route_of
 from graphs.memory_notes import newly_identified, note_identified
 from graphs.messages import last_customer_message, message_text
-from graphs.routing import decide_route
+from graphs.routing import decide_route, model_route
 from graphs.services import Services
 from graphs.state import Customer, SentimentState, State
 from tools.entities import detect_confirmation, extract_entities
@@ -106,7 +106,8 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         mass = _route_mass(services, prediction.ranking, route_of(services.catalogue, intent))
         if mass >= threshold:
             confidence, source = mass, "classifier_route"
-    if confidence < threshold:
+    planned = services.model_planned(runtime.context)
+    if confidence < threshold and not planned:
         decided = classify_with_model(services, runtime.context, text, services.catalogue)
         if decided is not None:
             intent, confidence, source = decided, max(confidence, threshold), "model"
@@ -134,6 +135,12 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         update["welcome_back"] = history is not None
     merged: State = {**state, **update}  # type: ignore[typeddict-item]
     route, reason = decide_route(merged, services, confirmation)
+    update["planner"] = "rules"
+    update["rule_route"] = None
+    if planned:
+        update["planner"] = "model"
+        update["rule_route"] = route
+        route, reason = model_route(route, reason)
     update["route"] = route
     update["failures"] = _failures(state, route)
     if reason:

@@ -137,6 +137,9 @@ def test_prompt_versions_are_pinned_for_the_run(eval_backends, tmp_path: Path, m
     monkeypatch.setattr(templates, "TEMPLATE_DIR", tmp_path)
     templates._read.cache_clear()
     suite = make_suite("name: p\nversion: 1\ncases: [{id: a, turns: [{say: hello}]}]")
+    # The drafting prompt is used when the rules plan and the model words the reply.
+    settings = eval_backends.settings.model_copy(update={"model_plans": False})
+    monkeypatch.setattr(eval_backends, "settings", settings)
     try:
         for version in (1, 2):
             model = scripted("Hello from the model!")

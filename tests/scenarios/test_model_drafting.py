@@ -1,4 +1,7 @@
-"""Drafting with a chat model: scripted text, a bounded tool loop, and fallback on failure."""
+"""Drafting with a chat model: scripted text, a bounded tool loop, and fallback on failure.
+
+These run with the rules planning the turn (`model_plans=False`): the model words the reply.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from tests.scenarios.helpers import Conversation
 
 
 def test_model_reply_streams_as_tokens_and_sees_only_turn_facts(graph, services):
+    services.model_plans = False
     services.chat_model = scripted("Your order #W1234567 is pending and hasn't shipped yet.")
     chat = Conversation(graph)
     reply = chat.say("where is my order #W1234567?")
@@ -27,6 +31,7 @@ def test_model_tool_loop_runs_read_only_tools_with_the_customer_injected(graph, 
         content="",
         tool_calls=[{"name": "lookup_order", "args": {"order_id": "#W7654321"}, "id": "c1"}],
     )
+    services.model_plans = False
     services.chat_model = scripted(call, "I can only see orders on your own account.")
     chat = Conversation(graph)
     reply = chat.say("hello")
@@ -45,12 +50,14 @@ def test_tool_loop_is_bounded(graph, services):
         )
         for i in range(2)
     ]
+    services.model_plans = False
     services.chat_model = scripted(*loop, "Final answer after the limit.")
     reply = Conversation(graph).say("hello")
     assert reply == "Final answer after the limit."
 
 
 def test_model_failure_falls_back_to_grounded_reply(graph, services):
+    services.model_plans = False
     services.chat_model = failing()
     chat = Conversation(graph)
     reply = chat.say("where is my order #W1234567?")
