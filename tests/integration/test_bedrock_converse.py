@@ -55,6 +55,8 @@ def bedrock(
     services.load_model = partial(
         load_chat_model, region=REGION, endpoint_url=stub.url, max_attempts=ATTEMPTS
     )
+    # These tests pin the wording mode's wire format; `planning` below switches it back.
+    services.model_plans = False
     load_chat_model.cache_clear()
     stub.reset()
     yield stub
@@ -166,3 +168,22 @@ def test_requests_carry_a_valid_sigv4_signature_for_bedrock(graph, bedrock):
     signer = SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN), "bedrock", REGION)
     string_to_sign = signer.string_to_sign(resigned, signer.canonical_request(resigned))
     assert signer.signature(string_to_sign, resigned) == signature
+
+
+def test_the_model_plans_with_the_retail_tools_over_converse(graph, bedrock, services):
+    services.model_plans = True
+    call = Answer(tool="get_order_details", tool_input={"order_id": "#W1234567"})
+    bedrock.script(call, "Order #W1234567 is pending; it has not shipped yet.")
+    chat = _chat(graph)
+    reply = chat.say("where is my order #W1234567?")
+    assert reply.startswith("Order #W1234567 is pending")
+    planning = [r for r in bedrock.requests if "cancel_pending_order" in r.body.decode()]
+    first, second = planning[:2]
+    tools = {t["toolSpec"]["name"] for t in first.json["toolConfig"]["tools"]}
+    assert {"get_order_details", "cancel_pending_order", "search_help_centre"} <= tools
+    (result,) = [
+        b["toolResult"] for b in second.json["messages"][-1]["content"] if "toolResult" in b
+    ]
+    assert result["toolUseId"] == call.tool_use_id
+    assert '"status": "pending"' in result["content"][0]["text"]
+    assert chat.tools_called() == ["get_order_details"]

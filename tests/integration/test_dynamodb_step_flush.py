@@ -182,6 +182,7 @@ def test_a_process_killed_mid_turn_resumes_from_the_last_completed_step(
         before = _history(saver, thread)
 
         services.chat_model = scripted("Your order #W1234567 is pending.")
+        services.model_plans = False
         context = Context(customer_id=CUSTOMER, model="")
         events = list(stream_turn(graph, thread, None, context))  # type: ignore[arg-type]
         assert events[-1]["reply"] == "Your order #W1234567 is pending."
