@@ -17,6 +17,7 @@ from graphs.order_slots import (
     original_payment_method,
     parse_address,
     select_items,
+    wanted_options,
 )
 from graphs.services import Services
 from graphs.state import PendingAction, ToolResult
@@ -108,7 +109,10 @@ def propose(
             args = {"user_id": user.get("user_id", "")}
             return _result(_pending(action, args, "", ["address"]), "ask_missing")
         args = {"user_id": user.get("user_id", ""), **address}
-        summary = f"change your default address to {_address_line(address)}"
+        summary = (
+            f"change your default address from {_address_line(user.get('address'))} "
+            f"to {_address_line(address)}"
+        )
         return _result(_pending(action, args, summary, []), "ask_confirm")
 
     assert order is not None, "order actions need an order"
@@ -185,9 +189,13 @@ def propose(
 
     # exchange (delivered) or modify_items (pending): each item to another variant
     new_ids: list[str] = []
+    asked = (earlier.get("wanted") if earlier else None) or {}
+    wanted_by_item: dict[str, dict[str, str]] = {}
     for item in items:
         product = services.orders.get_product_details(item["product_id"])
-        chosen, alternatives = match_variant(product, item["item_id"], text)
+        wanted = wanted_options(product, item["item_id"], text, asked.get(item["item_id"]))
+        wanted_by_item[item["item_id"]] = wanted
+        chosen, alternatives, honoured = match_variant(product, item["item_id"], text, wanted)
         if results is not None:
             results.append(
                 {
@@ -198,6 +206,8 @@ def propose(
                         "name": product.get("name"),
                         "current": item,
                         "available": alternatives,
+                        "wanted": wanted,
+                        "honoured": honoured,
                     },
                 }
             )
@@ -208,7 +218,8 @@ def propose(
                 "new_item_ids": [],
                 "payment_method_id": paid_with,
             }
-            return _result(_pending(action, args, "", ["new_items"]), "ask_variant")
+            pending = _pending(action, args, "", ["new_items"], wanted=wanted_by_item)
+            return _result(pending, "ask_variant")
         new_ids.append(chosen["item_id"])
     method = choose_payment_method(user, entities, paid_with)
     args = {

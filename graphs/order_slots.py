@@ -55,20 +55,81 @@ def select_items(
     return chosen or list(items)
 
 
+def _same(key: str, text: str) -> bool:
+    """Whether the customer keeps `key` as it is ("same color", "same colour", "same size")."""
+    name = re.escape(key.lower()).replace("color", "colou?r")
+    return re.search(rf"\b(?:same|keep(?: the)?(?: same)?) {name}\b", text.lower()) is not None
+
+
+def wanted_options(
+    product: dict[str, Any], current_item_id: str, text: str, earlier: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The option values the customer asked for: named ones and kept ones ("same color").
+
+    A value named for an option wins over the current one ("size 10" when the item is size
+    9); naming the current value or saying "same color" keeps it; what was asked for earlier
+    in the same request holds unless this message names that option again.
+    """
+    variants = list(product.get("variants", {}).values())
+    current = product.get("variants", {}).get(current_item_id, {}).get("options", {})
+    wanted = dict(earlier or {})
+    for key in current:
+        values = {
+            str(v.get("options", {}).get(key)) for v in variants if key in v.get("options", {})
+        }
+        named = [value for value in sorted(values) if _mentions(text, value)]
+        changed = [value for value in named if value != str(current[key])]
+        if len(changed) == 1:
+            wanted[key] = changed[0]
+        elif changed:
+            wanted.pop(key, None)  # several values named: let the customer choose
+        elif named or _same(key, text):
+            wanted[key] = str(current[key])
+    return wanted
+
+
+def _has(variant: dict[str, Any], values: dict[str, str]) -> bool:
+    options = variant.get("options", {})
+    return all(str(options.get(key)) == value for key, value in values.items())
+
+
 def match_variant(
-    product: dict[str, Any], current_item_id: str, text: str
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    product: dict[str, Any],
+    current_item_id: str,
+    text: str,
+    wanted: dict[str, str] | None = None,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[str, str]]:
     """Pick the available variant of `product` whose option values the customer named.
 
-    Returns the unique best match (or None) and the available alternatives, so the
-    reply can list them when the choice is unclear.
+    `wanted` holds option values the customer asked for or asked to keep (see
+    `wanted_options`). Returns the unique match (or None), the available alternatives to
+    offer, and the option values those alternatives all keep. Only variants keeping the
+    kept values are offered; when no variant has everything asked for, the alternatives
+    honour all of it but one option (a colour asked for is the last to be given up).
     """
+    current = product.get("variants", {}).get(current_item_id, {}).get("options", {})
+    wanted = wanted or {}
     variants = [
         v
         for v in product.get("variants", {}).values()
         if v.get("available") and v["item_id"] != current_item_id
     ]
-    current = product.get("variants", {}).get(current_item_id, {}).get("options", {})
+    if wanted:
+        fits = [v for v in variants if _has(v, wanted)]
+        if len(fits) == 1 and any(str(current.get(k)) != v for k, v in wanted.items()):
+            return fits[0], fits, wanted
+        if fits:
+            return None, fits, wanted
+        kept = {key: value for key, value in wanted.items() if str(current.get(key)) == value}
+        relaxable = sorted(
+            (key for key in wanted if key not in kept), key=lambda key: key == "color"
+        )
+        for key in relaxable:
+            honoured = {k: v for k, v in wanted.items() if k != key}
+            near = [v for v in variants if _has(v, honoured)]
+            if near:
+                return None, near, honoured
+        return None, [v for v in variants if _has(v, kept)], kept
     scored: list[tuple[int, dict[str, Any]]] = []
     for variant in variants:
         score = 0
@@ -78,7 +139,7 @@ def match_variant(
         scored.append((score, variant))
     best = max((score for score, _ in scored), default=0)
     top = [variant for score, variant in scored if score == best and best > 0]
-    return (top[0] if len(top) == 1 else None), variants
+    return (top[0] if len(top) == 1 else None), variants, {}
 
 
 def original_payment_method(order: dict[str, Any]) -> str | None:

@@ -82,7 +82,8 @@ class PendingAction(TypedDict):
     """A consequential order action awaiting the customer's explicit confirmation.
 
     `missing` lists arguments still to be collected (e.g. the cancellation reason);
-    the customer is asked to confirm only once it is empty.
+    the customer is asked to confirm only once it is empty. `wanted` keeps, per item of an
+    exchange or item change, the option values asked for so far ("same color", "size 10").
     """
 
     action: str
@@ -92,6 +93,7 @@ class PendingAction(TypedDict):
     missing: list[str]
     refund_total: NotRequired[float]
     payment_label: NotRequired[str]
+    wanted: NotRequired[dict[str, dict[str, str]]]
 
 
 class Handoff(TypedDict):

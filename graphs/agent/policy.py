@@ -92,6 +92,31 @@ class _Scratch:
         return self._get("product", product_id, self.store.get_product_details)
 
 
+def describe_dry_run(
+    store: OrderStore, tool: str, args: dict[str, Any], user_id: str
+) -> tuple[str, float]:
+    """Run `tool` on copies of the records and describe in words what it would do.
+
+    Returns the description and the amount refunded to the customer; raises what the tool
+    raises (`OrderToolError`, or a lookup or type error for malformed arguments).
+    """
+    scratch = _Scratch(store)
+    record_id = args.get("order_id") or args["user_id"]
+    before = copy.deepcopy(
+        scratch.order(record_id) if "order_id" in args else scratch.user(record_id)
+    )
+    after = getattr(operations, tool)(scratch, **args)
+    if before is None:
+        raise LookupError(f"{record_id} not found")
+    user = store.get_user_details(user_id)
+    products = {
+        key: record
+        for (kind, key), record in scratch.cache.items()
+        if kind == "product" and record is not None
+    }
+    return describe(tool, args, before, after, user, products)
+
+
 def customer_of(user_id: str, user: JsonDict, how: str) -> Customer:
     """The `Customer` record for an identified user."""
     name = user.get("name", {})
@@ -181,24 +206,13 @@ class PolicyGate:
         return bool(order.get("user_id") == self.user_id)
 
     def _propose(self, name: str, args: dict[str, Any]) -> Outcome:
-        scratch = _Scratch(self.store)
-        record_id = args.get("order_id") or args["user_id"]
-        before = copy.deepcopy(
-            scratch.order(record_id) if "order_id" in args else scratch.user(record_id)
-        )
-        operation = getattr(operations, name)
+        assert self.user_id is not None
         try:
-            after = operation(scratch, **args)
+            summary, refund = describe_dry_run(self.store, name, args, self.user_id)
         except OrderToolError as error:
             return Outcome(error.observation(), ok=False)
         except (LookupError, TypeError, ValueError, AttributeError) as error:
             return Outcome(f"Error: {error}", ok=False)
-        assert self.user_id is not None and before is not None
-        user = self.store.get_user_details(self.user_id)
-        products = {
-            key: record for (kind, key), record in scratch.cache.items() if kind == "product"
-        }
-        summary, refund = describe(name, args, before, after, user, products)  # type: ignore[arg-type]
         limit = self.services.limits.refund_limit
         if name == "return_delivered_order_items" and refund > limit:
             return Outcome(

@@ -209,15 +209,31 @@ def _ask_variant(results: list[ToolResult]) -> str:
             continue
         info = result["output"]
         current = info["current"]
-        lines.append(
-            f"{info['name']} — you have {options_text(current.get('options', {}))}. "
-            "Available options:"
-        )
+        options = current.get("options", {})
+        wanted: dict[str, str] = info.get("wanted") or {}
+        honoured: dict[str, str] = info.get("honoured") or {}
+        available = info["available"]
+        lines.append(f"{info['name']} — you have {options_text(options)}.")
+        changes = {k: v for k, v in wanted.items() if str(options.get(k)) != v}
+        if changes and not any(_has_options(v, wanted) for v in available):
+            asked = {key: wanted[key] for key in [*changes, *wanted] if key in wanted}
+            lines.append(f"Sorry, it isn't available in {options_text(asked)}.")
+        if not available:
+            kept = f" with {options_text(honoured)}" if honoured else ""
+            lines.append(f"No other option is available{kept}.")
+            continue
+        kept = f" with {options_text(honoured)}" if honoured else ""
+        lines.append(f"Available options{kept}:")
         lines.extend(
             f"- {options_text(v.get('options', {}))} ({money(v['price'])}, item {v['item_id']})"
-            for v in info["available"][:8]
+            for v in available[:8]
         )
     return "Which option would you like instead?\n" + "\n".join(lines)
+
+
+def _has_options(variant: dict[str, Any], values: dict[str, str]) -> bool:
+    options = variant.get("options", {})
+    return all(str(options.get(key)) == value for key, value in values.items())
 
 
 def _done_text(results: list[ToolResult]) -> str:

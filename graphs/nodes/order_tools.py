@@ -10,6 +10,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from graphs.agent.policy import describe_dry_run
 from graphs.context import Context
 from graphs.events import emit_tool
 from graphs.intents import action_of
@@ -52,7 +53,7 @@ def order_tools(state: State, runtime: Runtime[Context], services: Services) -> 
         user = call_tool(services, results, "get_user_details", user_id=customer["user_id"])
         user = {**(user or {}), "user_id": customer["user_id"]}
         proposal = propose(action, None, user, text, entities, services)
-        return _with_proposal(proposal, results)
+        return _with_proposal(proposal, results, services, customer["user_id"])
 
     order_id = (pending["args"].get("order_id") if pending else None) or state.get(
         "active_order_id"
@@ -76,14 +77,33 @@ def order_tools(state: State, runtime: Runtime[Context], services: Services) -> 
 
     user = call_tool(services, results, "get_user_details", user_id=customer["user_id"])
     proposal = propose(action, order, user, text, entities, services, results, pending)
-    return _with_proposal(proposal, results)
+    return _with_proposal(proposal, results, services, customer["user_id"])
 
 
-def _with_proposal(proposal: dict[str, Any], results: list[ToolResult]) -> dict[str, Any]:
+def _with_proposal(
+    proposal: dict[str, Any], results: list[ToolResult], services: Services, user_id: str
+) -> dict[str, Any]:
     update: dict[str, Any] = {"tool_results": results, "notice": proposal["notice"]}
     pending: PendingAction | None = proposal.get("pending")
+    if pending is not None and not pending["missing"]:
+        pending["summary"] = _in_words(services, pending, user_id)
     update["pending_action"] = pending
     if proposal.get("handoff_reason"):
         update["route"] = "handoff"
         update["handoff"] = {"status": "none", "reason": proposal["handoff_reason"]}
     return update
+
+
+def _in_words(services: Services, pending: PendingAction, user_id: str) -> str:
+    """The action in words, from a dry run on copies of the records.
+
+    Each changed item by name with its old → new options, addresses old → new, the price
+    difference and who pays or is refunded.
+
+    Falls back to the proposal's own summary when the dry run cannot describe it.
+    """
+    try:
+        summary, _ = describe_dry_run(services.orders, pending["tool"], pending["args"], user_id)
+    except (OrderToolError, LookupError, TypeError, ValueError, AttributeError):
+        return pending["summary"]
+    return summary

@@ -129,3 +129,78 @@ def test_unknown_email_is_not_identified(graph):
     reply = chat.say("my email is nobody@example.com")
     assert chat.state.get("customer") is None
     assert "couldn't find an account" in reply
+
+
+def _shoes(services):
+    order = services.orders.get_order_details("#W2345678")
+    item = next(i for i in order["items"] if i["name"] == "Running Shoes")
+    product = services.orders.get_product_details(item["product_id"])
+    others = [
+        v
+        for v in product["variants"].values()
+        if v["available"] and v["item_id"] != item["item_id"]
+    ]
+    return item, others
+
+
+def _options(options):
+    return ", ".join(f"{key} {value}" for key, value in options.items())
+
+
+def test_exchange_keeps_the_colour_asked_for_and_describes_the_change(graph, services):
+    item, others = _shoes(services)
+    color, size = item["options"]["color"], item["options"]["size"]
+    same_color = [v for v in others if v["options"]["color"] == color]
+    assert same_color, "the demo shoes come in another size of the same colour"
+    missing = next(
+        s
+        for s in ("7", "8", "9", "10", "11", "12")
+        if s != size and not any(v["options"]["size"] == s for v in same_color)
+    )
+    chat = Conversation(graph)
+    reply = chat.say(
+        "the running shoes from W2345678 are too small, I'd like a bigger size, same color"
+    )
+    for variant in others:
+        listed = f"item {variant['item_id']}" in reply
+        assert listed == (variant["options"]["color"] == color), reply
+
+    reply = chat.say(f"size {missing} please")
+    pending = chat.state["pending_action"]
+    assert pending["missing"] == ["new_items"] and pending["args"]["new_item_ids"] == []
+    assert "isn't available" in reply and f"size: {missing}" in reply and color in reply
+    for variant in same_color:
+        assert f"item {variant['item_id']}" in reply
+
+    chosen = same_color[0]
+    reply = chat.say(f"then size {chosen['options']['size']}")
+    pending = chat.state["pending_action"]
+    assert pending["args"]["new_item_ids"] == [chosen["item_id"]]
+    assert f"Running Shoes: {_options(item['options'])} (${item['price']:,.2f}) → " in reply
+    assert f"→ {_options(chosen['options'])} (${chosen['price']:,.2f})" in reply
+    difference = round(chosen["price"] - item["price"], 2)
+    assert f"${abs(difference):,.2f}" in reply
+    assert "for item(s)" not in reply
+
+    chat.say("yes")
+    assert services.orders.get_order_details("#W2345678")["status"] == "exchange requested"
+
+
+def test_a_named_colour_is_honoured_when_that_size_does_not_exist_in_it(graph, services):
+    item, others = _shoes(services)
+    sizes = {v["options"]["size"] for v in others}
+    color, size = next(
+        (c, s)
+        for c in ("black", "red", "blue", "white")
+        for s in sorted(sizes)
+        if c != item["options"]["color"]
+        and any(v["options"]["color"] == c for v in others)
+        and not any(v["options"] == {**v["options"], "color": c, "size": s} for v in others)
+    )
+    chat = Conversation(graph)
+    reply = chat.say(f"exchange the running shoes from #W2345678 for size {size} in {color}")
+    assert chat.state["pending_action"]["args"]["new_item_ids"] == []
+    assert "isn't available" in reply
+    for variant in others:
+        listed = f"item {variant['item_id']}" in reply
+        assert listed == (variant["options"]["color"] == color), reply
