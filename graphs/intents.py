@@ -17,3 +17,8 @@ def action_of(catalogue: IntentCatalogue, name: str | None) -> str | None:
     if not name or name not in catalogue:
         return None
     return catalogue.get(name).action
+
+
+def intent_of_action(catalogue: IntentCatalogue, action: str) -> str | None:
+    """The first intent whose order action is `action`, or None when none has it."""
+    return next((i.name for i in catalogue.intents if i.action == action), None)

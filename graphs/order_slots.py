@@ -9,15 +9,18 @@ import re
 from typing import Any
 
 _ADDRESS = re.compile(
-    r"(?P<address1>\d+[^,\n]*?),\s*(?:(?P<address2>(?:apt|suite|unit|#|floor)[^,\n]*?),\s*)?"
-    r"(?P<city>[A-Za-z .'-]+?),\s*(?P<state>[A-Za-z]{2})\s*,?\s*(?P<zip>\d{5})"
+    r"(?<![\w#])(?P<address1>\d+[^,\n]*?),\s*(?:(?P<address2>(?:apt|suite|unit|#|floor)[^,\n]*?),\s*)?"
+    r"(?P<city>[A-Za-z .'-]+?)(?:,\s*|\s+)(?P<state>[A-Za-z]{2})\s*,?\s*(?P<zip>\d{5})"
     r"(?:\s*,\s*(?P<country>[A-Za-z .]+))?",
     re.IGNORECASE,
 )
 
 
 def parse_address(text: str) -> dict[str, str] | None:
-    """Parse "12 Main St, Apt 4, Springfield, IL 62704[, USA]" into τ-bench's fields."""
+    """Parse "12 Main St, Apt 4, Springfield, IL 62704[, USA]" into τ-bench's fields.
+
+    The comma between city and state may be left out ("12 Pine Street, Oakland CA 94612").
+    """
     match = _ADDRESS.search(text)
     if not match:
         return None
@@ -31,6 +34,45 @@ def parse_address(text: str) -> dict[str, str] | None:
         "country": "USA" if country.lower() in ("us", "usa", "united states") else country,
         "zip": parts["zip"],
     }
+
+
+_ADDRESS_WORD = r"(?:address|adress|addr)"
+_ACCOUNT_ADDRESS = re.compile(
+    rf"\b{_ADDRESS_WORD}\s+(?:on|in|of|for|from|stored in|saved (?:on|in)|kept on)\s+"
+    r"(?:my|the|our)\s+(?:user\s+|customer\s+)?(?:account|profile|file)\b"
+    rf"|\b{_ADDRESS_WORD}\s+on\s+file\b"
+    rf"|\b(?:account|profile|default|saved|stored)\s+(?:\w+\s+)?{_ADDRESS_WORD}\b",
+    re.IGNORECASE,
+)
+_ORDER_ADDRESS = re.compile(
+    r"\b(?:ship|send|deliver|redirect)\s+(?:my\s+|the\s+|this\s+|that\s+)?(?:pending\s+)?"
+    r"(?:order|package|it)\b"
+    rf"|\b{_ADDRESS_WORD}\s+(?:of|on|for)\s+(?:my|the|this|that)\s+(?:\w+\s+)?order\b"
+    rf"|\border'?s\s+(?:\w+\s+)?{_ADDRESS_WORD}\b"
+    r"|#?\bW?\d{7}\b",
+    re.IGNORECASE,
+)
+_CHANGE = re.compile(
+    r"\b(?:change|update|edit|modify|set|correct|fix|replace|new|moved|save|switch|ship|send"
+    r"|deliver)\b",
+    re.IGNORECASE,
+)
+
+
+def address_scope(text: str) -> str | None:
+    """Whose address a change request is about: "account", "order" or None (no such request).
+
+    "the address on my account / my profile / my default address" is the account's;
+    "ship order X to ...", "the delivery address of my order" is an order's. A message
+    naming both (or an order number) is about the order.
+    """
+    if not (_CHANGE.search(text) or parse_address(text)):
+        return None
+    if _ORDER_ADDRESS.search(text):
+        return "order"
+    if _ACCOUNT_ADDRESS.search(text):
+        return "account"
+    return None
 
 
 def _mentions(text: str, phrase: str) -> bool:

@@ -8,9 +8,10 @@ from langgraph.runtime import Runtime
 
 from graphs.context import Context
 from graphs.intent_model import classify_with_model
-from graphs.intents import action_of, route_of
+from graphs.intents import action_of, intent_of_action, route_of
 from graphs.memory_notes import newly_identified, note_identified
 from graphs.messages import last_customer_message, message_text
+from graphs.order_slots import address_scope
 from graphs.routing import decide_route, model_route
 from graphs.services import Services
 from graphs.state import Customer, SentimentState, State
@@ -112,6 +113,10 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         if decided is not None:
             intent, confidence, source = decided, max(confidence, threshold), "model"
 
+    scoped = _address_intent(services, intent, text)
+    if scoped is not None:
+        intent, confidence, source = scoped, max(confidence, threshold), "rule"
+
     previous = state.get("intent")
     if previous and _continues_order_request(services, previous, intent, confidence, text, found):
         intent, confidence, source = previous, max(confidence, threshold), "carried"
@@ -148,6 +153,21 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         handoff["reason"] = reason
         update["handoff"] = handoff
     return update
+
+
+def _address_intent(services: Services, intent: str, text: str) -> str | None:
+    """The address-change intent the wording settles, when it differs from the classifier's.
+
+    "change the address on my account / my default address" changes the account's address
+    even while an order is being discussed; "ship order X to ..." changes the order's.
+    """
+    scope = address_scope(text)
+    action = action_of(services.catalogue, intent)
+    if scope == "account" and action != "modify_user_address":
+        return intent_of_action(services.catalogue, "modify_user_address")
+    if scope == "order" and action == "modify_user_address":
+        return intent_of_action(services.catalogue, "modify_address")
+    return None
 
 
 def _route_mass(services: Services, ranking: list[tuple[str, float]], route: str | None) -> float:

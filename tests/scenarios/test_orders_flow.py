@@ -204,3 +204,46 @@ def test_a_named_colour_is_honoured_when_that_size_does_not_exist_in_it(graph, s
     for variant in others:
         listed = f"item {variant['item_id']}" in reply
         assert listed == (variant["options"]["color"] == color), reply
+
+
+def test_the_account_address_is_changed_while_an_order_is_discussed(graph, services):
+    before = services.orders.get_user_details("alex_morgan_1001")["address"]
+    order_address = services.orders.get_order_details("#W2345678")["address"]
+    chat = Conversation(graph)
+    chat.say("where is #W2345678?")
+    reply = chat.say(
+        "also can you change the address on my account to 12 Pine Street, Oakland CA 94612?"
+    )
+    pending = chat.state["pending_action"]
+    assert pending["tool"] == "modify_user_address"
+    assert pending["args"]["address1"] == "12 Pine Street"
+    assert pending["args"]["city"] == "Oakland" and pending["args"]["zip"] == "94612"
+    assert "can't be changed" not in reply
+    assert before["address1"] in reply and "12 Pine Street, Oakland" in reply
+    assert reply.index(before["address1"]) < reply.index("12 Pine Street")
+    assert "yes" in reply.lower()
+    assert services.orders.get_user_details("alex_morgan_1001")["address"] == before
+
+    reply = chat.say("yes")
+    assert "modify_user_address" in chat.tools_called()
+    after = services.orders.get_user_details("alex_morgan_1001")["address"]
+    assert (after["address1"], after["city"], after["state"], after["zip"]) == (
+        "12 Pine Street",
+        "Oakland",
+        "CA",
+        "94612",
+    )
+    assert services.orders.get_order_details("#W2345678")["address"] == order_address
+
+
+def test_shipping_an_order_elsewhere_still_changes_the_order_address(graph, services):
+    chat = Conversation(graph)
+    chat.say("please ship order #W1234567 to 12 Pine Street, Oakland CA 94612")
+    pending = chat.state["pending_action"]
+    assert pending["tool"] == "modify_pending_order_address"
+    assert pending["args"]["address1"] == "12 Pine Street"
+    chat = Conversation(graph, thread_id="t2")
+    chat.say("where is #W2345678?")
+    reply = chat.say("change the delivery address of my order to 12 Pine Street, Oakland CA 94612")
+    assert "can't be changed" in reply
+    assert chat.state.get("pending_action") is None
