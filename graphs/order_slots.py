@@ -135,6 +135,34 @@ def _has(variant: dict[str, Any], values: dict[str, str]) -> bool:
     return all(str(options.get(key)) == value for key, value in values.items())
 
 
+_BIGGER = re.compile(r"\b(?:bigger|larger|too (?:small|tight|short))\b", re.IGNORECASE)
+_SMALLER = re.compile(r"\b(?:smaller|too (?:big|large|loose|long))\b", re.IGNORECASE)
+
+
+def _size_number(value: Any) -> float | None:
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _sized(variants: list[dict[str, Any]], size: Any, text: str) -> list[dict[str, Any]]:
+    """Only bigger (or smaller) numeric sizes when the customer asks for one ("too small").
+
+    All of `variants` when none is bigger (or smaller), so the customer still sees them.
+    """
+    now = _size_number(size)
+    bigger, smaller = bool(_BIGGER.search(text)), bool(_SMALLER.search(text))
+    if now is None or bigger == smaller:
+        return variants
+    sized = []
+    for variant in variants:
+        other = _size_number(variant.get("options", {}).get("size"))
+        if other is not None and (other > now if bigger else other < now):
+            sized.append(variant)
+    return sized or variants
+
+
 def match_variant(
     product: dict[str, Any],
     current_item_id: str,
@@ -156,6 +184,15 @@ def match_variant(
         for v in product.get("variants", {}).values()
         if v.get("available") and v["item_id"] != current_item_id
     ]
+    chosen, offered, honoured = _match(variants, current, text, wanted)
+    if chosen is None and "size" not in wanted:
+        offered = _sized(offered, current.get("size"), text)
+    return chosen, offered, honoured
+
+
+def _match(
+    variants: list[dict[str, Any]], current: dict[str, Any], text: str, wanted: dict[str, str]
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict[str, str]]:
     if wanted:
         fits = [v for v in variants if _has(v, wanted)]
         if len(fits) == 1 and any(str(current.get(k)) != v for k, v in wanted.items()):

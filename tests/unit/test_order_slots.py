@@ -90,3 +90,10 @@ def test_an_address_without_a_comma_before_the_state_parses():
         "CA",
         "94612",
     )
+
+
+def test_too_small_offers_only_bigger_sizes():
+    wanted = wanted_options(SHOES, "2", "they are too small")
+    chosen, offered, _ = match_variant(SHOES, "2", "they are too small", wanted)
+    assert chosen is None
+    assert [v["item_id"] for v in offered] == ["5"]
