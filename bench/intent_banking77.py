@@ -14,24 +14,20 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from bench.intent_common import (
     FOLDS,
     SEED,
     DatasetMissing,
     IntentOptions,
-    accuracy_scores,
     cv_folds,
-    embedding_memo,
-    engine_details,
     engine_line,
     fold_summary,
     load_banking77,
-    new_classifier,
     options_from,
     parser,
     print_result,
+    score_folds,
 )
 from bench.result import BenchmarkResult, skipped
 
@@ -53,21 +49,7 @@ def run(
         texts, labels = load_banking77(datasets)
     except DatasetMissing as error:
         return skipped(NAME, str(error))
-    per_fold: list[dict[str, float]] = []
-    engine: dict[str, Any] = {}
-    with embedding_memo(options):
-        for fold, (train_index, test_index) in enumerate(cv_folds(labels, folds), 1):
-            classifier = new_classifier(options).train(
-                [texts[i] for i in train_index], [labels[i] for i in train_index]
-            )
-            predictions = classifier.predict_batch([texts[i] for i in test_index])
-            scores = accuracy_scores(predictions, [labels[i] for i in test_index])
-            per_fold.append(scores)
-            engine = engine_details(classifier)
-            if progress:
-                progress(
-                    f"fold {fold}:   accuracy {scores['accuracy']:.4f}  ECE {scores['ece']:.4f}"
-                )
+    per_fold, engine = score_folds(texts, labels, cv_folds(labels, folds), options, progress)
     return BenchmarkResult(
         name=NAME,
         dataset=f"banking77/train.csv ({len(texts)} rows, {len(set(labels))} intents)",

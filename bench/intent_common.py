@@ -23,7 +23,7 @@ import os
 import random
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,3 +280,33 @@ def fold_summary(per_fold: Sequence[dict[str, Any]]) -> dict[str, float]:
         "macro_f1": statistics.fmean(fold["macro_f1"] for fold in per_fold),
         "ece": statistics.fmean(fold["ece"] for fold in per_fold),
     }
+
+
+def score_folds(
+    texts: list[str],
+    labels: list[str],
+    splits: Iterable[tuple[Any, Any]],
+    options: IntentOptions,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[dict[str, float]], dict[str, Any]]:
+    """Train on each split's training rows (indices) and score its test rows.
+
+    Returns the per-fold scores and the engine details of the last classifier;
+    ``progress`` receives one line per fold.
+    """
+    per_fold: list[dict[str, float]] = []
+    engine: dict[str, Any] = {}
+    with embedding_memo(options):
+        for fold, (train_index, test_index) in enumerate(splits, 1):
+            classifier = new_classifier(options).train(
+                [texts[i] for i in train_index], [labels[i] for i in train_index]
+            )
+            predictions = classifier.predict_batch([texts[i] for i in test_index])
+            scores = accuracy_scores(predictions, [labels[i] for i in test_index])
+            per_fold.append(scores)
+            engine = engine_details(classifier)
+            if progress:
+                progress(
+                    f"fold {fold}:   accuracy {scores['accuracy']:.4f}  ECE {scores['ece']:.4f}"
+                )
+    return per_fold, engine

@@ -17,25 +17,21 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from bench.intent_common import (
     FOLDS,
     SEED,
     DatasetMissing,
     IntentOptions,
-    accuracy_scores,
     cv_folds,
-    embedding_memo,
-    engine_details,
     engine_line,
     few_shot_draw,
     fold_summary,
     load_banking77,
-    new_classifier,
     options_from,
     parser,
     print_result,
+    score_folds,
 )
 from bench.result import BenchmarkResult, skipped
 
@@ -59,22 +55,11 @@ def run(
         texts, labels = load_banking77(datasets)
     except DatasetMissing as error:
         return skipped(NAME, str(error))
-    per_fold: list[dict[str, float]] = []
-    engine: dict[str, Any] = {}
-    with embedding_memo(options):
-        for fold, (pool, test_index) in enumerate(cv_folds(labels, folds), 1):
-            chosen = few_shot_draw(labels, pool, shots, fold)
-            classifier = new_classifier(options).train(
-                [texts[i] for i in chosen], [labels[i] for i in chosen]
-            )
-            predictions = classifier.predict_batch([texts[i] for i in test_index])
-            scores = accuracy_scores(predictions, [labels[i] for i in test_index])
-            per_fold.append(scores)
-            engine = engine_details(classifier)
-            if progress:
-                progress(
-                    f"fold {fold}:   accuracy {scores['accuracy']:.4f}  ECE {scores['ece']:.4f}"
-                )
+    splits = (
+        (few_shot_draw(labels, pool, shots, fold), test_index)
+        for fold, (pool, test_index) in enumerate(cv_folds(labels, folds), 1)
+    )
+    per_fold, engine = score_folds(texts, labels, splits, options, progress)
     names = ", plus the intent names" if options.label_names else ""
     return BenchmarkResult(
         name=NAME,
