@@ -1,5 +1,5 @@
 /** Shapes of the Tandem HTTP API (see /openapi.json); the events are generated in ./events. */
-import type { QueueEvent, TurnEvent } from "./events";
+import type { QueueEvent, QueueRow, TurnEvent } from "./events";
 
 export type Role = "customer" | "agent" | "admin";
 
@@ -31,25 +31,10 @@ export interface MessagePage {
 
 export type SlaState = "ok" | "at_risk" | "breached" | "met";
 
-export interface QueueEntry {
-  conversation_id: string;
-  status: "waiting" | "claimed" | "resolved" | "returned";
-  reason: string | null;
-  intent: string | null;
-  sentiment_label: string | null;
-  sentiment_score: number | null;
-  summary: string | null;
-  suggested_reply: string | null;
-  customer_id: string | null;
-  channel: string | null;
-  last_message: string | null;
-  created_at: number;
+/** A queue entry as the REST API returns it: the stored row with its SLA state. */
+export interface QueueEntry extends Omit<QueueRow, "updated_at"> {
   waiting_seconds: number;
   sla_state: SlaState;
-  claimed_by: string | null;
-  claimed_at: number | null;
-  first_response_at: number | null;
-  resolved_at: number | null;
 }
 
 /** A recorded event of a conversation (tool calls, handoffs, agent messages, errors). */
