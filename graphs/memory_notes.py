@@ -124,7 +124,8 @@ def note_chapter(
     current = conversation_id(runtime)
     if memory is None or customer is None or not current:
         return
-    summary = chapter_summary(state, outcome, agent)
+    # The summary quotes the customer: personal data in it is masked before it is kept.
+    summary = services.redactor.redact(chapter_summary(state, outcome, agent))
     intent = state.get("intent")
     stored = memory.conversation_summary(customer["user_id"], current)
     if (stored.get("summary"), stored.get("outcome")) == (summary, outcome):

@@ -144,3 +144,13 @@ def test_a_graph_without_a_store_remembers_nothing(services):
     chat.say("get me a human agent now")
     assert "earlier:" not in _handoff_payload(chat)["summary"]
     assert chat.state["history"] is None
+
+
+def test_the_remembered_summary_masks_what_the_customer_said_about_themselves(remembering, store):
+    chat = Conversation(remembering, "c1")
+    chat.say("get me a human now, call me on 415-555-0100 or alex.m@example.org")
+    [summary] = _memory(store).conversation_summaries(DEMO_CUSTOMER)
+    assert summary["outcome"] == "handed_off"
+    assert "[PHONE]" in summary["summary"] and "[EMAIL]" in summary["summary"]
+    assert "415-555-0100" not in summary["summary"]
+    assert "alex.m@example.org" not in summary["summary"]
