@@ -10,17 +10,18 @@ The composition root (`wiring.root.Root`) supplies both; LangGraph Studio loads
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from langchain_core.runnables import RunnableLambda
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
-from langgraph.runtime import Runtime
+from langgraph.runtime import Runtime, get_runtime
 from langgraph.store.base import BaseStore
 
-from graphs.agent.node import agent_node
+from graphs.agent.node import agent_async, agent_sync
 from graphs.context import Context
-from graphs.nodes.draft import draft_node
+from graphs.nodes.draft import draft_async, draft_sync
 from graphs.nodes.guard import guard
 from graphs.nodes.handoff import handoff
 from graphs.nodes.order_action import order_action
@@ -40,6 +41,7 @@ from graphs.state import InputState, State
 GRAPH_NAME = "Tandem support"
 
 Node = Callable[[State, Runtime[Context], Services], dict[str, Any]]
+AsyncNode = Callable[[State, Runtime[Context], Services], Awaitable[dict[str, Any]]]
 
 
 def _bound(node: Node, services: Services) -> Any:
@@ -53,6 +55,25 @@ def _bound(node: Node, services: Services) -> Any:
     return run
 
 
+def _bound_twins(
+    name: str, sync: Node, async_: AsyncNode, services: Services
+) -> RunnableLambda[State, dict[str, Any]]:
+    """A node with a sync and an async implementation, both bound to `services`.
+
+    Sync runs (the terminal, evaluations) call `sync` in the node's thread; the server's
+    async runs await `async_`, so a model's tokens stream on the event loop. A
+    RunnableLambda is called with the state only: the runtime comes from LangGraph.
+    """
+
+    def run(state: State) -> dict[str, Any]:
+        return sync(state, get_runtime(Context), services)
+
+    async def arun(state: State) -> dict[str, Any]:
+        return await async_(state, get_runtime(Context), services)
+
+    return RunnableLambda(run, afunc=arun, name=name)
+
+
 def build(services: Services) -> StateGraph[State, Context, InputState, State]:
     """Assemble the support graph's nodes (bound to `services`) and edges."""
     workflow = StateGraph(State, context_schema=Context, input_schema=InputState)
@@ -61,8 +82,8 @@ def build(services: Services) -> StateGraph[State, Context, InputState, State]:
     workflow.add_node("retrieve", _bound(retrieve, services))
     workflow.add_node("order_tools", _bound(order_tools, services))
     workflow.add_node("order_action", _bound(order_action, services))
-    workflow.add_node("draft", draft_node(services))
-    workflow.add_node("agent", agent_node(services))
+    workflow.add_node("draft", _bound_twins("draft", draft_sync, draft_async, services))
+    workflow.add_node("agent", _bound_twins("agent", agent_sync, agent_async, services))
     workflow.add_node("handoff", _bound(handoff, services))
 
     workflow.add_edge(START, "guard")

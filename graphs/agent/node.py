@@ -14,12 +14,11 @@ import logging
 import time
 from typing import Any
 
-from langchain_core.runnables import RunnableLambda
-from langgraph.runtime import Runtime, get_runtime
+from langgraph.runtime import Runtime
 
 from graphs.agent.turn import AgentTurn
 from graphs.context import Context
-from graphs.events import emit_status, emit_token
+from graphs.events import emit_status
 from graphs.memory_notes import newly_identified, note_identified
 from graphs.nodes.draft import stream_text
 from graphs.services import Services
@@ -44,10 +43,7 @@ def _finish(turn: AgentTurn, runtime: Runtime[Context], services: Services) -> d
     customer = update.get("customer")
     if customer is not None and newly_identified(turn.state, customer):
         update["history"] = note_identified(runtime, services, customer)
-    body = suffix.lstrip("\n")
-    if len(body) < len(suffix):
-        emit_token(suffix[: len(suffix) - len(body)])
-    stream_text(body)
+    stream_text(suffix)
     return update
 
 
@@ -99,15 +95,3 @@ async def _plan(turn: AgentTurn) -> None:
         done = [(call, *(await asyncio.to_thread(turn.run_call, call))) for call in calls]
         if not turn.record(response, done):
             return
-
-
-def agent_node(services: Services) -> RunnableLambda[State, dict[str, Any]]:
-    """The agent node bound to `services`, for sync and async runs alike."""
-
-    def sync(state: State) -> dict[str, Any]:
-        return agent_sync(state, get_runtime(Context), services)
-
-    async def async_(state: State) -> dict[str, Any]:
-        return await agent_async(state, get_runtime(Context), services)
-
-    return RunnableLambda(sync, afunc=async_, name="agent")

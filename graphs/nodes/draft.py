@@ -13,8 +13,7 @@ import re
 from typing import Any
 
 from langchain_core.messages import AIMessage
-from langchain_core.runnables import RunnableLambda
-from langgraph.runtime import Runtime, get_runtime
+from langgraph.runtime import Runtime
 
 from graphs.context import Context
 from graphs.drafting.grounded import grounded_reply
@@ -90,16 +89,3 @@ async def draft_async(
         except Exception as error:
             _model_failed(error)
     return _finish(state, reference, drafted)
-
-
-def draft_node(services: Services) -> RunnableLambda[State, dict[str, Any]]:
-    """The draft node bound to `services`, for sync and async runs alike."""
-
-    # A RunnableLambda is called with the state only: the run's runtime comes from LangGraph.
-    def sync(state: State) -> dict[str, Any]:
-        return draft_sync(state, get_runtime(Context), services)
-
-    async def async_(state: State) -> dict[str, Any]:
-        return await draft_async(state, get_runtime(Context), services)
-
-    return RunnableLambda(sync, afunc=async_, name="draft")
