@@ -350,6 +350,15 @@ class Settings(BaseSettings):
         return self.data_dir / "queue.sqlite"
 
     @property
+    def lease_db(self) -> Path:
+        """Path of the SQLite conversation leases.
+
+        A file of its own: taking a lease is no change that other processes' event streams
+        need to look at.
+        """
+        return self.data_dir / "leases.sqlite"
+
+    @property
     def memory_db(self) -> Path:
         """Path of the SQLite long-term memory store."""
         return self.data_dir / "memory.sqlite"

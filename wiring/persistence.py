@@ -142,7 +142,7 @@ def open_lease(settings: Settings) -> ConversationLease:
     if settings.lease_backend == "sqlite":
         from conversations.lease_sqlite import SqliteLease
 
-        return SqliteLease(settings.queue_db, settings.lease_ttl_seconds)
+        return SqliteLease(settings.lease_db, settings.lease_ttl_seconds)
     from cloud.aws import aws_client
     from conversations.lease import DynamoDBLease, process_owner_id
 

@@ -96,7 +96,7 @@ def test_agent_reply_from_the_terminal_reaches_the_open_stream_and_resolves(live
 
 def test_agent_reply_waits_for_the_conversation_lease(live_api, shared_data):
     _, conversation, _ = _handed_off(live_api)
-    other_process = SqliteLease(shared_data.queue_db, owner="another-process")
+    other_process = SqliteLease(shared_data.lease_db, owner="another-process")
     assert asyncio.run(other_process.acquire(conversation))
     try:
         result = CliRunner().invoke(cli, ["agent", "reply", conversation, "Hello", "--as", "Dana"])
