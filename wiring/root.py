@@ -68,7 +68,6 @@ class Root:
     @contextlib.contextmanager
     def open_graph(self) -> Iterator[Any]:
         """Yield the graph with the configured synchronous checkpointer and long-term memory."""
-        self.services  # noqa: B018 - seed demo data and train the classifier up front
         with self.open_checkpointer() as saver, self.open_long_term_store() as store:
             yield self.graph(saver, store)
 
