@@ -156,6 +156,9 @@ class TrialResult(BaseModel):
     db_match: bool = False
     outputs_ok: bool = True
     handoff_ok: bool = True
+    unauthorised_writes: int = 0
+    """Writes the customer did not confirm (see `evals.tau_writes`); counted when the task
+    names its user."""
     ended_by: str = ""
     transcript: list[dict[str, str]] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)

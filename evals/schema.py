@@ -125,6 +125,11 @@ class SimTask(_Strict):
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$")
     customer: str | None = Field(default=None, description="Signed-in customer id, or null.")
+    user: str | None = Field(
+        default=None,
+        description="The task's user in the order data, whose writes are audited "
+        "(default: `customer`).",
+    )
     instruction: str = Field(min_length=1, description="Who the customer is and what they want.")
     actions: list[ToolExpect] = Field(default_factory=list, description="Gold actions.")
     outputs: list[str] = Field(default_factory=list, description="Facts the bot must say.")

@@ -19,11 +19,14 @@ from evals.grounding import Evidence, normalise
 from evals.models import fill, reply_text
 from evals.records import TrialResult, Usage
 from evals.schema import SimTask
+from evals.tau_writes import WriteAudit
 from evals.usage import UsageCollector, collect
 from graphs.context import Context
 from graphs.drafting.llm import STORE_NAME
+from graphs.services import Services
 from prompts.templates import load_template
 from tools.orders import invoke_tool, state_sha256
+from tools.orders.sqlite_store import SqliteOrderStore
 
 STOP = "###STOP###"
 OPENING = "Hi! How can I help you today?"
@@ -45,6 +48,14 @@ def customer_prompt(task: SimTask) -> str:
     return fill(
         load_template("simulated_customer"), store_name=STORE_NAME, instruction=task.instruction
     )
+
+
+def _audit(services: Services, task: SimTask, backends: EvalBackends) -> WriteAudit | None:
+    """A write audit for the trial when the task names its user and the store can clone."""
+    user = task.user or task.customer
+    if user is None or not isinstance(services.orders, SqliteOrderStore):
+        return None
+    return WriteAudit(services.orders, user, backends.owners)
 
 
 def run_trial(
@@ -73,6 +84,7 @@ def run_trial(
         driver = ConversationDriver(
             services, context, Evidence(policy=backends.policy_index), channel
         )
+        audit = _audit(services, task, backends)
         result.ended_by = "max_turns"
         for _ in range(task.max_turns):
             with collect(customer_usage):
@@ -81,7 +93,12 @@ def run_trial(
                 result.ended_by = "customer"
                 break
             messages.append(AIMessage(content=said))
+            if audit is not None:
+                audit.before_turn(said, driver.state(), context.customer_id)
             record = driver.say(said)
+            if audit is not None:
+                audit.after_turn()
+                result.unauthorised_writes = audit.unauthorised
             result.transcript.append({"customer": said, "bot": record.reply})
             replies.append(record.reply)
             if record.error:

@@ -4,8 +4,8 @@ The oracle (`OracleChatModel`) issues a task's gold actions in order as tool cal
 scripted customer says hello, answers "yes" whenever an action awaits confirmation and
 "please go on" otherwise. Every call passes the policy gate and every write waits for the
 customer's yes, so a task ends state-identical to τ-bench's reference only if the gate
-lets the right actions through, with exactly the gold arguments. Writes in a turn without
-a confirmation are counted as unauthorised.
+lets the right actions through, with exactly the gold arguments. Every write is checked by
+`evals.tau_writes.WriteAudit`; one the customer did not confirm counts as unauthorised.
 
 Identification: `auth` signs the task's user in through the context; `email` leaves the
 customer anonymous: they give their email in their first message and the oracle first
@@ -16,22 +16,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langgraph.checkpoint.memory import InMemorySaver
 
-from graphs.context import Context
+from evals.tau_play import Script, TaskOutcome, play
+from evals.tau_writes import owners_of
 from graphs.services import Services
-from graphs.support import compile_graph
-from graphs.turns import customer_input, turn_config
 from tools.orders.sqlite_store import SqliteOrderStore
-from tools.orders.tau_format import StateHasher
+
+__all__ = ["OracleChatModel", "TaskOutcome", "load_split", "run_split", "summary_line"]
 
 AWAITING = "Not done yet"
 """How the policy gate's observation for a pending action begins."""
@@ -74,22 +72,26 @@ class OracleChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=self._next(messages))])
 
 
-@dataclass
-class TaskOutcome:
-    """One task's result."""
+class OracleCustomer:
+    """The oracle's customer: hello (with their email when anonymous), then yes and go on.
 
-    task_index: int
-    identical: bool
-    unauthorised_writes: int
-    turns: int
-    actions_left: int
-    digest: str
-    expected: str
+    They say "yes" to every pending action and "please go on" while the oracle has gold
+    actions left.
+    """
 
+    def __init__(self, model: OracleChatModel, greeting: str) -> None:
+        self.model = model
+        self.greeting = greeting
 
-def store_digest(store: SqliteOrderStore, hasher: StateHasher) -> str:
-    """τ-bench's hash of the store's current data."""
-    return hasher.digest(store.export_documents())
+    def first(self) -> str:
+        """The opening message."""
+        return self.greeting
+
+    def answer(self, values: Mapping[str, Any], reply: str) -> str | None:
+        """Confirm what is pending; otherwise let the oracle go on until it is done."""
+        if values.get("pending_action"):
+            return CONFIRM
+        return GO_ON if self.model.remaining > 0 else None
 
 
 def run_task(
@@ -97,50 +99,33 @@ def run_task(
     base: Services,
     task: dict[str, Any],
     expected_digest: str,
-    hasher: StateHasher,
-    model_factory: Callable[[list[dict[str, Any]]], BaseChatModel] | None = None,
+    owners: Mapping[str, str],
     identify: str = "auth",
 ) -> TaskOutcome:
     """Play one task through a fresh copy of `template`; compare the final hash."""
-    store = template.clone()
     actions = [{"name": a["name"], "kwargs": a["kwargs"]} for a in task["actions"]]
     greeting = GREETING
     if identify == "email":
         email = template.get_user_details(task["user_id"])["email"]
         actions.insert(0, {"name": "find_user_id_by_email", "kwargs": {"email": email}})
         greeting = f"{GREETING} My email is {email}."
-    model = (model_factory or (lambda gold: OracleChatModel(actions=gold)))(actions)
-    services = replace(base, orders=store, chat_model=model, model_plans=True)
-    graph = compile_graph(services, checkpointer=InMemorySaver())
-    context = Context(customer_id=task["user_id"] if identify == "auth" else None)
-    config = turn_config(f"tau-{task.get('task_index', 0)}")
-    unauthorised, turns, text = 0, 0, greeting
-    before = store_digest(store, hasher)
-    limit = 2 * len(actions) + 4
-    while turns < limit:
-        turns += 1
-        graph.invoke(customer_input(text, "eval"), config, context=context)
-        after = store_digest(store, hasher)
-        if after != before and text != CONFIRM:
-            unauthorised += 1
-        before = after
-        snapshot = graph.get_state(config)
-        if snapshot.interrupts:
-            break
-        if snapshot.values.get("pending_action"):
-            text = CONFIRM
-        elif getattr(model, "remaining", 0) > 0:
-            text = GO_ON
-        else:
-            break
-    store.close()
+    model = OracleChatModel(actions=actions)
+    script = Script(
+        model=model,
+        customer=OracleCustomer(model, greeting),
+        signed_in=task["user_id"] if identify == "auth" else None,
+        max_turns=2 * len(actions) + 4,
+    )
+    index = int(task.get("task_index", 0))
+    turns, digest, audit = play(template, base, script, task["user_id"], owners, f"tau-{index}")
     return TaskOutcome(
-        task_index=int(task.get("task_index", 0)),
-        identical=before == expected_digest,
-        unauthorised_writes=unauthorised,
+        task_index=index,
+        identical=digest == expected_digest,
+        unauthorised_writes=audit.unauthorised,
+        authorised_writes=audit.authorised,
         turns=turns,
-        actions_left=int(getattr(model, "remaining", 0)),
-        digest=before,
+        actions_left=model.remaining,
+        digest=digest,
         expected=expected_digest,
     )
 
@@ -160,9 +145,9 @@ def run_split(
     identify: str = "auth",
 ) -> Iterator[TaskOutcome]:
     """Run every task of a split, one after another (`identify`: `auth` or `email`)."""
-    hasher = StateHasher()
+    owners = owners_of(template)
     for task, digest in cases:
-        yield run_task(template, base, task, digest, hasher, identify=identify)
+        yield run_task(template, base, task, digest, owners, identify=identify)
 
 
 def summary_line(outcomes: list[TaskOutcome]) -> str:

@@ -73,3 +73,23 @@ class FailingChatModel(ScriptedChatModel):
 def failing() -> FailingChatModel:
     """A model that always fails."""
     return FailingChatModel(replies=[], seen=[])
+
+
+class ReactiveChatModel(BaseChatModel):
+    """Answers from its prompt alone (no script position), so one instance serves every
+    trial of a simulated run; `respond` returns a reply text or an AIMessage."""
+
+    respond: Any
+
+    @property
+    def _llm_type(self) -> str:
+        return "reactive"
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> ReactiveChatModel:  # type: ignore[override]
+        """Its tools are known already: binding changes nothing."""
+        return self
+
+    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
+        answer = self.respond(messages)
+        message = answer if isinstance(answer, AIMessage) else AIMessage(content=str(answer))
+        return ChatResult(generations=[ChatGeneration(message=message)])

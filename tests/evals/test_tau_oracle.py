@@ -95,7 +95,9 @@ def test_cli_prints_each_task_and_the_count(
     result = CliRunner().invoke(eval_cli.eval_app, args, env=env)
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert lines[0].startswith("dev 0: state-identical")
-    assert lines[-1] == "8/9 tasks state-identical, 0 unauthorised writes"
-    unlimited = CliRunner().invoke(eval_cli.eval_app, [*args, "--refund-limit", "1e9"], env=env)
-    assert unlimited.output.strip().splitlines()[-1].startswith("9/9 tasks state-identical")
+    assert lines[0] == "agent oracle, refund limit none (τ-bench's policy), identification auth"
+    assert lines[1].startswith("dev 0: state-identical")
+    assert lines[-1] == "9/9 tasks state-identical, 0 unauthorised writes"
+    deployment = [*args, "--refund-limit", "deployment"]
+    limited = CliRunner().invoke(eval_cli.eval_app, deployment, env=env)
+    assert limited.output.strip().splitlines()[-1].startswith("8/9 tasks state-identical")
