@@ -73,6 +73,7 @@ studio: install-dev
 bench: install-bench
 	$(BIN)/python -m bench.turns
 	$(BIN)/python -m bench.load --conversations 50
+	$(BIN)/python -m bench.fast_path --conversations 5
 	$(BIN)/python -m bench.kb_retrieval
 	$(BIN)/python -m bench.intent_bitext
 	$(BIN)/python -m bench.kb_latency

@@ -106,6 +106,14 @@ class RunResult:
         found = (getattr(s, name) for s in self.samples if not s.error)
         return [value for value in found if value is not None]
 
+    def token_overhead(self, pacing: float) -> list[float]:
+        """Seconds from the first event to the first token, less the model's own delay."""
+        return [
+            s.first_token - s.first_event - pacing
+            for s in self.samples
+            if not s.error and s.first_token is not None and s.first_event is not None
+        ]
+
     def error_kinds(self) -> Counter[str]:
         """How many turns failed, by kind."""
         kinds = Counter(str(s.error) for s in self.samples if s.error)
@@ -375,6 +383,10 @@ def report(console: Console, results: list[RunResult], args: argparse.Namespace)
         latency_row("server's own share p95 (ms)", "server_start", 95)
     latency_row("first token p50 (ms)", "first_token", 50)
     latency_row("first token p95 (ms)", "first_token", 95)
+    pacing = 1 / args.tokens_per_second
+    for q in (50, 95):
+        figures = [percentile(r.token_overhead(pacing), q) for r in results]
+        row(f"first token overhead p{q} (ms)", [_ms(f) for f in figures])
     latency_row("turn latency p50 (ms)", "latency", 50)
     latency_row("turn latency p95 (ms)", "latency", 95, with_ratio=True)
     latency_row("turn latency p99 (ms)", "latency", 99)
@@ -400,7 +412,9 @@ def report(console: Console, results: list[RunResult], args: argparse.Namespace)
         "Latencies cover successful turns only; first event = first SSE event "
         "(Tandem: customer_message, langgraph dev: metadata); the server's own share is "
         "Tandem's Server-Timing: from the request reaching the app to the response starting, "
-        "without the client's or the network's queueing."
+        "without the client's or the network's queueing. First token overhead = first "
+        "token − first event − the model's first-token delay: what the server adds between "
+        "starting the turn and delivering the model's first token."
     )
     for result in results:
         if result.timed_out:

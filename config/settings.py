@@ -218,6 +218,21 @@ class Settings(BaseSettings):
         le=0.0,
         description="A message at or below this compound sentiment is handed to a human.",
     )
+    fast_path: bool = Field(
+        default=False,
+        description="With a model planning turns, serve confident look-ups (order status, "
+        "help-centre questions, small talk) by the rules without a model call.",
+    )
+    fast_path_confidence: float = Field(
+        default=0.8,
+        gt=0.0,
+        le=1.0,
+        description="The intent confidence a look-up needs to take the fast path.",
+    )
+    prompt_cache: bool = Field(
+        default=True,
+        description="Ask Bedrock to cache the planner's system prompt and tool definitions.",
+    )
     refund_limit: float = Field(
         default=1000.0,
         ge=0.0,

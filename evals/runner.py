@@ -27,11 +27,11 @@ from evals.loader import LoadedSuite
 from evals.metadata import run_metadata
 from evals.metrics import compute_metrics, pass_hat_k
 from evals.models import ModelSpec, model_id, model_name, resolve_model
-from evals.pricing import cost_usd
 from evals.records import CaseResult, CaseStatsRecord, RunResult, StageStatus, TaskResult, Usage
 from evals.schema import Case, Suite
 from evals.simulator import expected_state_sha256, run_trial
 from graphs.context import Context
+from graphs.drafting.pricing import cost_usd
 from prompts.templates import pinned_versions
 
 Progress = Callable[[str, int, int], None]

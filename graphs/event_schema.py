@@ -127,6 +127,18 @@ class AgentMessageEvent(_Shape):
     text: str = Field(description="What the agent wrote.")
 
 
+class TurnUsageShape(_Shape):
+    """What the chat model spent on the turn."""
+
+    model: str = Field(description="The model that planned the turn.")
+    calls: int = Field(description="Model calls in the turn.")
+    input_tokens: int = Field(description="Prompt tokens.")
+    output_tokens: int = Field(description="Generated tokens.")
+    cache_read_tokens: int = Field(description="Prompt tokens read from the provider's cache.")
+    cache_write_tokens: int = Field(description="Prompt tokens written to the provider's cache.")
+    cost_usd: float | None = Field(description="Estimated cost; null when the price is unknown.")
+
+
 class DoneEvent(_Shape):
     """The turn finished; the last event of every successful turn."""
 
@@ -137,6 +149,15 @@ class DoneEvent(_Shape):
     handoff_status: HandoffStatus = Field(
         description="none; waiting (queued for a person); human (an agent has it); "
         "returned (given back to the bot); resolved (the agent closed the case)."
+    )
+    planner: Literal["rules", "model", "fast", "fallback"] | None = Field(
+        default=None,
+        description="Who served the turn: rules (no model configured), model, fast (a "
+        "confident look-up the rules answered although a model is configured) or fallback "
+        "(the model failed and the rules answered).",
+    )
+    usage: TurnUsageShape | None = Field(
+        default=None, description="The chat model's tokens and cost; null without a model call."
     )
 
 

@@ -85,6 +85,28 @@ def _confidently_elsewhere(state: State, services: Services) -> bool:
     return confident and route in ("knowledge", "handoff", "out_of_scope")
 
 
+FAST_ROUTES = ("knowledge", "smalltalk")
+"""Rule routes that only answer (no order look-up needed to tell which)."""
+
+
+def takes_fast_path(
+    state: State, services: Services, route: str, intent: str | None, confidence: float
+) -> bool:
+    """Whether a model-planned deployment serves this turn by the rules (a confident look-up).
+
+    Only answers qualify: a help-centre question, small talk, or an order look-up (an
+    `orders` intent with no action). Never with a pending action or a guard flag.
+    """
+    threshold = services.limits.fast_path_confidence
+    if threshold is None or confidence < threshold:
+        return False
+    if state.get("pending_action") or state.get("flags"):
+        return False
+    if route in FAST_ROUTES:
+        return True
+    return route == "orders" and bool(intent) and services.catalogue.action_of(str(intent)) is None
+
+
 def next_after_understand(state: State) -> str:
     """Conditional edge after `understand`: the node that serves the route."""
     route = state.get("route")

@@ -41,6 +41,12 @@ class TurnLimits:
     """Bound on the model's tool loop in one turn."""
     model_turn_seconds: float = 90.0
     """Time a model-planned turn may take before the rules serve it instead."""
+    fast_path_confidence: float | None = None
+    """With a model planning, a look-up (order status, a help-centre question, small talk)
+    classified at least this confidently is served by the rules without a model call;
+    None: every turn goes to the model."""
+    prompt_cache: bool = True
+    """Ask the provider to cache the planner's system prompt and tool definitions (Bedrock)."""
 
 
 def _no_model(name: str) -> BaseChatModel:

@@ -78,6 +78,19 @@ class ToolResult(TypedDict):
     payment_label: NotRequired[str]
 
 
+class TurnUsage(TypedDict):
+    """What the chat model spent on one turn."""
+
+    model: str
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    cost_usd: float | None
+    """None when the model's price is not known."""
+
+
 class PendingAction(TypedDict):
     """A consequential order action awaiting the customer's explicit confirmation.
 
@@ -136,7 +149,9 @@ class State(InputState, total=False):
         failures: consecutive turns the bot could not understand or serve.
         notice: a short instruction for the drafter set by a node (e.g. `ask_identity`).
         planner: who plans this turn: `model` (a chat model is configured) or `rules`;
-            `fallback` when the model failed this turn (the rules serve it, model-free).
+            `fast` when a model is configured but a confident look-up is served by the
+            rules; `fallback` when the model failed this turn (the rules serve it).
+        usage: the chat model's tokens this turn (None: no model call).
         rule_route: on model-planned turns, the route the rules chose (the fallback).
         agent_messages: the model planner's working transcript (tool calls and results).
     """
@@ -158,6 +173,7 @@ class State(InputState, total=False):
     handoff: Handoff
     failures: int
     notice: str | None
-    planner: Literal["rules", "model", "fallback"]
+    planner: Literal["rules", "model", "fast", "fallback"]
+    usage: TurnUsage | None
     rule_route: Route | None
     agent_messages: list[AnyMessage]

@@ -77,6 +77,8 @@ class _Turn:
             "reply": self.reply,
             "waiting_for_human": bool(snapshot.interrupts),
             "handoff_status": (snapshot.values.get("handoff") or {}).get("status", "none"),
+            "planner": snapshot.values.get("planner"),
+            "usage": snapshot.values.get("usage"),
         }
 
 

@@ -144,4 +144,6 @@ def turn_limits(settings: Settings) -> TurnLimits:
         refund_limit=settings.refund_limit,
         max_tool_steps=settings.max_tool_steps,
         model_turn_seconds=settings.model_turn_seconds,
+        fast_path_confidence=settings.fast_path_confidence if settings.fast_path else None,
+        prompt_cache=settings.prompt_cache,
     )

@@ -59,6 +59,7 @@ def agent_sync(state: State, runtime: Runtime[Context], services: Services) -> d
             if time.monotonic() > deadline:
                 raise TimeoutError("the model-planned turn ran out of time")
             response = turn.runnable.invoke(turn.messages)
+            turn.count(response)
             calls = turn.calls(response)
             if not calls:
                 break
@@ -89,6 +90,7 @@ async def _plan(turn: AgentTurn) -> None:
     """The async tool loop (bounded in steps here, in time by the caller)."""
     for _ in range(turn.steps):
         response = await turn.runnable.ainvoke(turn.messages)
+        turn.count(response)
         calls = turn.calls(response)
         if not calls:
             return

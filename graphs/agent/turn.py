@@ -14,10 +14,11 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from graphs.agent.policy import Outcome, PolicyGate
 from graphs.agent.tools import tool_definitions
 from graphs.context import Context
+from graphs.drafting.pricing import cost_usd
 from graphs.events import emit_tool
 from graphs.messages import last_customer_message, message_text
 from graphs.services import Services
-from graphs.state import Customer, PendingAction, State, ToolResult
+from graphs.state import Customer, PendingAction, State, ToolResult, TurnUsage
 from prompts.templates import load_template
 
 STORE_NAME = "the Tandem demo store"
@@ -57,6 +58,11 @@ def _opening(state: State) -> str:
     return text + "\n\n[system: " + " ".join(notes) + "]"
 
 
+def _caches(model: BaseChatModel, services: Services) -> bool:
+    """Whether to ask for prompt caching: Bedrock's Converse models take `cache_control`."""
+    return services.limits.prompt_cache and type(model).__name__ == "ChatBedrockConverse"
+
+
 class AgentTurn:
     """The state of one planned turn: transcript, gate, and what the calls changed."""
 
@@ -82,7 +88,15 @@ class AgentTurn:
         self.turn: list[BaseMessage] = [HumanMessage(content=_opening(state))]
         self.system = SystemMessage(content=system)
         self.previous = previous
-        self.runnable: Any = model.bind_tools(tool_definitions())
+        binder: Any = model
+        if _caches(model, services):
+            self.runnable: Any = binder.bind_tools(
+                tool_definitions(), cache_control={"type": "default"}
+            )
+        else:
+            self.runnable = binder.bind_tools(tool_definitions())
+        self.model_name = services.model_name(context) or getattr(model, "model_id", "") or ""
+        self.usage: TurnUsage | None = None
         self.reply: str | None = None
         self.pending: PendingAction | None = None
         self.identified: Customer | None = None
@@ -93,6 +107,25 @@ class AgentTurn:
     def messages(self) -> list[BaseMessage]:
         """The prompt for the next model call."""
         return [self.system, *self.previous, *self.turn]
+
+    def count(self, response: BaseMessage) -> None:
+        """Add a model response's token usage to the turn's."""
+        usage = self.usage or TurnUsage(
+            model=self.model_name, calls=0, input_tokens=0, output_tokens=0,
+            cache_read_tokens=0, cache_write_tokens=0, cost_usd=0.0,
+        )  # fmt: skip
+        metadata: dict[str, Any] = dict(getattr(response, "usage_metadata", None) or {})
+        details = metadata.get("input_token_details") or {}
+        usage["calls"] += 1
+        usage["input_tokens"] += int(metadata.get("input_tokens") or 0)
+        usage["output_tokens"] += int(metadata.get("output_tokens") or 0)
+        usage["cache_read_tokens"] += int(details.get("cache_read") or 0)
+        usage["cache_write_tokens"] += int(details.get("cache_creation") or 0)
+        usage["cost_usd"] = cost_usd(
+            self.model_name, usage["input_tokens"], usage["output_tokens"],
+            usage["cache_read_tokens"], usage["cache_write_tokens"],
+        )  # fmt: skip
+        self.usage = usage
 
     def calls(self, response: BaseMessage) -> list[dict[str, Any]]:
         """The tool calls `response` asks for; none makes its text the reply."""
@@ -156,6 +189,7 @@ class AgentTurn:
             "agent_messages": _trimmed([*self.previous, *self.turn]),
             "tool_results": [*(self.state.get("tool_results") or []), *self.results],
             "route": "agent",
+            "usage": self.usage,
         }
         if self.pending is not None:
             update["pending_action"] = self.pending

@@ -35,7 +35,7 @@ def stream_text(text: str) -> None:
 
 def _model_for(state: State, runtime: Runtime[Context], services: Services) -> Any:
     """The chat model to draft with this turn, or None for the grounded reply."""
-    if state.get("route") in ("empty",) or state.get("planner") == "fallback":
+    if state.get("route") in ("empty",) or state.get("planner") in ("fallback", "fast"):
         return None
     return services.chat_model_for(runtime.context)
 

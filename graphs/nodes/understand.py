@@ -12,7 +12,7 @@ from graphs.intents import action_of, intent_of_action, route_of
 from graphs.memory_notes import newly_identified, note_identified
 from graphs.messages import last_customer_message, message_text
 from graphs.order_slots import address_scope
-from graphs.routing import decide_route, model_route
+from graphs.routing import decide_route, model_route, takes_fast_path
 from graphs.services import Services
 from graphs.state import Customer, SentimentState, State
 from tools.entities import detect_confirmation, extract_entities
@@ -142,7 +142,10 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
     route, reason = decide_route(merged, services, confirmation)
     update["planner"] = "rules"
     update["rule_route"] = None
-    if planned:
+    update["usage"] = None
+    if planned and takes_fast_path(merged, services, route, intent, confidence):
+        update["planner"] = "fast"
+    elif planned:
         update["planner"] = "model"
         update["rule_route"] = route
         route, reason = model_route(route, reason)

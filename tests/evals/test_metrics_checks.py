@@ -7,9 +7,9 @@ import pytest
 from evals.checks import match_tools, policy_checks, turn_checks
 from evals.grounding import Evidence, check_claims, extract_claims
 from evals.metrics import compute_metrics, format_value, macro_f1, pass_hat_k, percentile
-from evals.pricing import bedrock_model_id, cost_usd, price_of
 from evals.records import CaseResult, CaseStatsRecord, ToolCall, TurnRecord
 from evals.schema import ToolExpect, TurnExpect
+from graphs.drafting.pricing import bedrock_model_id, cost_usd, price_of
 
 OWNERS = {"#W1234567": "alex_morgan_1001", "#W7654321": "sam_lee_2002"}
 EMAILS = {"alex.morgan@example.com": "alex_morgan_1001", "sam.lee@example.com": "sam_lee_2002"}

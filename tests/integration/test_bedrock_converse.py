@@ -179,7 +179,7 @@ def test_the_model_plans_with_the_retail_tools_over_converse(graph, bedrock, ser
     assert reply.startswith("Order #W1234567 is pending")
     planning = [r for r in bedrock.requests if "cancel_pending_order" in r.body.decode()]
     first, second = planning[:2]
-    tools = {t["toolSpec"]["name"] for t in first.json["toolConfig"]["tools"]}
+    tools = {t["toolSpec"]["name"] for t in first.json["toolConfig"]["tools"] if "toolSpec" in t}
     assert {"get_order_details", "cancel_pending_order", "search_help_centre"} <= tools
     (result,) = [
         b["toolResult"] for b in second.json["messages"][-1]["content"] if "toolResult" in b
@@ -187,3 +187,22 @@ def test_the_model_plans_with_the_retail_tools_over_converse(graph, bedrock, ser
     assert result["toolUseId"] == call.tool_use_id
     assert '"status": "pending"' in result["content"][0]["text"]
     assert chat.tools_called() == ["get_order_details"]
+    # The system prompt and the tool definitions are marked for Bedrock's prompt cache.
+    assert first.json["system"][-1] == {"cachePoint": {"type": "default"}}
+    assert {"cachePoint": {"type": "default"}} in first.json["toolConfig"]["tools"]
+    # Two model calls, each reporting the stub's usage: the turn's tokens and cost.
+    usage = chat.done["usage"]
+    assert (usage["calls"], usage["input_tokens"], usage["output_tokens"]) == (2, 200, 40)
+    assert usage["cost_usd"] == pytest.approx(200 * 0.003 / 1000 + 40 * 0.015 / 1000)
+    assert chat.done["planner"] == "model"
+
+
+def test_prompt_caching_can_be_turned_off(graph, bedrock, services):
+    from dataclasses import replace
+
+    services.model_plans = True
+    services.limits = replace(services.limits, prompt_cache=False)
+    bedrock.script("Hello! How can I help?")
+    _chat(graph).say("hi there, I have a question about my order")
+    (request,) = [r for r in bedrock.requests if "cancel_pending_order" in r.body.decode()]
+    assert "cachePoint" not in request.body.decode()

@@ -103,6 +103,24 @@ export interface AgentMessageEvent {
   text: string;
 }
 
+/** What the chat model spent on the turn. */
+export interface TurnUsageShape {
+  /** The model that planned the turn. */
+  model: string;
+  /** Model calls in the turn. */
+  calls: number;
+  /** Prompt tokens. */
+  input_tokens: number;
+  /** Generated tokens. */
+  output_tokens: number;
+  /** Prompt tokens read from the provider's cache. */
+  cache_read_tokens: number;
+  /** Prompt tokens written to the provider's cache. */
+  cache_write_tokens: number;
+  /** Estimated cost; null when the price is unknown. */
+  cost_usd: number | null;
+}
+
 /** The turn finished; the last event of every successful turn. */
 export interface DoneEvent {
   type: "done";
@@ -114,6 +132,10 @@ export interface DoneEvent {
   waiting_for_human: boolean;
   /** none; waiting (queued for a person); human (an agent has it); returned (given back to the bot); resolved (the agent closed the case). */
   handoff_status: "none" | "waiting" | "human" | "returned" | "resolved";
+  /** Who served the turn: rules (no model configured), model, fast (a confident look-up the rules answered although a model is configured) or fallback (the model failed and the rules answered). */
+  planner?: "rules" | "model" | "fast" | "fallback" | null;
+  /** The chat model's tokens and cost; null without a model call. */
+  usage?: TurnUsageShape | null;
 }
 
 /**

@@ -59,11 +59,35 @@ def price_of(model: str) -> Price | None:
     return BEDROCK_PRICES.get(bedrock_model_id(model))
 
 
-def cost_usd(model: str | None, input_tokens: int, output_tokens: int) -> float | None:
-    """Estimated cost of the tokens on `model`; None when the model's price is unknown."""
-    if not input_tokens and not output_tokens:
+CACHE_READ_FACTOR = 0.1
+"""Prompt-cache reads cost this share of the input price (Anthropic models on Bedrock)."""
+CACHE_WRITE_FACTOR = 1.25
+"""Prompt-cache writes cost this multiple of the input price."""
+
+
+def cost_usd(
+    model: str | None,
+    input_tokens: int,
+    output_tokens: int,
+    cache_read_tokens: int = 0,
+    cache_write_tokens: int = 0,
+) -> float | None:
+    """Estimated cost of the tokens on `model`; None when the model's price is unknown.
+
+    `input_tokens` may or may not include the cached ones (providers differ): cached tokens
+    are taken out of it when it is large enough to hold them.
+    """
+    cached = cache_read_tokens + cache_write_tokens
+    if not input_tokens and not output_tokens and not cached:
         return 0.0
     price = price_of(model or "")
     if price is None:
         return None
-    return input_tokens / 1000 * price.input_per_1k + output_tokens / 1000 * price.output_per_1k
+    fresh = input_tokens - cached if input_tokens >= cached else input_tokens
+    per_input = price.input_per_1k / 1000
+    return (
+        fresh * per_input
+        + cache_read_tokens * per_input * CACHE_READ_FACTOR
+        + cache_write_tokens * per_input * CACHE_WRITE_FACTOR
+        + output_tokens / 1000 * price.output_per_1k
+    )
