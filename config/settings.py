@@ -275,8 +275,8 @@ class Settings(BaseSettings):
         default="",
         pattern=r"^((before|after):[1-9][0-9]*)?$",
         description="For crash tests only: `before:N` / `after:N` makes the process kill "
-        "itself (SIGKILL) just before / after publishing its Nth conversation event. Empty: "
-        "never.",
+        "itself (SIGKILL) just before / after publishing its Nth conversation event, counted "
+        "from its first customer message. Empty: never.",
     )
     redis_url: str = Field(
         default="",

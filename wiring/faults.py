@@ -1,9 +1,11 @@
 """Crash injection for crash tests: a hub whose process kills itself at a chosen event.
 
 `fault_kill_at = "before:N"` or `"after:N"` (settings) counts the conversation events the
-process publishes and sends itself SIGKILL just before or just after the Nth, so a test can
-stop a server at a precise point of a turn (before, during or after a tool; mid-stream)
-and check what a restart makes of it. Never set in production.
+process publishes from its first customer message on (what it publishes earlier, such as
+the recovery of turns an earlier crash interrupted, is not counted) and sends itself
+SIGKILL just before or just after the Nth, so a test can stop a server at a precise point
+of a turn (before, during or after a tool; mid-stream) and check what a restart makes of
+it. Never set in production.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ class CrashingHub(EventHub):
 
     async def publish(self, conversation_id: str, event: dict[str, Any]) -> int:
         """Publish, dying just before or after the chosen event."""
-        self.published += 1
+        if self.published or event["type"] == "customer_message":
+            self.published += 1
         if self.published == self.nth and self.when == "before":
             os.kill(os.getpid(), signal.SIGKILL)
         seq = await super().publish(conversation_id, event)
