@@ -11,8 +11,9 @@ this process or by any other server sharing the stores. For each conversation it
   from its last checkpoint. Nodes that finished are not run again; a node that was cut
   short runs again, and an order action in it finds its idempotency key already recorded,
   so the change is reported, not repeated; the customer gets the reply and `done`;
-- otherwise the turn never started: an `error` event tells the customer what happened
-  (and what was already done, if anything was).
+- otherwise the turn never started, or resuming it failed `MAX_RESUMES` times (the process
+  died each time): an `error` event tells the customer what happened (and what was
+  already done, if anything was).
 
 A new message on a conversation whose interrupted turn was not recovered yet first closes
 that turn with the error (`close_open_turn`), so it is never overwritten unfinished.
@@ -33,6 +34,9 @@ from graphs.turns import turn_config
 from tools.orders.store import OrderStore
 
 logger = logging.getLogger("tandem.conversations.recovery")
+
+MAX_RESUMES = 2
+"""Resumptions of one interrupted turn before it is closed with an error instead."""
 
 RESUMING = "The service restarted while answering you; picking up where it stopped."
 NOT_PROCESSED = (
@@ -101,7 +105,13 @@ class TurnRecovery:
                 return True
             snapshot = await self.runner.graph.aget_state(turn_config(conversation_id))
             applied = self._applied(conversation_id, snapshot)
-            if _taken(snapshot, float(record.get("started_at", 0))):
+            attempts = int(record.get("resumes", 0))
+            taken = _taken(snapshot, float(record.get("started_at", 0)))
+            if attempts < MAX_RESUMES and taken:
+                # Counted before the run: a turn whose resumption kills the process again is
+                # closed with an error after `MAX_RESUMES` tries instead of crashing forever.
+                kept = {k: v for k, v in record.items() if k != "conversation_id"}
+                self.runner.store.open_turn(conversation_id, {**kept, "resumes": attempts + 1})
                 logger.warning("resuming interrupted turn conversation=%s", conversation_id)
                 await self.runner.hub.publish(conversation_id, {"type": "status", "text": RESUMING})
                 failure = f"{NOT_FINISHED} {applied or NOTHING_CHANGED}"
@@ -109,16 +119,19 @@ class TurnRecovery:
                 await self.runner.resume(conversation_id, record, lock, failure)
                 return True
             logger.warning("closing interrupted turn conversation=%s", conversation_id)
-            await self._close_with_error(conversation_id, record, applied)
+            await self._close_with_error(conversation_id, record, applied, taken)
             return True
         finally:
             if not released:
                 await self.runner.release(conversation_id, lock)
 
     async def _close_with_error(
-        self, conversation_id: str, record: dict[str, Any], applied: str
+        self, conversation_id: str, record: dict[str, Any], applied: str, taken: bool
     ) -> None:
-        lead = AGENT_NOT_SENT if record.get("kind") == "agent" else NOT_PROCESSED
+        if taken:
+            lead = NOT_FINISHED
+        else:
+            lead = AGENT_NOT_SENT if record.get("kind") == "agent" else NOT_PROCESSED
         detail = f"{lead} {applied or NOTHING_CHANGED}"
         error = {"type": "error", "detail": detail, "retryable": True, "error": "Interrupted"}
         await self.runner.hub.publish(conversation_id, error)
@@ -131,9 +144,9 @@ class TurnRecovery:
             return
         if not self._ended(conversation_id, record):
             snapshot = await self.runner.graph.aget_state(turn_config(conversation_id))
-            await self._close_with_error(
-                conversation_id, record, self._applied(conversation_id, snapshot)
-            )
+            taken = _taken(snapshot, float(record.get("started_at", 0)))
+            applied = self._applied(conversation_id, snapshot)
+            await self._close_with_error(conversation_id, record, applied, taken)
         else:
             self.runner.store.close_turn(conversation_id)
         self.recovered += 1

@@ -14,20 +14,29 @@ import pytest
 from fastapi.testclient import TestClient
 
 from config.settings import Settings
-from conversations.recovery import NOT_PROCESSED
+from conversations.recovery import MAX_RESUMES, NOT_FINISHED, NOT_PROCESSED
 from conversations.store_sqlite import SqliteServerStore
 from graphs.services import Services
 from server.app import create_app
 from tests.server.conftest import Api, parse_sse
 
 
-def _interrupt(settings: Settings, conversation_id: str) -> None:
+def _interrupt(
+    settings: Settings, conversation_id: str, cursor: int | None = None, **record: object
+) -> None:
     """Leave the record of a turn that started and whose process then died."""
     store = SqliteServerStore(settings.queue_db)
-    cursor = store.last_seq(conversation_id)
-    record = {"kind": "customer", "cursor": cursor, "started_at": time.time(), "context": {}}
-    store.open_turn(conversation_id, record)
+    cursor = store.last_seq(conversation_id) if cursor is None else cursor
+    started = {"kind": "customer", "cursor": cursor, "started_at": time.time(), "context": {}}
+    store.open_turn(conversation_id, {**started, **record})
     store.close()
+
+
+def _follow(api: Api, conversation: str, after: int) -> list[dict]:
+    url = f"/v1/conversations/{conversation}/events?until_done=true"
+    headers = {**api.customer(), "Last-Event-ID": str(after)}
+    with api.client.stream("GET", url, headers=headers) as response:
+        return parse_sse(response.iter_lines())
 
 
 def _events(settings: Settings, conversation_id: str) -> list[dict]:
@@ -87,3 +96,34 @@ def test_a_new_message_first_closes_the_interrupted_turn(
     assert types[0] == "customer_message"
     assert types[types.index("done") + 1 :][:2] == ["error", "customer_message"]
     assert types[-1] == "done"
+
+
+def test_a_turn_whose_graph_finished_is_closed_with_its_saved_reply(
+    recovering_api: Api, server_settings: Settings
+) -> None:
+    headers = recovering_api.customer()
+    conversation = recovering_api.new_conversation(headers)
+    first = recovering_api.say(conversation, "hi", headers)
+    echo = first[0]["id"]
+    # The process died after the graph's last checkpoint, before `done` was published.
+    store = SqliteServerStore(server_settings.queue_db)
+    with store._lock:
+        store._conn.execute("DELETE FROM events WHERE seq = ?", (first[-1]["id"],))
+    store.close()
+    _interrupt(server_settings, conversation, cursor=echo - 1, started_at=0)
+
+    rest = _follow(recovering_api, conversation, first[-1]["id"])
+    assert [e["type"] for e in rest] == ["status", "done"]
+    assert rest[-1]["reply"] == first[-1]["reply"] and rest[-1]["reply"]
+
+
+def test_a_turn_whose_resumption_keeps_failing_is_closed_with_an_error(
+    recovering_api: Api, server_settings: Settings
+) -> None:
+    headers = recovering_api.customer()
+    conversation = recovering_api.new_conversation(headers)
+    first = recovering_api.say(conversation, "hi", headers)
+    _interrupt(server_settings, conversation, started_at=0, resumes=MAX_RESUMES)
+
+    (error,) = _follow(recovering_api, conversation, first[-1]["id"])
+    assert error["type"] == "error" and error["detail"].startswith(NOT_FINISHED)
