@@ -278,6 +278,21 @@ class Settings(BaseSettings):
         description="A lease lapses this long after its holder last renewed it (a crashed "
         "server blocks a conversation at most this long); renewed every third of it.",
     )
+    turn_recovery_seconds: float = Field(
+        default=5.0,
+        ge=0.0,
+        le=3600.0,
+        description="How often turns a crash interrupted are looked for (and, once their "
+        "lease lapses, resumed from their checkpoint or closed with an error); also at "
+        "start-up. 0: never.",
+    )
+    fault_kill_at: str = Field(
+        default="",
+        pattern=r"^((before|after):[1-9][0-9]*)?$",
+        description="For crash tests only: `before:N` / `after:N` makes the process kill "
+        "itself (SIGKILL) just before / after publishing its Nth conversation event, counted "
+        "from its first customer message. Empty: never.",
+    )
     redis_url: str = Field(
         default="",
         description="Redis (ElastiCache) URL over which live events reach the other server "

@@ -5,6 +5,11 @@ gets the conversation's next sequence number. Recent events are kept in memory s
 that reconnects with `Last-Event-ID` receives exactly what it missed; all but token events
 are also persisted, so transcripts and late reconnects survive a restart.
 
+Numbers are never used twice, even across a crash: before numbering past its reservation a
+process persists a new one `SEQ_BLOCK` higher, and a process that opens a conversation (or
+takes its lease over from another) numbers after everything reserved. Streamed tokens of a
+crashed process are then skipped numbers, never numbers reused for other events.
+
 With several server processes, each event also goes to a relay (`conversations.fanout`, Redis
 pub/sub) once numbered and persisted; the other processes take it in with `deliver`,
 which keeps their copies of the log in step without persisting it again.
@@ -26,6 +31,9 @@ MEMORY_EVENTS = 4000
 TRANSIENT = ("token",)
 """Event types that are streamed live but not persisted."""
 
+SEQ_BLOCK = 1000
+"""Event numbers reserved (persisted) at a time, ahead of the ones published."""
+
 MEMORY_CONVERSATIONS = 2000
 """Conversations whose recent events stay in memory; idle ones beyond this are dropped
 (their persisted events remain, and their numbering continues from the store)."""
@@ -44,6 +52,8 @@ class ConversationLog:
 
     def __init__(self, first_seq: int) -> None:
         self.seq = first_seq
+        self.reserved = first_seq
+        """The highest number this process knows to be reserved (by itself or another)."""
         self.events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=MEMORY_EVENTS)
         self.changed = asyncio.Condition()
         self.followers = 0
@@ -65,7 +75,10 @@ class EventHub:
     def _log(self, conversation_id: str) -> ConversationLog:
         log = self._logs.get(conversation_id)
         if log is None:
-            log = ConversationLog(self._store.last_seq(conversation_id))
+            first = max(
+                self._store.last_seq(conversation_id), self._store.reserved_seq(conversation_id)
+            )
+            log = ConversationLog(first)
             self._logs[conversation_id] = log
             self._evict()
         else:
@@ -101,6 +114,9 @@ class EventHub:
         log = self._log(conversation_id)
         log.seq += 1
         seq = log.seq
+        if seq > log.reserved:
+            log.reserved = seq + SEQ_BLOCK - 1
+            self._store.reserve_seq(conversation_id, log.reserved)
         log.events.append((seq, event))
         if event["type"] not in TRANSIENT:
             self._store.append_event(conversation_id, seq, event)
@@ -128,6 +144,18 @@ class EventHub:
         if log.seq != before:
             async with log.changed:
                 log.changed.notify_all()
+
+    def take_over(self, conversation_id: str) -> None:
+        """Number after every number another process reserved (this one now holds the lease).
+
+        Called once caught up: the previous holder may have streamed tokens (never
+        persisted) up to its reservation; they must keep their numbers.
+        """
+        log = self._log(conversation_id)
+        reserved = self._store.reserved_seq(conversation_id)
+        if reserved > log.reserved:
+            log.seq = max(log.seq, reserved)
+            log.reserved = reserved
 
     async def deliver(self, conversation_id: str, seq: int, event: dict[str, Any]) -> None:
         """Take in an event another process numbered and persisted; ignore ones already here.

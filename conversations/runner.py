@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,6 +42,12 @@ BUSY_STATUS = "Many customers are writing right now; your answer will start in a
 
 LEASE_POLL_SECONDS = 0.25
 """How often a queued message (`enqueue` policy) retries a lease another process holds."""
+
+LEASE_GRACE_SECONDS = 1.0
+"""How long a message waits for a lease another process is about to give up before 409."""
+
+LEASE_GRACE_POLL = 0.05
+"""How often the lease is retried during that grace."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,8 @@ class TurnRunner:
         self.lease = lease or LocalLease()
         self.gate = gate or TurnGate(target_lag=self.policy.admission_target_lag_ms / 1000)
         self._locks: dict[str, asyncio.Lock] = {}
+        self.recovery: Any = None
+        """Finishes turns a crash left open (`conversations.recovery.TurnRecovery`)."""
         self._tasks: set[asyncio.Task[None]] = set()
 
     def _lock(self, conversation_id: str) -> asyncio.Lock:
@@ -94,13 +104,18 @@ class TurnRunner:
             raise ConversationBusy(conversation_id)
         await lock.acquire()
         try:
+            # A turn that just ended elsewhere may not have given its lease back yet (its
+            # client can have the `done` first): even the reject policy waits that long.
+            grace = asyncio.get_running_loop().time() + LEASE_GRACE_SECONDS
             while not await self.lease.acquire(conversation_id):
-                if self.policy.concurrent_turns == "reject":
+                rejecting = self.policy.concurrent_turns == "reject"
+                if rejecting and asyncio.get_running_loop().time() >= grace:
                     raise ConversationBusy(conversation_id)
-                await asyncio.sleep(LEASE_POLL_SECONDS)
+                await asyncio.sleep(LEASE_GRACE_POLL if rejecting else LEASE_POLL_SECONDS)
             if self.lease.shared:
                 # Another process may have run the previous turn: number after its events.
                 await self.hub.catch_up(conversation_id)
+                self.hub.take_over(conversation_id)
         except BaseException:
             lock.release()
             raise
@@ -139,7 +154,9 @@ class TurnRunner:
         """Start a turn for the customer's message; return the cursor its events follow."""
         lock = await self._acquire(conversation_id)
         try:
+            await self._finish_interrupted(conversation_id)
             cursor = self.hub.cursor(conversation_id)
+            self._open_turn(conversation_id, "customer", context, cursor)
             await self.hub.publish(conversation_id, {"type": "customer_message", "text": text})
             if not self.gate.has_room():
                 await self.hub.publish(conversation_id, {"type": "status", "text": BUSY_STATUS})
@@ -155,9 +172,70 @@ class TurnRunner:
     ) -> dict[str, Any]:
         """Resume a handed-off conversation with an agent's reply/resolution; wait for it."""
         lock = await self._acquire(conversation_id)
+        try:
+            await self._finish_interrupted(conversation_id)
+            cursor = self.hub.cursor(conversation_id)
+            self._open_turn(conversation_id, "agent", context, cursor, agent)
+        except BaseException:
+            await self._give_up(conversation_id, lock)
+            raise
         answer = {"action": action, "message": message, "agent": agent}
         resume: Command[None] = Command(resume=answer)
         return await self._run(conversation_id, resume, context, lock, agent=agent)
+
+    def _open_turn(
+        self,
+        conversation_id: str,
+        kind: str,
+        context: Context,
+        cursor: int,
+        agent: str | None = None,
+    ) -> None:
+        """Record the turn until its end is published, so a crash cannot leave it open."""
+        record = {
+            "kind": kind,
+            "agent": agent,
+            "cursor": cursor,
+            "started_at": time.time(),
+            "context": dataclasses.asdict(context),
+        }
+        self.store.open_turn(conversation_id, record)
+
+    async def _finish_interrupted(self, conversation_id: str) -> None:
+        """Close a turn a crash left open before a new one starts (recovery had no chance)."""
+        if self.recovery is not None:
+            await self.recovery.close_open_turn(conversation_id)
+
+    async def claim(self, conversation_id: str) -> asyncio.Lock | None:
+        """Take the conversation (lock and lease) when free now; None when someone has it."""
+        lock = self._lock(conversation_id)
+        if lock.locked():
+            return None
+        await lock.acquire()
+        try:
+            if not await self.lease.acquire(conversation_id):
+                lock.release()
+                return None
+            if self.lease.shared:
+                await self.hub.catch_up(conversation_id)
+                self.hub.take_over(conversation_id)
+        except BaseException:
+            await self._give_up(conversation_id, lock)
+            raise
+        return lock
+
+    async def release(self, conversation_id: str, lock: asyncio.Lock) -> None:
+        """Give a claimed conversation back (lease and lock)."""
+        await self._give_up(conversation_id, lock)
+
+    async def resume(
+        self, conversation_id: str, record: dict[str, Any], lock: asyncio.Lock, failure: str
+    ) -> dict[str, Any]:
+        """Finish an interrupted turn from its last checkpoint (a claimed conversation)."""
+        context = Context(**record.get("context", {}))
+        return await self._run(
+            conversation_id, None, context, lock, agent=record.get("agent"), failure=failure
+        )
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)
@@ -171,7 +249,9 @@ class TurnRunner:
         context: Context,
         lock: asyncio.Lock,
         agent: str | None,
+        failure: str = "The turn could not be completed.",
     ) -> dict[str, Any]:
+        """Run one turn to its `done` or `error` (`failure` is the error's text)."""
         done: dict[str, Any] = {}
         lost: list[bool] = []
         turn = asyncio.current_task()
@@ -195,11 +275,7 @@ class TurnRunner:
                     await self.hub.publish(conversation_id, event)
         except Exception as error:  # the client gets an error event; the checkpoint survives
             logger.exception("turn failed conversation=%s", conversation_id)
-            done = {
-                "type": "error",
-                "detail": "The turn could not be completed.",
-                "retryable": True,
-            }
+            done = {"type": "error", "detail": failure, "retryable": True}
             await self.hub.publish(conversation_id, {**done, "error": type(error).__name__})
         except asyncio.CancelledError:
             if not lost:
@@ -209,6 +285,8 @@ class TurnRunner:
         finally:
             if keeper is not None:
                 keeper.cancel()
+            if done and not lost:  # an interrupted turn stays open for recovery to finish
+                self.store.close_turn(conversation_id)
             self.store.touch(conversation_id)
             await self._give_up(conversation_id, lock)
         return done

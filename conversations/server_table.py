@@ -7,6 +7,8 @@ One table, string keys `PK` / `SK`, every item of a conversation under `CONV#<id
 | conversation | `META` | `by_customer` (customer_id, updated_at), `by_recency` (kind, updated_at) |
 | event | `EVT#<seq, 12 digits>` | — (a Query on the conversation, in order) |
 | handoff | `HANDOFF` | `queue` (status, created_at): the queue by status, oldest first |
+| event-number reservation | `SEQ` | — |
+| open turn | `PK = OPEN_TURNS`, `SK` = conversation id | — (one Query lists them) |
 
 The indexes are sparse: only conversation items carry `customer_id` and `kind`, only
 handoff items carry `status`.
@@ -18,6 +20,8 @@ from memory.dynamodb_tables import Index, TableSpec
 
 CONVERSATION_SK = "META"
 HANDOFF_SK = "HANDOFF"
+SEQ_SK = "SEQ"
+OPEN_TURNS_PK = "OPEN_TURNS"
 EVENT_PREFIX = "EVT#"
 CONVERSATION_KIND = "conversation"
 BY_CUSTOMER = "by_customer"

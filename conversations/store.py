@@ -4,7 +4,10 @@ Conversation *state* lives in the graph's checkpoints; a `ServerStore` keeps wha
 HTTP layer needs around it: who owns a conversation, the numbered events a client can
 resume from, and the handoff queue with SLA timestamps (claimed, first response,
 resolution). Claims are conditional writes, so of two agents claiming at once exactly one
-wins. `open_server_store` picks SQLite (embedded) or DynamoDB from the settings.
+wins. Two records make turns crash-safe: the highest event number a process reserved (so a
+restarted process never numbers an event twice) and a record per running turn, closed once
+its `done` or `error` is published (so a turn a crash interrupted is found and finished).
+`open_server_store` picks SQLite (embedded) or DynamoDB from the settings.
 """
 
 from __future__ import annotations
@@ -51,6 +54,21 @@ class ServerStore(Protocol):
 
     def last_seq(self, conversation_id: str) -> int:
         """The highest event sequence number of a conversation (0 when none)."""
+
+    def reserved_seq(self, conversation_id: str) -> int:
+        """The highest sequence number a process reserved for the conversation (0 when none)."""
+
+    def reserve_seq(self, conversation_id: str, upto: int) -> None:
+        """Record that numbers up to `upto` may be in use (never lowers the reservation)."""
+
+    def open_turn(self, conversation_id: str, record: dict[str, Any]) -> None:
+        """Record that a turn started on the conversation (what recovery needs to finish it)."""
+
+    def close_turn(self, conversation_id: str) -> None:
+        """Forget the conversation's turn record: its `done` or `error` was published."""
+
+    def open_turns(self) -> list[dict[str, Any]]:
+        """Every turn record not closed yet, oldest first (each with its `conversation_id`)."""
 
     def upsert_handoff(
         self, conversation_id: str, payload: dict[str, Any], customer_id: str | None

@@ -27,6 +27,7 @@ from conversations.server_table import (
     event_sk,
 )
 from conversations.store import QUEUE_OPEN
+from conversations.store_dynamodb_turns import DynamoDBTurnRecords
 
 CONVERSATION_FIELDS = ("id", "customer_id", "channel", "created_at", "updated_at")
 HANDOFF_FIELDS = (
@@ -80,7 +81,7 @@ def _failed_condition(err: ClientError) -> bool:
     return err.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
 
-class DynamoDBServerStore:
+class DynamoDBServerStore(DynamoDBTurnRecords):
     """The server's records in one DynamoDB table (create it with `ensure_server_table`)."""
 
     def __init__(self, client: Any, table: str) -> None:

@@ -51,6 +51,15 @@ CREATE TABLE IF NOT EXISTS handoffs (
     resolved_at REAL
 );
 CREATE INDEX IF NOT EXISTS handoffs_status ON handoffs(status, created_at);
+CREATE TABLE IF NOT EXISTS seq_reservations (
+    conversation_id TEXT PRIMARY KEY,
+    upto INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS open_turns (
+    conversation_id TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    started_at REAL NOT NULL
+);
 """
 
 
@@ -169,6 +178,48 @@ class SqliteServerStore:
                 (conversation_id,),
             ).fetchone()
         return int(row[0])
+
+    def reserved_seq(self, conversation_id: str) -> int:
+        """The highest sequence number a process reserved for the conversation (0 when none)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT upto FROM seq_reservations WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def reserve_seq(self, conversation_id: str, upto: int) -> None:
+        """Record that numbers up to `upto` may be in use (never lowers the reservation)."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO seq_reservations VALUES (?, ?) ON CONFLICT(conversation_id)"
+                " DO UPDATE SET upto = MAX(upto, excluded.upto)",
+                (conversation_id, upto),
+            )
+
+    # turns in progress -------------------------------------------------------------
+
+    def open_turn(self, conversation_id: str, record: dict[str, Any]) -> None:
+        """Record that a turn started on the conversation (what recovery needs to finish it)."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO open_turns VALUES (?, ?, ?)",
+                (conversation_id, json.dumps(record, default=str), time.time()),
+            )
+
+    def close_turn(self, conversation_id: str) -> None:
+        """Forget the conversation's turn record: its `done` or `error` was published."""
+        with self._lock:
+            self._conn.execute(
+                "DELETE FROM open_turns WHERE conversation_id = ?", (conversation_id,)
+            )
+
+    def open_turns(self) -> list[dict[str, Any]]:
+        """Every turn record not closed yet, oldest first (each with its `conversation_id`)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT conversation_id, record FROM open_turns ORDER BY started_at"
+            ).fetchall()
+        return [{**json.loads(row[1]), "conversation_id": row[0]} for row in rows]
 
     # handoff queue -----------------------------------------------------------------
 

@@ -9,6 +9,7 @@ a human.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from graphs.order_slots import (
@@ -77,6 +78,7 @@ def _pending(
         "args": args,
         "summary": summary,
         "missing": missing,
+        "id": uuid.uuid4().hex,
     }
     pending.update(extra)  # type: ignore[typeddict-item]
     method = method or args.get("payment_method_id")

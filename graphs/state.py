@@ -107,6 +107,8 @@ class PendingAction(TypedDict):
     refund_total: NotRequired[float]
     payment_label: NotRequired[str]
     wanted: NotRequired[dict[str, dict[str, str]]]
+    id: NotRequired[str]
+    """Unique per proposal: with the conversation it makes the action's idempotency key."""
 
 
 class Handoff(TypedDict):

@@ -70,11 +70,19 @@ class _Turn:
                 yield {"type": "agent_message", "agent": message.name, "text": self.reply}
 
     def done(self, conversation_id: str, snapshot: Any) -> dict[str, Any]:
-        """The closing event, from the reply seen in the stream and the saved state."""
+        """The closing event, from the reply seen in the stream and the saved state.
+
+        A run that resumed after its reply was saved (a turn finished after a crash) saw no
+        reply in its stream: the saved one, when the conversation ends with it, is the reply.
+        """
+        reply = self.reply
+        messages = snapshot.values.get("messages") or []
+        if not reply and messages and isinstance(messages[-1], AIMessage):
+            reply = message_text(messages[-1])
         return {
             "type": "done",
             "conversation_id": conversation_id,
-            "reply": self.reply,
+            "reply": reply,
             "waiting_for_human": bool(snapshot.interrupts),
             "handoff_status": (snapshot.values.get("handoff") or {}).get("status", "none"),
             "planner": snapshot.values.get("planner"),

@@ -3,7 +3,9 @@
 `open_turns` assembles the graph (with the event loop's checkpointer and the long-term
 customer memory), the server store,
 the live event hub and queue feed, the lease, the fan-out between processes and the
-runner itself. The HTTP server holds one for its lifetime; `tandem chat` and
+runner itself, and the recovery of turns a crash interrupted (on start-up and then
+periodically, which also takes over the turns of a server that died). The HTTP server
+holds one for its lifetime; `tandem chat` and
 `tandem agent reply` open their own on the same data, so a turn from the terminal takes
 the same lease, updates the same queue and reaches the same live streams as one from the
 web.
@@ -19,8 +21,10 @@ from typing import Any
 from langgraph.store.base import BaseStore
 
 from conversations.hub import EventHub, QueueFeed
+from conversations.recovery import recovering
 from conversations.runner import TurnRunner
 from conversations.store import ServerStore
+from wiring.faults import event_hub
 from wiring.root import Root
 
 
@@ -53,7 +57,7 @@ async def open_turns(root: Root) -> AsyncIterator[Turns]:
         close_lease = getattr(lease, "close", None)
         if close_lease is not None:
             stack.callback(close_lease)
-        hub, feed = EventHub(store), QueueFeed()
+        hub, feed = event_hub(store, root.settings.fault_kill_at), QueueFeed()
         fanout = await stack.enter_async_context(root.fanout(hub, feed))
         if fanout is None:
             from conversations.store_sqlite import SqliteServerStore
@@ -63,6 +67,9 @@ async def open_turns(root: Root) -> AsyncIterator[Turns]:
 
                 await stack.enter_async_context(tail_store(store, hub))
         runner = TurnRunner(graph, store, hub, feed, root.runner_policy(), lease)
+        await stack.enter_async_context(
+            recovering(runner, root.services.orders, root.settings.turn_recovery_seconds)
+        )
         try:
             yield Turns(graph=graph, store=store, hub=hub, feed=feed, runner=runner, memory=memory)
         finally:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -227,6 +228,7 @@ class PolicyGate:
             "summary": summary,
             "missing": [],
             "refund_total": refund,
+            "id": uuid.uuid4().hex,
         }
         observation = (
             "Not done yet: this action awaits the customer's explicit confirmation. Tell the "

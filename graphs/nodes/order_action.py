@@ -1,4 +1,8 @@
-"""Order action: carry out the action the customer has just explicitly confirmed."""
+"""Order action: carry out the action the customer has just explicitly confirmed.
+
+The write runs under an idempotency key (`graphs.action_keys`), so a node re-executed from
+its checkpoint after a crash reports the change it already made instead of making it again.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from graphs.action_keys import action_key, current_conversation_id
 from graphs.context import Context
 from graphs.memory_notes import note_chapter
 from graphs.nodes.order_tools import call_tool
@@ -19,7 +24,9 @@ def order_action(state: State, runtime: Runtime[Context], services: Services) ->
     if not pending or pending["missing"]:
         return {"notice": "nothing_to_confirm"}
     results: list[ToolResult] = []
-    output = call_tool(services, results, pending["tool"], **pending["args"])
+    conversation_id = current_conversation_id()
+    once = (action_key(conversation_id, pending), conversation_id)
+    output = call_tool(services, results, pending["tool"], once=once, **pending["args"])
     notice = "action_done" if output is not None else "action_failed"
     if results and pending.get("payment_label"):
         results[-1]["payment_label"] = pending["payment_label"]

@@ -21,12 +21,25 @@ from graphs.state import PendingAction, State, ToolResult
 from tools.orders.store import OrderToolError
 
 
-def call_tool(services: Services, results: list[ToolResult], tool: str, **args: Any) -> Any:
-    """Call an order-store method, stream its start/end and record the result."""
+def call_tool(
+    services: Services,
+    results: list[ToolResult],
+    tool: str,
+    once: tuple[str, str] | None = None,
+    **args: Any,
+) -> Any:
+    """Call an order-store method, stream its start/end and record the result.
+
+    With `once` (an idempotency key and the conversation), a write tool runs at most once
+    per key: a repeated call returns the result recorded the first time.
+    """
     label = args.get("order_id") or args.get("user_id") or args.get("product_id") or ""
     emit_tool(tool, "start", f"{tool.replace('_', ' ')} {label}".strip())
     try:
-        output = getattr(services.orders, tool)(**args)
+        if once is None:
+            output = getattr(services.orders, tool)(**args)
+        else:
+            output, _ = services.orders.apply_once(once[0], tool, args, scope=once[1])
     except OrderToolError as error:
         results.append({"tool": tool, "args": args, "ok": False, "output": str(error)})
         emit_tool(tool, "end", str(error), ok=False)

@@ -189,3 +189,27 @@ def test_a_record_read_but_not_written_is_checked_too(moto_endpoint: str, table:
     assert calls == ["transaction", "transaction"]
     assert returned["status"] == "return requested"
     assert store.get_user_details(DEMO_USER_ID)["address"]["address1"] == "3 Side St"
+
+
+def test_apply_once_records_the_key_with_the_write(moto_endpoint: str, table: str) -> None:
+    stores = [_store(moto_endpoint, table) for _ in range(2)]
+    args = {"order_id": DEMO_PENDING_ORDER_ID, "reason": "ordered by mistake"}
+    barrier = threading.Barrier(2)
+    applied: list[bool] = []
+
+    def cancel(store: DynamoDBOrderStore) -> None:
+        barrier.wait()
+        applied.append(store.apply_once("conv:p1", "cancel_pending_order", args, "conv")[1])
+
+    threads = [threading.Thread(target=cancel, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(applied) == [False, True]
+    history = stores[0].get_order_details(DEMO_PENDING_ORDER_ID)["payment_history"]
+    assert sum(p["transaction_type"] == "refund" for p in history) == 1
+    record = stores[1].applied_action("conv:p1")
+    assert record is not None and record["result"]["status"] == "cancelled"
+    assert (record["scope"], record["tool"]) == ("conv", "cancel_pending_order")
+    assert stores[1].applied_action("conv:p2") is None

@@ -92,6 +92,34 @@ def test_events_resume_after_a_cursor(store: ServerStore) -> None:
     assert len(store.events_after("c1", 0, limit=2)) == 2
 
 
+def test_reservations_only_go_up_and_stay_out_of_the_event_log(store: ServerStore) -> None:
+    assert store.reserved_seq("c1") == 0
+    store.append_event("c1", 1, {"type": "customer_message", "text": "hi"})
+    store.reserve_seq("c1", 1000)
+    store.reserve_seq("c1", 500)
+    assert store.reserved_seq("c1") == 1000
+    assert store.reserved_seq("c2") == 0
+    assert store.last_seq("c1") == 1
+    assert [s for s, _ in store.events_after("c1", 0)] == [1]
+
+
+def test_open_turns_are_listed_until_closed(store: ServerStore) -> None:
+    store.create_conversation("c1", "alice", "web")
+    store.open_turn("c1", {"kind": "customer", "cursor": 4, "started_at": 1.0})
+    time.sleep(0.01)
+    store.open_turn("c2", {"kind": "agent", "cursor": 0, "agent": "dana"})
+    turns = store.open_turns()
+    assert [(t["conversation_id"], t["kind"]) for t in turns] == [
+        ("c1", "customer"),
+        ("c2", "agent"),
+    ]
+    assert turns[0]["cursor"] == 4 and turns[1]["agent"] == "dana"
+    store.close_turn("c1")
+    store.close_turn("never-opened")
+    assert [t["conversation_id"] for t in store.open_turns()] == ["c2"]
+    assert [c["id"] for c in store.list_conversations(None, 10, 0)] == ["c1"]
+
+
 def test_handoff_lifecycle_keeps_sla_timestamps(store: ServerStore) -> None:
     entry = store.upsert_handoff("c1", PAYLOAD, "alice")
     assert entry["status"] == "waiting" and entry["sentiment_score"] == -0.4

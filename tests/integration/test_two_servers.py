@@ -250,6 +250,7 @@ def test_a_killed_holder_blocks_the_conversation_only_until_its_lease_lapses(
     servers, cluster, http
 ):
     survivor, victim = servers["b"], servers["victim"]
+    last_id = 0
     try:
         conversation = _new_conversation(http, victim, cluster)
         url = f"{victim.url}/v1/conversations/{conversation}/messages"
@@ -258,6 +259,8 @@ def test_a_killed_holder_blocks_the_conversation_only_until_its_lease_lapses(
         ) as response:
             assert response.status_code == 200
             for line in response.iter_lines():
+                if line.startswith("id:"):
+                    last_id = int(line[3:])
                 if line.startswith("event:") and line.split(":", 1)[1].strip() == "token":
                     break  # mid-turn: the victim holds the lease and is drafting
             victim.kill()
@@ -266,6 +269,15 @@ def test_a_killed_holder_blocks_the_conversation_only_until_its_lease_lapses(
 
     status, body = _say(http, survivor, cluster, conversation, "are you still there?")
     assert status == 409, body
+
+    # Once the dead holder's lease lapses, a live server takes the interrupted turn over and
+    # finishes it from its checkpoint: the client resuming its stream gets the rest and `done`.
+    events_url = f"{survivor.url}/v1/conversations/{conversation}/events?until_done=true"
+    headers = {**cluster.customer(), "Last-Event-ID": str(last_id)}
+    with http.stream("GET", events_url, headers=headers) as response:
+        rest = read_turn(response)
+    assert rest[-1]["type"] == "done" and rest[-1]["reply"], rest
+    assert all(event["id"] > last_id for event in rest)
 
     deadline = time.monotonic() + 10 * LEASE_TTL_SECONDS
     while status == 409 and time.monotonic() < deadline:

@@ -33,8 +33,9 @@ async def test_idle_logs_are_evicted_and_numbering_continues(monkeypatch):
     await _turn(hub, "c")
     assert "a" not in hub._logs and set(hub._logs) == {"b", "c"}
 
-    assert hub.cursor("a") == 3, "numbering resumes from the persisted events"
-    assert await _turn(hub, "a") == [4, 5, 6]
+    assert hub.cursor("a") == hub_module.SEQ_BLOCK, "numbering resumes after the reserved"
+    block = hub_module.SEQ_BLOCK
+    assert await _turn(hub, "a") == [block + 1, block + 2, block + 3]
     resumed = [seq async for seq, _ in hub.follow("a", 0, until_done=True)]
     assert resumed == [1, 3], "an evicted conversation resumes from its persisted events"
 
@@ -47,3 +48,32 @@ async def test_a_running_turn_is_never_evicted(monkeypatch):
     await _turn(hub, "other")
     assert "busy" in hub._logs
     assert await hub.publish("busy", {"type": "token", "text": "lo"}) == 3
+
+
+async def test_a_restarted_hub_never_reuses_a_streamed_number(tmp_path):
+    store = SqliteServerStore(tmp_path / "server.sqlite")
+    crashed = EventHub(store)
+    await crashed.publish("a", {"type": "customer_message", "text": "hi"})
+    streamed = [await crashed.publish("a", {"type": "token", "text": "x"}) for _ in range(5)]
+    # The process dies here: its tokens were streamed to a client but never persisted.
+    restarted = EventHub(SqliteServerStore(tmp_path / "server.sqlite"))
+    error = {"type": "error", "detail": "interrupted", "retryable": True}
+    seq = await restarted.publish("a", error)
+    assert seq > max(streamed)
+    resumed = [(n, e["type"]) async for n, e in restarted.follow("a", streamed[2], True)]
+    assert resumed == [(seq, "error")], "a client resuming from a token gets what came after"
+
+
+async def test_a_new_lease_holder_numbers_after_the_previous_holders_reservation(tmp_path):
+    path = tmp_path / "server.sqlite"
+    first, second = EventHub(SqliteServerStore(path)), EventHub(SqliteServerStore(path))
+    await second.publish("a", {"type": "customer_message", "text": "hi"})
+    await first.catch_up("a")
+    streamed = [await second.publish("a", {"type": "token", "text": "x"}) for _ in range(3)]
+    first.take_over("a")
+    seq = await first.publish("a", {"type": "status", "text": "resuming"})
+    assert seq > max(streamed)
+    first.take_over("a")
+    assert await first.publish("a", {"type": "status", "text": "again"}) == seq + 1, (
+        "a holder taking its own lease again keeps numbering on"
+    )

@@ -536,3 +536,52 @@ def test_threads_share_one_store(tmp_path: Path) -> None:
     assert [p["transaction_type"] for p in history] == ["payment", "refund"]
     store.close()
     other.close()
+
+
+# -- idempotency keys ----------------------------------------------------------------
+
+
+def test_apply_once_applies_a_key_once_and_reports_it(shop: SqliteOrderStore) -> None:
+    args = {"order_id": demo.DEMO_PENDING_ORDER_ID, "reason": "no longer needed"}
+    first, applied = shop.apply_once("conv-1:p1", "cancel_pending_order", args, scope="conv-1")
+    again, applied_again = shop.apply_once("conv-1:p1", "cancel_pending_order", args)
+    assert (applied, applied_again) == (True, False)
+    assert again == first and first["status"] == "cancelled"
+    history = shop.get_order_details(demo.DEMO_PENDING_ORDER_ID)["payment_history"]
+    assert sum(p["transaction_type"] == "refund" for p in history) == 1
+    record = shop.applied_action("conv-1:p1")
+    assert record is not None
+    assert (record["scope"], record["tool"], record["args"]) == (
+        "conv-1",
+        "cancel_pending_order",
+        args,
+    )
+    assert shop.applied_action("conv-1:other") is None
+
+
+def test_a_repeated_key_does_not_undo_a_later_change(shop: SqliteOrderStore) -> None:
+    def address(city: str) -> dict[str, str]:
+        return {
+            "user_id": demo.DEMO_USER_ID,
+            "address1": "1 Main St",
+            "address2": "",
+            "city": city,
+            "state": "CA",
+            "country": "USA",
+            "zip": "94105",
+        }
+
+    shop.apply_once("c:first", "modify_user_address", address("Oakland"))
+    shop.apply_once("c:second", "modify_user_address", address("Fresno"))
+    _, applied = shop.apply_once("c:first", "modify_user_address", address("Oakland"))
+    assert not applied
+    assert shop.get_user_details(demo.DEMO_USER_ID)["address"]["city"] == "Fresno"
+
+
+def test_a_refused_action_records_no_key(shop: SqliteOrderStore) -> None:
+    args = {"order_id": demo.DEMO_DELIVERED_ORDER_ID, "reason": "no longer needed"}
+    with refused("non-pending order cannot be cancelled"):
+        shop.apply_once("c:refused", "cancel_pending_order", args)
+    assert shop.applied_action("c:refused") is None
+    with pytest.raises(OrderToolError, match="not a write tool"):
+        shop.apply_once("c:read", "get_user_details", {"user_id": demo.DEMO_USER_ID})

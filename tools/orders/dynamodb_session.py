@@ -101,15 +101,15 @@ class DynamoDBSession:
                 checks.append(self._check(kind, key, rev))
         return updates + checks if updates else []
 
-    def commit(self) -> None:
-        """Write the changed records atomically.
+    def commit(self, extra: list[JsonDict] | None = None) -> None:
+        """Write the changed records (and the `extra` transaction items) atomically.
 
         A lone conditional update goes out as `UpdateItem` (half the write cost of a
         transaction); anything more as one `TransactWriteItems`. Raises the client's
         ``ConditionalCheckFailedException`` or ``TransactionCanceledException`` when a
         record changed since it was read; nothing is written then.
         """
-        items = self.transaction()
+        items = self.transaction() + (extra or [])
         if len(items) == 1 and "Update" in items[0]:
             self._client.update_item(**items[0]["Update"])
         elif items:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -31,7 +32,7 @@ from tools.orders.dynamodb_schema import (
     record_key,
 )
 from tools.orders.dynamodb_session import DynamoDBSession
-from tools.orders.store import JsonDict, OrderToolError
+from tools.orders.store import AppliedAction, JsonDict, OrderToolError
 from tools.orders.write_tools import WriteTools
 
 T = TypeVar("T")
@@ -40,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 _WRAPPED_ERRORS = (LookupError, TypeError, ValueError, AttributeError)
 _RETRYABLE_CANCELLATIONS = frozenset(("ConditionalCheckFailed", "TransactionConflict"))
+ACTION_KIND = "action"
+"""Key prefix of the items recording write tool calls by idempotency key (in no index)."""
 CONFLICT_MESSAGE = "the record changed while it was being updated; please try again"
 """Error text when a write lost the race to concurrent writes on every attempt."""
 
@@ -144,6 +147,62 @@ class DynamoDBOrderStore(WriteTools):
                 return result
             logger.info("write conflict on attempt %d of %s", attempt, operation.__name__)
         raise OrderToolError(CONFLICT_MESSAGE)
+
+    def _mutate_once(
+        self, key: str, scope: str, tool: str, operation: Callable[..., JsonDict], args: JsonDict
+    ) -> tuple[JsonDict, bool]:
+        errors = self._client.exceptions
+        for attempt in range(1, self.max_attempts + 1):
+            done = self.applied_action(key)
+            if done is not None:
+                return done["result"], False
+            session = DynamoDBSession(self._client, self.table_name)
+            try:
+                result = operation(session, **args)
+            except _WRAPPED_ERRORS as exc:
+                raise OrderToolError(str(exc)) from exc
+            record = {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": {
+                        "pk": {"S": record_key(ACTION_KIND, key)},
+                        "scope": {"S": scope},
+                        "tool": {"S": tool},
+                        "args": {"S": json.dumps(args)},
+                        "result": {"S": json.dumps(result)},
+                        "applied_at": {"N": f"{time.time():.3f}"},
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            try:
+                session.commit(extra=[record])
+            except errors.TransactionCanceledException as exc:
+                reasons = {r.get("Code") for r in exc.response.get("CancellationReasons", [])}
+                if not reasons & _RETRYABLE_CANCELLATIONS:
+                    raise
+            else:
+                return result, True
+            logger.info("write conflict on attempt %d of %s", attempt, tool)
+        raise OrderToolError(CONFLICT_MESSAGE)
+
+    def applied_action(self, key: str) -> AppliedAction | None:
+        """The change recorded under an idempotency key, or None when it was never made."""
+        item = self._client.get_item(
+            TableName=self.table_name,
+            Key={"pk": {"S": record_key(ACTION_KIND, key)}},
+            ConsistentRead=True,
+        ).get("Item")
+        if item is None:
+            return None
+        return {
+            "key": key,
+            "scope": item["scope"]["S"],
+            "tool": item["tool"]["S"],
+            "args": json.loads(item["args"]["S"]),
+            "result": json.loads(item["result"]["S"]),
+            "applied_at": float(item["applied_at"]["N"]),
+        }
 
     # -- bulk load and export --------------------------------------------------------
 

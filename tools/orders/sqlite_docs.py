@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS products (
 CREATE TABLE IF NOT EXISTS items (
     seq INTEGER PRIMARY KEY, item_id TEXT NOT NULL, product_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS items_item ON items(item_id);
+CREATE TABLE IF NOT EXISTS applied_actions (
+    key TEXT PRIMARY KEY, scope TEXT NOT NULL, tool TEXT NOT NULL, args TEXT NOT NULL,
+    result TEXT NOT NULL, applied_at REAL NOT NULL);
 """
 
 

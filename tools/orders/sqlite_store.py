@@ -15,13 +15,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from tools.orders.sqlite_docs import SCHEMA, TABLES, DocumentSession, insert_records
-from tools.orders.store import JsonDict, OrderToolError
+from tools.orders.store import AppliedAction, JsonDict, OrderToolError
 from tools.orders.write_tools import WriteTools
 
 T = TypeVar("T")
@@ -83,6 +84,45 @@ class SqliteOrderStore(WriteTools):
                 raise OrderToolError(str(exc)) from exc
             session.flush()
         return result
+
+    def _mutate_once(
+        self, key: str, scope: str, tool: str, operation: Callable[..., JsonDict], args: JsonDict
+    ) -> tuple[JsonDict, bool]:
+        with self._transaction("IMMEDIATE") as conn:
+            row = conn.execute("SELECT result FROM applied_actions WHERE key = ?", (key,))
+            done = row.fetchone()
+            if done is not None:
+                return json.loads(done[0]), False
+            session = DocumentSession(conn)
+            try:
+                result = operation(session, **args)
+            except _WRAPPED_ERRORS as exc:
+                raise OrderToolError(str(exc)) from exc
+            session.flush()
+            conn.execute(
+                "INSERT INTO applied_actions VALUES (?, ?, ?, ?, ?, ?)",
+                (key, scope, tool, json.dumps(args), json.dumps(result), time.time()),
+            )
+        return result, True
+
+    def applied_action(self, key: str) -> AppliedAction | None:
+        """The change recorded under an idempotency key, or None when it was never made."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT key, scope, tool, args, result, applied_at FROM applied_actions"
+                " WHERE key = ?",
+                (key,),
+            ).fetchone()
+        if row is None:
+            return None
+        return {
+            "key": row[0],
+            "scope": row[1],
+            "tool": row[2],
+            "args": json.loads(row[3]),
+            "result": json.loads(row[4]),
+            "applied_at": float(row[5]),
+        }
 
     # -- bulk load and export --------------------------------------------------------
 

@@ -7,10 +7,21 @@ returns parsed values (dicts, lists, strings) instead of JSON strings, and raise
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypedDict, runtime_checkable
 
 JsonDict = dict[str, Any]
 """A τ-bench record (user, order, product) as parsed JSON."""
+
+
+class AppliedAction(TypedDict):
+    """A write tool call recorded under its idempotency key, with the change it made."""
+
+    key: str
+    scope: str
+    tool: str
+    args: JsonDict
+    result: JsonDict
+    applied_at: float
 
 
 class OrderToolError(Exception):
@@ -112,6 +123,16 @@ class OrderStore(Protocol):
         payment_method_id: str,
     ) -> JsonDict:
         """Request an exchange of delivered items for same-product variants; return the order."""
+        ...
+
+    def apply_once(
+        self, key: str, tool: str, args: JsonDict, scope: str = ""
+    ) -> tuple[JsonDict, bool]:
+        """Run write tool `tool` at most once per idempotency `key`: (result, applied now)."""
+        ...
+
+    def applied_action(self, key: str) -> AppliedAction | None:
+        """The change recorded under an idempotency key, or None when it was never made."""
         ...
 
     def list_user_orders(self, user_id: str) -> list[JsonDict]:

@@ -3,6 +3,11 @@
 Each tool is one pure function of `operations`, applied through the store's `_mutate`,
 which runs it atomically against the store's records (a SQLite transaction, or DynamoDB
 conditional writes with retries).
+
+`apply_once` runs a tool under an idempotency key: the key and the tool's result are
+written in the same atomic write as the change itself, so a call repeated with the same key
+(a graph node re-executed after a crash) returns the recorded result instead of applying
+the change twice, and `applied_action` tells whether a key's change was made.
 """
 
 from __future__ import annotations
@@ -11,9 +16,22 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from tools.orders import operations
-from tools.orders.store import JsonDict
+from tools.orders.store import AppliedAction, JsonDict, OrderToolError
 
 T = TypeVar("T")
+
+WRITE_TOOLS = frozenset(
+    {
+        "cancel_pending_order",
+        "modify_pending_order_address",
+        "modify_pending_order_items",
+        "modify_pending_order_payment",
+        "modify_user_address",
+        "return_delivered_order_items",
+        "exchange_delivered_order_items",
+    }
+)
+"""The tools that change records (each one a function of `operations`)."""
 
 
 class WriteTools:
@@ -21,6 +39,34 @@ class WriteTools:
 
     def _mutate(self, operation: Callable[..., T], *args: Any) -> T:
         raise NotImplementedError
+
+    def _mutate_once(
+        self, key: str, scope: str, tool: str, operation: Callable[..., JsonDict], args: JsonDict
+    ) -> tuple[JsonDict, bool]:
+        raise NotImplementedError
+
+    def applied_action(self, key: str) -> AppliedAction | None:
+        """The change recorded under an idempotency key, or None when it was never made."""
+        raise NotImplementedError
+
+    def apply_once(
+        self, key: str, tool: str, args: JsonDict, scope: str = ""
+    ) -> tuple[JsonDict, bool]:
+        """Run write tool `tool` once per `key`: (its result, whether this call applied it).
+
+        `scope` (the conversation) is kept with the record. A tool that refuses raises
+        `OrderToolError` and records nothing, so a later call with the key may try again.
+        """
+        if tool not in WRITE_TOOLS:
+            raise OrderToolError(f"{tool} is not a write tool")
+        try:
+            return self._mutate_once(key, scope, tool, getattr(operations, tool), args)
+        except OrderToolError:
+            # A concurrent call with the same key may have won the race: report its change.
+            done = self.applied_action(key)
+            if done is None:
+                raise
+            return done["result"], False
 
     def cancel_pending_order(self, order_id: str, reason: str) -> JsonDict:
         """Cancel a pending order, refunding each payment; return the order."""
