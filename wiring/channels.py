@@ -77,6 +77,12 @@ def email_channel(settings: Settings) -> EmailChannel | None:
 
 def open_channel_store(settings: Settings) -> ChannelStore:
     """The channel records beside the server store (SQLite file, or DynamoDB table)."""
+    if settings.server_store_backend == "dynamodb":
+        from cloud.aws import aws_client
+        from conversations.channel_store_dynamodb import DynamoDBChannelStore
+
+        client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
+        return DynamoDBChannelStore(client, settings.server_table)
     from conversations.channel_store_sqlite import SqliteChannelStore
 
     return SqliteChannelStore(settings.channels_db)
