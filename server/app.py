@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from channels.registry import open_channels
 from config.settings import Settings, get_settings
 from graphs.services import Services
 from server.auth.local_issuer import issuer_from_settings
@@ -17,6 +18,7 @@ from server.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from server.problems import install_problem_handlers
 from server.ratelimit import TokenBucketLimiter
 from server.routes import (
+    channels_email,
     conversations,
     health,
     help_centre,
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             asyncio.get_running_loop().set_default_executor(executor)
             stack.callback(executor.shutdown, wait=False)
             turns = await stack.enter_async_context(open_turns(root))
+            channels = await stack.enter_async_context(open_channels(root, turns))
             runner = turns.runner
             gate_watch = asyncio.create_task(runner.gate.watch())
             stack.callback(gate_watch.cancel)
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 runner=runner,
                 limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
                 memory=turns.memory,
+                channels=channels,
             )
             app.state.local_issuer = (
                 issuer_from_settings(settings) if settings.auth_mode == "local" else None
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         local_auth.router,
         help_centre.router,
         metrics.router,
+        channels_email.router,
         web.router,  # last: its catch-all app routes must not shadow the API
     ):
         app.include_router(router)
