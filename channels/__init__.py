@@ -1,0 +1,1 @@
+"""Channel adapters: each provider's inbound webhooks and outbound replies."""
