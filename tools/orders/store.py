@@ -13,6 +13,11 @@ JsonDict = dict[str, Any]
 """A τ-bench record (user, order, product) as parsed JSON."""
 
 
+def phone_digits(phone: str) -> str:
+    """A phone number's digits, the form numbers are compared in (``+1 415-555`` → ``1415555``)."""
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
 class OrderToolError(Exception):
     """A tool refused the request; the message is τ-bench's error text without "Error: "."""
 
