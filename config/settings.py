@@ -314,6 +314,62 @@ class Settings(BaseSettings):
         description="Cognito hosted login domain (https://NAME.auth.REGION.amazoncognito.com) "
         "the web apps send staff to for sign-in when auth_mode is `cognito`.",
     )
+    channel_sender_messages_per_hour: int = Field(
+        default=30,
+        ge=0,
+        description="Inbound channel messages (email, WhatsApp, SMS) taken from one sender per "
+        "hour; more are dropped (0: no limit).",
+    )
+    email_enabled: bool = Field(
+        default=True,
+        description="Run the email channel (inbound SMTP/SES, replies by SMTP relay or SES).",
+    )
+    email_address: str = Field(
+        default="support@tandem.localhost",
+        description="The support mailbox: the From of replies; mail from it is ignored.",
+    )
+    email_display_name: str = Field(
+        default="Tandem Support", description="The display name of replies' From header."
+    )
+    email_smtp_host: str = Field(
+        default="127.0.0.1", description="Address the embedded inbound SMTP server binds to."
+    )
+    email_smtp_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Port of the embedded inbound SMTP server started with `tandem serve` "
+        "(unset: no inbound SMTP server; 0: any free port). `make run` uses 2525.",
+    )
+    email_outbound: Literal["smtp", "ses"] = Field(
+        default="smtp",
+        description="How replies are sent: an SMTP relay (embedded) or Amazon SES (AWS).",
+    )
+    email_relay_host: str = Field(default="127.0.0.1", description="SMTP relay for replies.")
+    email_relay_port: int = Field(default=25, ge=1, le=65535, description="SMTP relay port.")
+    email_relay_starttls: bool = Field(
+        default=False, description="Upgrade the relay connection with STARTTLS."
+    )
+    email_relay_username: str | None = Field(default=None, description="SMTP relay user.")
+    email_relay_password: str | None = Field(default=None, description="SMTP relay password.")
+    email_attachment_bucket: str | None = Field(
+        default=None,
+        description="S3 bucket for inbound email attachments (unset: the data folder's "
+        "`attachments/`).",
+    )
+    ses_endpoint_url: str | None = Field(
+        default=None, description="Override for the SES endpoint (outbound email)."
+    )
+    email_sns_topic_arns: list[str] = Field(
+        default_factory=list,
+        description="SNS topics whose SES receipt notifications are accepted (empty: any "
+        "topic; the signature is verified either way).",
+    )
+    email_sns_certificate_prefix: str | None = Field(
+        default=None,
+        description="Extra URL prefix SNS signing certificates may come from (tests' loopback "
+        "certificate server); by default only https://sns.<region>.amazonaws.com/ hosts.",
+    )
     web_dist_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "web" / "dist",
         description="The built web apps (`npm run build` in web/) that the server serves.",
@@ -362,6 +418,16 @@ class Settings(BaseSettings):
     def memory_db(self) -> Path:
         """Path of the SQLite long-term memory store."""
         return self.data_dir / "memory.sqlite"
+
+    @property
+    def channels_db(self) -> Path:
+        """Path of the SQLite channel records (seen messages, email threads)."""
+        return self.data_dir / "channels.sqlite"
+
+    @property
+    def attachments_dir(self) -> Path:
+        """Folder of inbound email attachments on the embedded profile."""
+        return self.data_dir / "attachments"
 
     @property
     def cache_dir(self) -> Path:

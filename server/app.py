@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from channels.registry import open_channels
 from config.settings import Settings, get_settings
 from graphs.services import Services
 from server.auth.local_issuer import issuer_from_settings
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             asyncio.get_running_loop().set_default_executor(executor)
             stack.callback(executor.shutdown, wait=False)
             turns = await stack.enter_async_context(open_turns(root))
+            channels = await stack.enter_async_context(open_channels(root, turns))
             runner = turns.runner
             gate_watch = asyncio.create_task(runner.gate.watch())
             stack.callback(gate_watch.cancel)
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 runner=runner,
                 limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
                 memory=turns.memory,
+                channels=channels,
             )
             app.state.local_issuer = (
                 issuer_from_settings(settings) if settings.auth_mode == "local" else None

@@ -7,6 +7,7 @@ from typing import Any
 
 from langgraph.store.base import BaseStore
 
+from channels.registry import Channels
 from config.settings import Settings
 from conversations.hub import EventHub, QueueFeed
 from conversations.runner import TurnRunner
@@ -30,6 +31,8 @@ class ServerRuntime:
     limiter: TokenBucketLimiter
     memory: BaseStore | None = None
     """The long-term customer memory the graph writes (None: nothing is remembered)."""
+    channels: Channels | None = None
+    """The running channels (email, messaging): their inbox, delivery and adapters."""
 
     def context_for(self, customer_id: str | None) -> Context:
         """The graph context of a conversation belonging to `customer_id`."""

@@ -17,6 +17,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.store.base import BaseStore
 
 from config.settings import Settings
+from conversations.channel_store import ChannelStore
 from conversations.fanout import RedisFanout
 from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease
@@ -24,7 +25,7 @@ from conversations.runner import RunnerPolicy
 from conversations.store import ServerStore
 from graphs.services import Services
 from graphs.support import compile_graph
-from wiring import backends, persistence
+from wiring import backends, channels, persistence
 
 
 class Root:
@@ -102,3 +103,15 @@ class Root:
     ) -> contextlib.AbstractAsyncContextManager[RedisFanout | None]:
         """The fan-out between server processes, when configured."""
         return persistence.run_fanout(self.settings, hub, feed)
+
+    def channel_store(self) -> ChannelStore:
+        """A new connection to the channel records (seen messages, threads)."""
+        return channels.open_channel_store(self.settings)
+
+    def channel_runtime(self) -> channels.ChannelRuntime:
+        """The shared channel inbox's configuration."""
+        return channels.channel_runtime(self.settings)
+
+    def email_channel(self) -> channels.EmailChannel | None:
+        """The email channel's configuration, or None when it is off."""
+        return channels.email_channel(self.settings)
