@@ -25,8 +25,10 @@ from server.routes import (
     metrics,
     orders,
     queue,
+    sms,
     web,
     websocket,
+    whatsapp,
 )
 from server.runtime import ServerRuntime
 from wiring.root import Root
@@ -90,6 +92,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         local_auth.router,
         help_centre.router,
         metrics.router,
+        whatsapp.router,
+        sms.router,
         web.router,  # last: its catch-all app routes must not shadow the API
     ):
         app.include_router(router)

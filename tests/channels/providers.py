@@ -17,6 +17,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -178,7 +179,7 @@ class TwilioApi:
             "application/x-www-form-urlencoded"
         ):
             return self._error(400, 20001, "Unsupported content type")
-        form = {key: str(value) for key, value in (await request.form()).items()}
+        form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
         if not form.get("To"):
             return self._error(400, 21604, "A 'To' phone number is required.")
         if not form.get("From"):
