@@ -20,6 +20,17 @@ from channels.splitting import split_text
 
 Encoding = Literal["GSM-7", "UCS-2"]
 
+_SMART_ENCODING = str.maketrans(
+    {
+        "\u2014": "-", "\u2013": "-", "\u2012": "-", "\u2010": "-", "\u2011": "-",
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+        "\u2026": "...", "\u00a0": " ", "\u2022": "-", "\u00b7": "-",
+    }
+)  # fmt: skip
+"""Typographic characters outside GSM-7 and their GSM-7 look-alikes (as Twilio's Smart
+Encoding replaces them): one dash must not turn a whole reply into UCS-2."""
+
 _LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1")
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.MULTILINE)
@@ -54,14 +65,18 @@ def _link(match: re.Match[str]) -> str:
 
 
 def to_plain_text(markdown: str) -> str:
-    """The drafter's Markdown as plain text: no emphasis marks, links as `label (url)`."""
+    """The drafter's Markdown as plain text for SMS.
+
+    No emphasis marks, links as `label (url)`, typographic dashes, quotes and ellipses as
+    their GSM-7 look-alikes.
+    """
     text = _LINK.sub(_link, markdown)
     text = _BULLET.sub(r"\1- ", text)
     text = _HEADING.sub(r"\1", text)
     previous = None
     while previous != text:  # nested emphasis (**_x_**) needs more than one pass
         previous, text = text, _EMPHASIS.sub(r"\2", text)
-    return text.strip()
+    return text.translate(_SMART_ENCODING).strip()
 
 
 def render_sms(markdown: str, max_segments: int) -> list[str]:

@@ -94,7 +94,7 @@ class WhatsAppAdapter:
     def render(self, reply: OutboundReply, thread: Thread) -> list[Payload]:
         """The messages for `reply`: texts (the last with buttons), or a template."""
         text = (
-            reply.text if reply.author == "bot" else f"*{reply.agent or 'Support'}:* {reply.text}"
+            reply.text if reply.author == "bot" else f"**{reply.agent or 'Support'}:** {reply.text}"
         )
         if not self.in_service_window(thread):
             if not self.template:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -65,11 +66,26 @@ class Messaging:
         return httpx.post(url, data=form, headers=headers)
 
     def agent_headers(self, sub: str = "dana") -> dict[str, str]:
-        token = issuer_from_settings(self.settings).issue(sub, "agent")
+        token = issuer_from_settings(self.settings).issue(sub, "agent", name=sub.title())
         return {"Authorization": f"Bearer {token}"}
 
     def thread(self, channel: str, address: str) -> dict[str, Any] | None:
         return self.runtime.channels.inbox.channels.latest_thread(channel, address)
+
+    def wait_turns(self, channel: str, address: str, turns: int, timeout: float = 60) -> str:
+        """Wait until `turns` turns of the address's conversation were answered and their
+        replies delivered; return the conversation id."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            thread = self.thread(channel, address)
+            if thread is not None:
+                done = self.runtime.store.events_after(
+                    thread["conversation_id"], 0, types=("done",)
+                )
+                if len(done) >= turns and int(thread.get("delivered_seq") or 0) >= done[-1][0]:
+                    return str(thread["conversation_id"])
+            time.sleep(0.05)
+        raise AssertionError(f"{turns} turn(s) on {channel} {address} not delivered in time")
 
     def customer_texts(self, conversation_id: str) -> list[str]:
         events = self.runtime.store.events_after(conversation_id, 0, types=("customer_message",))
@@ -84,7 +100,11 @@ def messaging_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def messaging(messaging_settings: Settings, services: Services) -> Iterator[Messaging]:
+def messaging(
+    request: pytest.FixtureRequest, messaging_settings: Settings, services: Services
+) -> Iterator[Messaging]:
+    """The server with both channels on; parametrise indirectly with extra settings."""
+    extra: dict[str, Any] = getattr(request, "param", {})
     graph = GraphApi(token=GRAPH_TOKEN, phone_number_id=PHONE_NUMBER_ID)
     twilio = TwilioApi(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN)
     with serve(graph.app()) as graph_url, serve(twilio.app()) as twilio_url:
@@ -99,6 +119,7 @@ def messaging(messaging_settings: Settings, services: Services) -> Iterator[Mess
                 "twilio_auth_token": SecretStr(AUTH_TOKEN),
                 "twilio_from": TWILIO_NUMBER,
                 "twilio_api_base": twilio_url,
+                **extra,
             }
         )
         app = create_app(settings, services)
