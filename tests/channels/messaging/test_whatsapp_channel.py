@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server.app import create_app
-from tests.channels.conftest import ALEX_PHONE, PHONE_NUMBER_ID, VERIFY_TOKEN
-from tests.channels.providers import button_reply, text_message, whatsapp_delivery
+from tests.channels.messaging.conftest import ALEX_PHONE, PHONE_NUMBER_ID, VERIFY_TOKEN
+from tests.channels.messaging.providers import button_reply, text_message, whatsapp_delivery
 from tools.orders.seed import DEMO_PENDING_ORDER_ID, DEMO_USER_ID
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from channels.sms.render import segments, to_plain_text
-from tests.channels.conftest import ACCOUNT_SID, ALEX_PHONE, TWILIO_NUMBER
-from tests.channels.providers import sms_webhook_form, twilio_signature
+from tests.channels.messaging.conftest import ACCOUNT_SID, ALEX_PHONE, TWILIO_NUMBER
+from tests.channels.messaging.providers import sms_webhook_form, twilio_signature
 from tools.orders.seed import DEMO_PENDING_ORDER_ID, DEMO_PROCESSED_ORDER_ID, DEMO_USER_ID
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]

@@ -16,8 +16,8 @@ from config.settings import Settings
 from graphs.services import Services
 from server.app import create_app
 from server.auth.local_issuer import issuer_from_settings
-from tests.channels.loopback_server import serve
-from tests.channels.providers import (
+from tests.channels.messaging.loopback_server import serve
+from tests.channels.messaging.providers import (
     GraphApi,
     TwilioApi,
     meta_signature,

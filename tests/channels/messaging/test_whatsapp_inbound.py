@@ -8,7 +8,7 @@ import pytest
 
 from channels.whatsapp.payload import PayloadError, parse_delivery
 from channels.whatsapp.signature import subscription_challenge, verify_signature
-from tests.channels.providers import (
+from tests.channels.messaging.providers import (
     button_reply,
     meta_signature,
     text_message,

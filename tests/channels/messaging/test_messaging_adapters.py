@@ -14,8 +14,8 @@ from channels.sms.optouts import OptOuts
 from channels.sms.twilio_api import TwilioSender
 from channels.whatsapp.adapter import LAST_INBOUND, Buttons, Template, Text, WhatsAppAdapter
 from channels.whatsapp.graph_api import GraphApiClient, GraphApiError
-from tests.channels.loopback_server import serve
-from tests.channels.providers import GraphApi, TwilioApi
+from tests.channels.messaging.loopback_server import serve
+from tests.channels.messaging.providers import GraphApi, TwilioApi
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
 
