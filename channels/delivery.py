@@ -46,6 +46,8 @@ class Delivery:
         self.retry_seconds = retry_seconds
         self.adapters: dict[str, ChannelAdapter] = {}
         self._followers: dict[str, asyncio.Task[None]] = {}
+        self._expected: dict[str, int] = {}
+        """Turns started on a conversation whose end its follower has not seen yet."""
         self.sent = 0
         """Payloads sent since start (for health and tests)."""
 
@@ -53,12 +55,23 @@ class Delivery:
         """Deliver replies of `adapter.name` conversations with `adapter`."""
         self.adapters[adapter.name] = adapter
 
-    def watch(self, conversation_id: str) -> None:
-        """Follow the conversation (no-op when it is already followed)."""
+    def watch(self, conversation_id: str, turn_starting: bool = False) -> None:
+        """Follow the conversation (no-op when it is already followed).
+
+        `turn_starting`: a turn is about to start, so the follower stays until it ends.
+        """
+        if turn_starting:
+            self._expected[conversation_id] = self._expected.get(conversation_id, 0) + 1
         task = self._followers.get(conversation_id)
         if task is None or task.done():
             task = asyncio.create_task(self._follow(conversation_id))
             self._followers[conversation_id] = task
+
+    def turn_seen(self, conversation_id: str) -> None:
+        """A turn announced with `watch(turn_starting=True)` began (or will not start)."""
+        expected = self._expected.get(conversation_id, 0)
+        if expected:
+            self._expected[conversation_id] = expected - 1
 
     async def resume(self) -> None:
         """Watch the channel conversations still waiting for a person (server start)."""
@@ -94,7 +107,9 @@ class Delivery:
         try:
             async for seq, event in self.hub.follow(conversation_id, cursor, until_done=False):
                 kind = event["type"]
-                if kind == "agent_message" and event["text"].strip():
+                if kind == "customer_message":
+                    self.turn_seen(conversation_id)
+                elif kind == "agent_message" and event["text"].strip():
                     reply = OutboundReply(event["text"], author="agent", agent=event["agent"])
                     await self._send(conversation_id, seq, reply)
                     sent_this_turn.append(event["text"])
@@ -104,7 +119,8 @@ class Delivery:
                         await self._send(conversation_id, seq, await self._bot_reply(event))
                     sent_this_turn = []
                     await asyncio.to_thread(self.channels.set_delivered, conversation_id, seq)
-                    if not event.get("waiting_for_human"):
+                    expected = self._expected.get(conversation_id, 0)
+                    if not event.get("waiting_for_human") and expected == 0:
                         return
         except asyncio.CancelledError:
             raise
@@ -113,6 +129,7 @@ class Delivery:
         finally:
             if self._followers.get(conversation_id) is asyncio.current_task():
                 del self._followers[conversation_id]
+                self._expected.pop(conversation_id, None)
 
     async def _bot_reply(self, done: dict[str, Any]) -> OutboundReply:
         """The bot's reply with the confirmation choices and sources of the saved state."""

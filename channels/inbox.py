@@ -79,17 +79,22 @@ class Inbox:
         if not self.limit.allow(message.channel, message.sender):
             logger.warning("rate limit: dropped %s message from a sender", message.channel)
             return Received("rate_limited")
+        watched: str | None = None
         try:
             conversation_id, customer_id = await asyncio.to_thread(self._conversation, message)
             text = message.text
             if message.attachments:
                 text = f"{text}\n\n{attachment_lines(message.attachments)}".strip()
-            self.delivery.watch(conversation_id)
+            self.delivery.watch(conversation_id, turn_starting=True)
+            watched = conversation_id
             started = await self._start(conversation_id, text, message.channel, customer_id)
         except BaseException:
+            if watched is not None:
+                self.delivery.turn_seen(watched)
             await asyncio.to_thread(self.channels.release, message.channel, claim)
             raise
         if not started:
+            self.delivery.turn_seen(conversation_id)
             await asyncio.to_thread(self.channels.release, message.channel, claim)
             return Received("busy", conversation_id)
         return Received("started", conversation_id)

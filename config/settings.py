@@ -398,6 +398,12 @@ class Settings(BaseSettings):
         description="Port of the embedded inbound SMTP server started with `tandem serve` "
         "(unset: no inbound SMTP server; 0: any free port). `make run` uses 2525.",
     )
+    email_smtp_trust_senders: bool = Field(
+        default=True,
+        description="Take the From address of mail handed to the embedded SMTP server as "
+        "verified (it listens on loopback behind your own mail server, which checked SPF/DKIM); "
+        "false: every sender identifies in the conversation.",
+    )
     email_outbound: Literal["smtp", "ses"] = Field(
         default="smtp",
         description="How replies are sent: an SMTP relay (embedded) or Amazon SES (AWS).",

@@ -18,6 +18,7 @@ from server.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from server.problems import install_problem_handlers
 from server.ratelimit import TokenBucketLimiter
 from server.routes import (
+    channels_email,
     conversations,
     health,
     help_centre,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         local_auth.router,
         help_centre.router,
         metrics.router,
+        channels_email.router,
         whatsapp.router,
         sms.router,
         web.router,  # last: its catch-all app routes must not shadow the API

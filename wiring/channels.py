@@ -28,6 +28,7 @@ class EmailChannel:
     display_name: str
     smtp_host: str
     smtp_port: int | None
+    smtp_trust_senders: bool
     outbound: str
     relay_host: str
     relay_port: int
@@ -57,6 +58,7 @@ def email_channel(settings: Settings) -> EmailChannel | None:
         display_name=settings.email_display_name,
         smtp_host=settings.email_smtp_host,
         smtp_port=settings.email_smtp_port,
+        smtp_trust_senders=settings.email_smtp_trust_senders,
         outbound=settings.email_outbound,
         relay_host=settings.email_relay_host,
         relay_port=settings.email_relay_port,
@@ -75,6 +77,12 @@ def email_channel(settings: Settings) -> EmailChannel | None:
 
 def open_channel_store(settings: Settings) -> ChannelStore:
     """The channel records beside the server store (SQLite file, or DynamoDB table)."""
+    if settings.server_store_backend == "dynamodb":
+        from cloud.aws import aws_client
+        from conversations.channel_store_dynamodb import DynamoDBChannelStore
+
+        client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
+        return DynamoDBChannelStore(client, settings.server_table)
     from conversations.channel_store_sqlite import SqliteChannelStore
 
     return SqliteChannelStore(settings.channels_db)
