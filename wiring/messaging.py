@@ -8,9 +8,9 @@ and sending number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from config.settings import Settings
+from conversations.opt_outs import OptOuts, SqliteOptOuts
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,6 @@ class SmsChannel:
     webhook_url: str | None
     max_segments: int
     help_text: str
-    opt_outs_db: Path
 
 
 def whatsapp_channel(settings: Settings) -> WhatsAppChannel | None:
@@ -76,5 +75,15 @@ def sms_channel(settings: Settings) -> SmsChannel | None:
         webhook_url=settings.twilio_webhook_url,
         max_segments=settings.sms_max_segments,
         help_text=settings.sms_help_text,
-        opt_outs_db=settings.data_dir / "sms.sqlite",
     )
+
+
+def open_opt_outs(settings: Settings) -> OptOuts:
+    """SMS opt-outs beside the server store (SQLite file, or the DynamoDB server table)."""
+    if settings.server_store_backend == "dynamodb":
+        from cloud.aws import aws_client
+        from conversations.opt_outs_dynamodb import DynamoDBOptOuts
+
+        client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
+        return DynamoDBOptOuts(client, settings.server_table)
+    return SqliteOptOuts(settings.data_dir / "sms.sqlite")

@@ -21,6 +21,7 @@ from conversations.channel_store import ChannelStore
 from conversations.fanout import RedisFanout
 from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease
+from conversations.opt_outs import OptOuts
 from conversations.runner import RunnerPolicy
 from conversations.store import ServerStore
 from graphs.services import Services
@@ -123,3 +124,7 @@ class Root:
     def sms_channel(self) -> messaging.SmsChannel | None:
         """The SMS channel's configuration, or None when it is not configured."""
         return messaging.sms_channel(self.settings)
+
+    def sms_opt_outs(self) -> OptOuts:
+        """A new connection to the SMS opt-outs."""
+        return messaging.open_opt_outs(self.settings)

@@ -10,9 +10,9 @@ import asyncio
 import logging
 
 from channels.base import OutboundReply, Thread
-from channels.sms.optouts import OptOuts
 from channels.sms.render import render_sms
 from channels.sms.twilio_api import TwilioSender
+from conversations.opt_outs import OptOuts
 
 logger = logging.getLogger("tandem.channels.sms")
 

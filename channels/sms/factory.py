@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 from channels.registry import Channels, register
 from channels.sms.adapter import SmsAdapter
-from channels.sms.optouts import OptOuts
 from channels.sms.twilio_api import TwilioSender
 from channels.sms.webhook import SmsWebhook
 from wiring.root import Root
@@ -23,7 +22,7 @@ async def open_sms(root: Root, channels: Channels) -> AsyncIterator[SmsAdapter |
     if config is None:
         yield None
         return
-    opt_outs = OptOuts(config.opt_outs_db)
+    opt_outs = root.sms_opt_outs()
     sender = TwilioSender(
         config.account_sid, config.auth_token, config.from_number, config.api_base
     )

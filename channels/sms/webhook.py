@@ -15,8 +15,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.base import InboundMessage
 from channels.sms.keywords import keyword
-from channels.sms.optouts import OptOuts
 from channels.sms.twilio_webhook import SmsMessage, parse_form, verify_signature
+from conversations.opt_outs import OptOuts
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from twilio.base.exceptions import TwilioRestException
 
 from channels.base import OutboundReply, Thread
 from channels.sms.adapter import SmsAdapter
-from channels.sms.optouts import OptOuts
 from channels.sms.twilio_api import TwilioSender
 from channels.whatsapp.adapter import LAST_INBOUND, Buttons, Template, Text, WhatsAppAdapter
 from channels.whatsapp.graph_api import GraphApiClient, GraphApiError
+from conversations.opt_outs import SqliteOptOuts
 from tests.channels.messaging.loopback_server import serve
 from tests.channels.messaging.providers import GraphApi, TwilioApi
 
@@ -88,7 +88,7 @@ async def test_payloads_reach_the_graph_api_in_its_format():
 
 async def test_sms_goes_through_the_twilio_client_and_never_to_an_opted_out_number(tmp_path):
     twilio = TwilioApi(account_sid=SID, auth_token=AUTH)
-    opt_outs = OptOuts(tmp_path / "sms.sqlite")
+    opt_outs = SqliteOptOuts(tmp_path / "sms.sqlite")
     with serve(twilio.app()) as url:
         sender = TwilioSender(SID, AUTH, "+15005550006", url)
         sms = SmsAdapter(sender, opt_outs, max_segments=4)

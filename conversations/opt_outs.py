@@ -1,7 +1,9 @@
 """Numbers that texted an opt-out keyword: they get no message until they opt back in.
 
-A small SQLite table (in the channel records' file on the embedded profile). Numbers are
-kept by their digits, so ``+1 415 555 0142`` and ``+14155550142`` are one number.
+`OptOuts` is what the SMS channel asks; `SqliteOptOuts` keeps them in a small SQLite table
+(embedded profile), `DynamoDBOptOuts` in the server's DynamoDB table, so every server process
+sees an opt-out at once. Numbers are kept by their digits, so ``+1 415 555 0142`` and
+``+14155550142`` are one number.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Protocol
 
 from tools.orders.store import phone_digits
 
@@ -19,8 +22,24 @@ CREATE TABLE IF NOT EXISTS sms_opt_outs (
 """
 
 
-class OptOuts:
+class OptOuts(Protocol):
     """Opt-out state of phone numbers; safe to share between threads."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+    def opt_out(self, number: str) -> None:
+        """Stop sending to `number`."""
+
+    def opt_in(self, number: str) -> None:
+        """Allow messages to `number` again."""
+
+    def is_opted_out(self, number: str) -> bool:
+        """Whether `number` opted out."""
+
+
+class SqliteOptOuts:
+    """Opt-outs in a SQLite file; safe to share between threads."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         if str(path) != ":memory:":
