@@ -98,7 +98,7 @@ class WhatsAppAdapter:
         )
         if not self.in_service_window(thread):
             if not self.template:
-                logger.warning("reply held: outside the 24-hour window and no template is set")
+                logger.warning("reply not sent: outside the 24-hour window and no template is set")
                 return []
             parameter = _template_parameter(text)
             return [Template(self.template, self.template_language, (parameter,))]
