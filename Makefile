@@ -50,7 +50,7 @@ web-test: web
 	else echo "Node.js not found: skipping the web app tests."; fi
 
 run: install web
-	$(BIN)/tandem serve
+	TANDEM_EMAIL_SMTP_PORT=$${TANDEM_EMAIL_SMTP_PORT-2525} $(BIN)/tandem serve
 
 chat: install
 	$(BIN)/tandem chat $(if $(CUSTOMER),--customer $(CUSTOMER))

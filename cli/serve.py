@@ -54,6 +54,13 @@ def print_banner(settings: Settings, url: str, out: Console | None = None) -> No
     out.print(
         f"[bold green]Tandem[/] serving at [bold]{url}[/]  (API docs: {url}/docs)", soft_wrap=True
     )
+    if settings.email_enabled and settings.email_smtp_port:
+        out.print(
+            f"[dim]Email:[/] send to {escape(settings.email_address)} via SMTP "
+            f"{settings.email_smtp_host}:{settings.email_smtp_port}; replies go to the relay "
+            f"{settings.email_relay_host}:{settings.email_relay_port}",
+            soft_wrap=True,
+        )
     if settings.auth_mode == "local":
         out.print("[dim]Development tokens (or --role agent --sub dana):[/]", soft_wrap=True)
         out.print(f"  {escape(token_command(settings))}", soft_wrap=True)

@@ -138,6 +138,15 @@ class EarlierConversation(BaseModel):
     intent: str | None = Field(description="The intent at the time, if known.")
 
 
+class CustomerConversation(BaseModel):
+    """One of the customer's conversations on any channel (web, email, messaging, ...)."""
+
+    conversation_id: str
+    channel: str = Field(description="Where the conversation happens.")
+    created_at: float = Field(description="Epoch seconds.")
+    updated_at: float = Field(description="Epoch seconds of the latest activity.")
+
+
 class TranscriptCustomer(BaseModel):
     """The conversation's customer as the long-term memory knows them."""
 
@@ -145,6 +154,11 @@ class TranscriptCustomer(BaseModel):
     profile: CustomerProfile | None = Field(description="None when nothing is remembered.")
     earlier_conversations: list[EarlierConversation] = Field(
         description="Their other conversations, newest first (at most 10)."
+    )
+    conversations: list[CustomerConversation] = Field(
+        default_factory=list,
+        description="Their conversations on every channel, newest first (at most 20), "
+        "this one included.",
     )
 
 

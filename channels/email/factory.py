@@ -47,10 +47,12 @@ async def open_email(root: Root, channels: Channels) -> AsyncIterator[EmailAdapt
         yield None
         return
     intake = EmailIntake(channels.inbox, attachment_store(config), config.address)
-    s3 = aws_client("s3", config.region, config.s3_endpoint_url)
     channels.extras["email_intake"] = intake
     channels.extras["email_sns"] = SesReceiver(
-        intake, SnsVerifier(config.sns_certificate_prefix), s3, config.sns_topic_arns
+        intake,
+        SnsVerifier(config.sns_certificate_prefix),
+        lambda: aws_client("s3", config.region, config.s3_endpoint_url),
+        config.sns_topic_arns,
     )
     adapter = EmailAdapter(mail_sender(config), config.address, config.display_name)
     if config.smtp_port is None:

@@ -157,7 +157,8 @@ def parse_email(
         own_keys=(message_id,),
         reply_state={
             "subject": subject,
-            "message_id": message_id,
+            # A mail without a Message-ID gets a digest as its id here, never in a reply.
+            "message_id": own_ids[0] if own_ids else None,
             "references": [*references, *[i for i in in_reply_to if i not in references]],
             "cc": cc,
         },

@@ -14,6 +14,8 @@ import asyncio
 import base64
 import json
 import logging
+from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -31,13 +33,19 @@ class SesReceiver:
         self,
         intake: EmailIntake,
         verifier: SnsVerifier,
-        s3: Any,
+        s3_client: Callable[[], Any],
         topic_arns: tuple[str, ...] = (),
     ) -> None:
+        """`s3_client` makes the S3 client the raw mail is read with (on first use)."""
         self.intake = intake
         self.verifier = verifier
-        self.s3 = s3
+        self._s3_client = s3_client
         self.topic_arns = topic_arns
+
+    @cached_property
+    def s3(self) -> Any:
+        """The S3 client, made when the first stored mail is read."""
+        return self._s3_client()
 
     def accepts_topic(self, topic_arn: str) -> bool:
         """Whether notifications from this topic are taken (any topic when none is set)."""

@@ -10,7 +10,6 @@ See https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.ht
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from typing import Any
@@ -117,7 +116,7 @@ class SnsVerifier:
         try:
             signature = base64.b64decode(message["Signature"], validate=True)
             key.verify(signature, string_to_sign(message), padding.PKCS1v15(), algorithm)
-        except (InvalidSignature, binascii.Error):
+        except (InvalidSignature, ValueError):  # ValueError: not base64
             raise SnsError("invalid_signature", "The SNS signature does not verify.") from None
 
 

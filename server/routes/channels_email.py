@@ -18,6 +18,43 @@ router = APIRouter(prefix="/v1/channels/email", tags=["channels"])
 
 _tasks: set[asyncio.Task[str]] = set()
 
+_SNS_MESSAGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An SNS HTTP(S) delivery: JSON, whatever the Content-Type (SNS sends "
+    "text/plain).",
+    "required": [
+        "Type",
+        "MessageId",
+        "TopicArn",
+        "Message",
+        "Timestamp",
+        "SignatureVersion",
+        "Signature",
+        "SigningCertURL",
+    ],
+    "properties": {
+        "Type": {"enum": ["Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"]},
+        "MessageId": {"type": "string"},
+        "TopicArn": {"type": "string"},
+        "Subject": {"type": "string"},
+        "Message": {"type": "string"},
+        "Timestamp": {"type": "string"},
+        "SignatureVersion": {"enum": ["1", "2"]},
+        "Signature": {"type": "string"},
+        "SigningCertURL": {"type": "string"},
+        "SubscribeURL": {"type": "string"},
+        "Token": {"type": "string"},
+    },
+}
+_SNS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": _SNS_MESSAGE_SCHEMA},
+        },
+    }
+}
+
 
 def _receiver(runtime: ServerRuntime) -> SesReceiver:
     receiver = runtime.channels.extras.get("email_sns") if runtime.channels else None
@@ -26,7 +63,7 @@ def _receiver(runtime: ServerRuntime) -> SesReceiver:
     return receiver
 
 
-@router.post("/sns", responses=problem_responses(400, 403, 404))
+@router.post("/sns", responses=problem_responses(400, 403, 404), openapi_extra=_SNS_BODY)
 async def sns_notification(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     """An SNS delivery (subscription confirmation or SES receipt notification).
 

@@ -21,6 +21,7 @@ from server.runtime import ServerRuntime
 from server.schemas import (
     AgentClose,
     AgentMessage,
+    CustomerConversation,
     QueueEntry,
     Transcript,
     TranscriptCustomer,
@@ -32,6 +33,8 @@ router = APIRouter(prefix="/v1/queue", tags=["handoff queue"])
 
 Status = Literal["waiting", "claimed", "resolved", "returned"]
 CONFLICT = problem_responses(409)
+CUSTOMER_CONVERSATIONS = 20
+"""The customer's conversations (every channel) listed with a transcript."""
 
 
 def queue_entry(row: dict[str, Any], sla_seconds: int) -> QueueEntry:
@@ -142,9 +145,22 @@ async def _customer(
     if runtime.memory is None or not customer_id:
         return None
     tenant = runtime.services.tenant(runtime.context_for(customer_id))
-    return await asyncio.to_thread(
+    view = await asyncio.to_thread(
         customer_view, runtime.memory, tenant, customer_id, conversation_id
     )
+    records = await asyncio.to_thread(
+        runtime.store.list_conversations, customer_id, CUSTOMER_CONVERSATIONS, 0
+    )
+    view.conversations = [
+        CustomerConversation(
+            conversation_id=r["id"],
+            channel=r["channel"],
+            created_at=r["created_at"],
+            updated_at=r["updated_at"],
+        )
+        for r in records
+    ]
+    return view
 
 
 async def _act(

@@ -119,6 +119,7 @@ def test_mail_for_another_mailbox_is_refused(email_api):
 def test_handoff_agent_reply_is_emailed_and_return_to_bot_continues_there(
     email_api, relay, alex_email
 ):
+    web_conversation = email_api.new_conversation(email_api.customer())
     first = customer_mail(alex_email, "this is the third time I ask, get me a human")
     email_api.send(first)
     [handoff_reply] = relay.wait_for(1)
@@ -130,6 +131,9 @@ def test_handoff_agent_reply_is_emailed_and_return_to_bot_continues_there(
 
     dana = email_api.agent("dana")
     assert email_api.client.post(f"/v1/queue/{conversation}/claim", headers=dana).is_success
+    transcript = email_api.client.get(f"/v1/queue/{conversation}/transcript", headers=dana).json()
+    listed = {c["conversation_id"]: c["channel"] for c in transcript["customer"]["conversations"]}
+    assert listed == {conversation: "email", web_conversation: "web"}
     answer = "Hi Alex, I have **refunded** the shipping fee."
     response = email_api.client.post(
         f"/v1/queue/{conversation}/reply", json={"text": answer}, headers=dana

@@ -108,3 +108,19 @@ def test_claims_are_once_and_threads_keep_their_cursor(tmp_path):
     store.link("email", ["<m1>", "<r1>"], "c1")
     assert store.find("email", ["<zz>", "<r1>"]) == "c1"
     store.close()
+
+
+def test_a_mail_without_message_id_is_still_deduplicated_but_not_quoted():
+    mail = EmailMessage()
+    mail["From"] = "alex@example.com"
+    mail["To"] = OWN
+    mail.set_content("hi")
+    raw = mail.as_bytes()
+    first = parse_email(raw, OWN, verified=True).message
+    again = parse_email(raw, OWN, verified=True).message
+    assert first is not None and again is not None
+    assert first.provider_message_id == again.provider_message_id
+    assert first.reply_state["message_id"] is None
+    thread = Thread("c1", "email", "alex@example.com", first.reply_state)
+    reply = render_email(OutboundReply("hello"), thread, OWN, "Shop")
+    assert reply["In-Reply-To"] is None and reply["Subject"] == "Re: Your support request"

@@ -49,3 +49,13 @@ def test_token_command_carries_the_issuer_and_client_ids_when_changed(tmp_path: 
 def test_no_token_command_with_cognito(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, auth_mode="cognito")
     assert "auth token" not in _banner(settings, width=200)
+
+
+def test_banner_says_where_mail_goes_only_when_the_smtp_server_runs(tmp_path: Path) -> None:
+    quiet = Settings(data_dir=tmp_path / "data", email_smtp_port=None)
+    assert "Email:" not in _banner(quiet, width=200)
+    on = Settings(
+        data_dir=tmp_path / "data", email_smtp_port=2525, email_address="help@shop.example"
+    )
+    line = next(x for x in _banner(on, width=200).splitlines() if x.startswith("Email:"))
+    assert "help@shop.example via SMTP 127.0.0.1:2525" in line

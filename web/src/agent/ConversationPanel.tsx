@@ -199,7 +199,7 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
           )}
         </div>
         <aside className="context-column" aria-label="Context">
-          {transcript.customer && <CustomerCard customer={transcript.customer} />}
+          {transcript.customer && <CustomerCard customer={transcript.customer} current={conversationId} />}
           <section className="card">
             <h3>AI summary</h3>
             <p>{entry?.summary ?? "—"}</p>
@@ -262,10 +262,11 @@ function when(seconds: number | null | undefined): { iso: string; text: string }
 }
 
 /** The customer as the long-term memory knows them: profile and earlier conversations. */
-export function CustomerCard({ customer }: { customer: TranscriptCustomer }) {
+export function CustomerCard({ customer, current }: { customer: TranscriptCustomer; current?: string }) {
   const profile = customer.profile;
   const seen = when(profile?.last_seen);
   const earlier = customer.earlier_conversations;
+  const conversations = customer.conversations ?? [];
   return (
     <section className="card" aria-labelledby="customer-title">
       <h3 id="customer-title">Customer</h3>
@@ -288,6 +289,28 @@ export function CustomerCard({ customer }: { customer: TranscriptCustomer }) {
             </>
           )}
         </p>
+      )}
+      {conversations.length > 0 && (
+        <>
+          <h4>Conversations on every channel</h4>
+          <ul className="tool-list" aria-label="Conversations on every channel">
+            {conversations.map((item) => {
+              const at = when(item.updated_at);
+              return (
+                <li key={item.conversation_id} aria-current={item.conversation_id === current ? "true" : undefined}>
+                  <span className="tag channel">{item.channel}</span>{" "}
+                  {item.conversation_id === current ? "This conversation" : item.conversation_id}
+                  {at && (
+                    <span className="muted">
+                      {" — "}
+                      <time dateTime={at.iso}>{at.text}</time>
+                    </span>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        </>
       )}
       <h4>Earlier conversations</h4>
       {earlier.length ? (

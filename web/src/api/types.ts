@@ -63,11 +63,24 @@ export interface EarlierConversation {
   intent: string | null;
 }
 
+/** One of the customer's conversations on any channel. */
+export interface CustomerConversation {
+  conversation_id: string;
+  /** web, mobile, email, sms, whatsapp, voice, ... */
+  channel: string;
+  /** Epoch seconds. */
+  created_at: number;
+  /** Epoch seconds. */
+  updated_at: number;
+}
+
 export interface TranscriptCustomer {
   user_id: string;
   profile: CustomerProfile | null;
   /** Newest first, at most 10, never the current conversation. */
   earlier_conversations: EarlierConversation[];
+  /** Every channel, newest first, at most 20, the current conversation included. */
+  conversations?: CustomerConversation[];
 }
 
 export interface Transcript {

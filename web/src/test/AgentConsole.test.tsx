@@ -158,6 +158,35 @@ describe("ConversationPanel", () => {
     ]);
   });
 
+  it("lists the customer's conversations from every channel with the channel marked", async () => {
+    const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
+    routeFetch({
+      "GET /v1/queue/c1/transcript": transcriptWith(entry({ channel: "email" }), {
+        user_id: "alex_morgan_1001",
+        profile: null,
+        earlier_conversations: [],
+        conversations: [
+          { conversation_id: "c1", channel: "email", created_at: now - 60, updated_at: now - 30 },
+          { conversation_id: "c7", channel: "whatsapp", created_at: now - 7200, updated_at: now - 3600 },
+          { conversation_id: "c3", channel: "web", created_at: now - 86400, updated_at: now - 86000 },
+        ],
+      }),
+      "GET /v1/conversations/c1/events": never,
+      "GET /v1/conversations/c1": { waiting_for_human: true },
+      "GET /v1/customers/alex_morgan_1001/orders": [],
+    });
+    render(<ConversationPanel conversationId="c1" session={session} onChanged={() => undefined} />);
+    const list = await screen.findByRole("list", { name: "Conversations on every channel" });
+    const items = within(list).getAllByRole("listitem");
+    expect(items.map((item) => item.textContent)).toEqual([
+      expect.stringMatching(/^email This conversation/),
+      expect.stringMatching(/^whatsapp c7/),
+      expect.stringMatching(/^web c3/),
+    ]);
+    expect(items[0]).toHaveAttribute("aria-current", "true");
+    expect(items[1]).not.toHaveAttribute("aria-current");
+  });
+
   it("says so when a known customer has no earlier conversations", async () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
