@@ -137,7 +137,9 @@ class Delivery:
         if self.graph is not None:
             snapshot = await self.graph.aget_state(turn_config(done["conversation_id"]))
             values = snapshot.values or {}
-        choices = ("yes", "no") if values.get("pending_action") else ()
+        pending = values.get("pending_action") or {}
+        # yes / no only once the action is complete: before that the bot asks for what is missing
+        choices = ("yes", "no") if pending and not pending.get("missing") else ()
         sources = tuple(
             {"title": p.get("title"), "url": p.get("url")}
             for p in values.get("passages") or []

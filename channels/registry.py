@@ -51,7 +51,11 @@ def register(name: str, factory: ChannelFactory) -> None:
     FACTORIES[name] = factory
 
 
-BUILTIN: tuple[str, ...] = ("channels.email.factory",)
+BUILTIN: tuple[str, ...] = (
+    "channels.email.factory",
+    "channels.whatsapp.factory",
+    "channels.sms.factory",
+)
 """Modules of the channels that ship with Tandem; each calls `register` when imported."""
 
 

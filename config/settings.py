@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -318,6 +318,63 @@ class Settings(BaseSettings):
         default=4 * 3600,
         ge=1,
         description="Handoff SLA: a handed-off case is resolved within this many seconds.",
+    )
+
+    whatsapp_app_secret: SecretStr | None = Field(
+        default=None,
+        description="Meta app secret: verifies `X-Hub-Signature-256` on WhatsApp webhooks.",
+    )
+    whatsapp_verify_token: SecretStr | None = Field(
+        default=None,
+        description="The token entered in Meta's webhook settings (answers its GET handshake).",
+    )
+    whatsapp_token: SecretStr | None = Field(
+        default=None, description="Graph API access token (system user) that sends replies."
+    )
+    whatsapp_phone_number_id: str | None = Field(
+        default=None,
+        description="Graph API id of the business phone number; with the three secrets above "
+        "it turns the WhatsApp channel on.",
+    )
+    whatsapp_api_base: str = Field(
+        default="https://graph.facebook.com", description="Graph API base URL."
+    )
+    whatsapp_api_version: str = Field(default="v21.0", description="Graph API version.")
+    whatsapp_template: str | None = Field(
+        default=None,
+        description="Approved template (one body parameter) for replies outside the 24-hour "
+        "customer-service window; unset: such replies are not sent.",
+    )
+    whatsapp_template_language: str = Field(
+        default="en_US", description="Language code of `whatsapp_template`."
+    )
+    twilio_account_sid: str | None = Field(
+        default=None, description="Twilio account SID (with the auth token and number: SMS on)."
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, description="Twilio auth token: signs webhooks, authenticates replies."
+    )
+    twilio_from: str | None = Field(
+        default=None, description="The Twilio number (E.164) replies are sent from."
+    )
+    twilio_api_base: str = Field(
+        default="https://api.twilio.com", description="Twilio REST API base URL."
+    )
+    twilio_webhook_url: str | None = Field(
+        default=None,
+        description="The public URL Twilio calls for incoming SMS, when a proxy in front of "
+        "the server changes the URL it sees (Twilio signs the URL it called).",
+    )
+    sms_max_segments: int = Field(
+        default=4,
+        ge=1,
+        le=10,
+        description="Segments per SMS; longer replies are split into several messages.",
+    )
+    sms_help_text: str = Field(
+        default="Tandem support: text your question and we will answer here. "
+        "Msg&data rates may apply. Reply STOP to opt out.",
+        description="The answer to HELP / INFO.",
     )
 
     auth_mode: Literal["local", "cognito"] = Field(

@@ -26,8 +26,10 @@ from server.routes import (
     metrics,
     orders,
     queue,
+    sms,
     web,
     websocket,
+    whatsapp,
 )
 from server.runtime import ServerRuntime
 from wiring.root import Root
@@ -92,6 +94,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         help_centre.router,
         metrics.router,
         channels_email.router,
+        whatsapp.router,
+        sms.router,
         web.router,  # last: its catch-all app routes must not shadow the API
     ):
         app.include_router(router)

@@ -21,11 +21,12 @@ from conversations.channel_store import ChannelStore
 from conversations.fanout import RedisFanout
 from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease
+from conversations.opt_outs import OptOuts
 from conversations.runner import RunnerPolicy
 from conversations.store import ServerStore
 from graphs.services import Services
 from graphs.support import compile_graph
-from wiring import backends, channels, persistence
+from wiring import backends, channels, messaging, persistence
 
 
 class Root:
@@ -115,3 +116,15 @@ class Root:
     def email_channel(self) -> channels.EmailChannel | None:
         """The email channel's configuration, or None when it is off."""
         return channels.email_channel(self.settings)
+
+    def whatsapp_channel(self) -> messaging.WhatsAppChannel | None:
+        """The WhatsApp channel's configuration, or None when it is not configured."""
+        return messaging.whatsapp_channel(self.settings)
+
+    def sms_channel(self) -> messaging.SmsChannel | None:
+        """The SMS channel's configuration, or None when it is not configured."""
+        return messaging.sms_channel(self.settings)
+
+    def sms_opt_outs(self) -> OptOuts:
+        """A new connection to the SMS opt-outs."""
+        return messaging.open_opt_outs(self.settings)

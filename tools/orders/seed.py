@@ -4,7 +4,7 @@
 customers and about 200 orders from `random.Random(seed)`: the same seed always yields
 the same records in the same order. Two customers are fixed, for the README and tests:
 
-* ``alex_morgan_1001`` (Alex Morgan, alex.morgan@example.com, zip 94107) with a credit
+* ``alex_morgan_1001`` (Alex Morgan, alex.morgan@example.com, +14155550142, zip 94107) with a credit
   card and a 150.0 gift card, and orders ``#W1234567`` (pending, 2 items),
   ``#W2345678`` (delivered, 2 items, under 1000), ``#W3456789`` (processed, tracked)
   and ``#W4567890`` (delivered, a laptop, over 1000);
@@ -23,6 +23,7 @@ from tools.orders.store import JsonDict
 
 DEMO_USER_ID = "alex_morgan_1001"
 DEMO_EMAIL = "alex.morgan@example.com"
+DEMO_PHONE = "+14155550142"
 DEMO_ZIP = "94107"
 DEMO_CREDIT_CARD_ID = "credit_card_1001001"
 DEMO_GIFT_CARD_ID = "gift_card_1001002"
@@ -283,6 +284,7 @@ def _fixed_customers(
             {"source": "gift_card", "balance": DEMO_GIFT_CARD_BALANCE, "id": DEMO_GIFT_CARD_ID},
         ],
     )  # fmt: skip
+    alex["phone"] = DEMO_PHONE
     sam = _user(
         ("Sam", "Lee"),
         {

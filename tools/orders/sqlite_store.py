@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tools.orders.sqlite_docs import SCHEMA, TABLES, DocumentSession, insert_records
-from tools.orders.store import AppliedAction, JsonDict, OrderToolError
+from tools.orders.store import AppliedAction, JsonDict, OrderToolError, phone_digits
 from tools.orders.write_tools import WriteTools
 
 T = TypeVar("T")
@@ -198,6 +198,25 @@ class SqliteOrderStore(WriteTools):
             "first_key = ? AND last_key = ? AND zip = ?",
             (first_name.lower(), last_name.lower(), zip),
         )
+
+    def find_user_id_by_phone(self, phone: str) -> str:
+        """Return the id of the first user whose phone is `phone` (international form).
+
+        Numbers compare by their digits, so ``+1 (415) 555-0142``, ``+14155550142`` and
+        WhatsApp's ``14155550142`` are the same number.
+        """
+        wanted = phone_digits(phone)
+        if not wanted:
+            raise OrderToolError("user not found")
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, json_extract(doc, '$.phone') FROM users"
+                " WHERE json_extract(doc, '$.phone') IS NOT NULL ORDER BY seq"
+            ).fetchall()
+        for user_id, stored in rows:
+            if phone_digits(str(stored)) == wanted:
+                return str(user_id)
+        raise OrderToolError("user not found")
 
     def get_user_details(self, user_id: str) -> JsonDict:
         """Return the user's profile: name, address, email, payment methods, order ids."""

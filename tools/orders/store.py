@@ -24,6 +24,11 @@ class AppliedAction(TypedDict):
     applied_at: float
 
 
+def phone_digits(phone: str) -> str:
+    """A phone number's digits, the form numbers are compared in (``+1 415-555`` → ``1415555``)."""
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
 class OrderToolError(Exception):
     """A tool refused the request; the message is τ-bench's error text without "Error: "."""
 
