@@ -191,8 +191,17 @@ def test_a_record_read_but_not_written_is_checked_too(moto_endpoint: str, table:
     assert store.get_user_details(DEMO_USER_ID)["address"]["address1"] == "3 Side St"
 
 
-def test_apply_once_records_the_key_with_the_write(moto_endpoint: str, table: str) -> None:
-    stores = [_store(moto_endpoint, table) for _ in range(2)]
+def test_apply_once_records_the_key_with_the_write(
+    serial_moto_endpoint: str, demo_data: dict[str, Any]
+) -> None:
+    # Two racing transactions need DynamoDB's atomic conditional writes: the serial server.
+    table = f"orders-{uuid.uuid4().hex[:8]}"
+    client = aws_client("dynamodb", MOTO_REGION, serial_moto_endpoint)
+    assert create_orders_table(client, table)
+    DynamoDBOrderStore(client, table).load_tau(
+        demo_data["users"], demo_data["orders"], demo_data["products"]
+    )
+    stores = [_store(serial_moto_endpoint, table) for _ in range(2)]
     args = {"order_id": DEMO_PENDING_ORDER_ID, "reason": "ordered by mistake"}
     barrier = threading.Barrier(2)
     applied: list[bool] = []
