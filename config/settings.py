@@ -235,6 +235,32 @@ class Settings(BaseSettings):
         le=3600,
         description="Idle HTTP keep-alive; keep it above the load balancer's idle timeout.",
     )
+    header_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        le=600,
+        description="A connection must finish sending a request's headers within this many "
+        "seconds of opening (or of its previous response), else it is closed.",
+    )
+    ws_ping_interval_seconds: float = Field(
+        default=20, gt=0, description="Seconds between the server's WebSocket pings."
+    )
+    ws_ping_timeout_seconds: float = Field(
+        default=20,
+        gt=0,
+        description="A WebSocket whose client does not answer a ping within this many seconds "
+        "is closed.",
+    )
+    insecure_local_auth_on_public_address: bool = Field(
+        default=False,
+        description="Let `tandem serve` bind a non-loopback address while auth_mode is `local` "
+        "(anyone who reaches it can sign in as any customer or agent). Off: it refuses.",
+    )
+    local_token_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Sign-ins per minute per client address on POST /v1/auth/local-token.",
+    )
     concurrent_turns: Literal["reject", "enqueue"] = Field(
         default="reject",
         description="A message arriving while the conversation's previous turn still runs: "
@@ -343,6 +369,11 @@ class Settings(BaseSettings):
     def local_issuer_key(self) -> Path:
         """Path of the local development issuer's private key (PEM)."""
         return self.data_dir / "auth" / "local-issuer-key.pem"
+
+    @property
+    def local_secret_file(self) -> Path:
+        """Path of the local secret an admin sign-in over HTTP must present (mode 0600)."""
+        return self.data_dir / "auth" / "local-secret"
 
     @property
     def queue_db(self) -> Path:

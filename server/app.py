@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from config.settings import Settings, get_settings
 from graphs.services import Services
 from server.auth.local_issuer import issuer_from_settings
+from server.auth.local_secret import ensure_local_secret
 from server.auth.verifier import verifier_from_settings
 from server.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from server.problems import install_problem_handlers
@@ -65,9 +66,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
                 memory=turns.memory,
             )
-            app.state.local_issuer = (
-                issuer_from_settings(settings) if settings.auth_mode == "local" else None
-            )
+            app.state.local_issuer = None
+            if settings.auth_mode == "local":
+                app.state.local_issuer = issuer_from_settings(settings)
+                app.state.local_secret = ensure_local_secret(settings.local_secret_file)
+                app.state.sign_in_limiter = TokenBucketLimiter(settings.local_token_per_minute)
             app.state.verifier = verifier_from_settings(settings, app.state.local_issuer)
             yield
 
