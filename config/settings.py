@@ -12,6 +12,7 @@ with the same environment use the same data folder, hence the same signing key.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -23,6 +24,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 """The folder holding this package: the project checkout when Tandem runs from source."""
 
 DEFAULT_DATA_DIR = Path("data")
+
+_ORIGIN = re.compile(r"^(\*|'self'|https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?)$")
+"""An `embed_origins` entry: `*`, `'self'` or scheme://host[:port] (a CSP source)."""
 
 
 def base_dir() -> Path:
@@ -340,10 +344,26 @@ class Settings(BaseSettings):
         description="Cognito hosted login domain (https://NAME.auth.REGION.amazoncognito.com) "
         "the web apps send staff to for sign-in when auth_mode is `cognito`.",
     )
+    embed_origins: list[str] = Field(
+        default_factory=lambda: ["*"],
+        description="Sites allowed to frame the chat (the widget's iframe): CSP frame-ancestors "
+        "of /chat, each `https://host[:port]`, `'self'`, or `*` for any site. Other pages "
+        "refuse framing.",
+    )
     web_dist_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "web" / "dist",
         description="The built web apps (`npm run build` in web/) that the server serves.",
     )
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _check_embed_origins(cls, value: list[str]) -> list[str]:
+        bad = [origin for origin in value if not _ORIGIN.match(origin)]
+        if bad or not value:
+            raise ValueError(
+                f"embed_origins must list `*`, `'self'` or scheme://host[:port] origins; got {bad}"
+            )
+        return value
 
     @field_validator("data_dir")
     @classmethod

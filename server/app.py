@@ -29,6 +29,7 @@ from server.routes import (
     websocket,
 )
 from server.runtime import ServerRuntime
+from server.security_headers import SecurityHeadersMiddleware
 from wiring.root import Root
 from wiring.turns import open_turns
 
@@ -94,5 +95,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
