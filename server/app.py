@@ -18,6 +18,7 @@ from server.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from server.problems import install_problem_handlers
 from server.ratelimit import TokenBucketLimiter
 from server.routes import (
+    audit,
     conversations,
     health,
     help_centre,
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             executor = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="turn")
             asyncio.get_running_loop().set_default_executor(executor)
             stack.callback(executor.shutdown, wait=False)
+            stack.callback(root.close_audit_log)
             turns = await stack.enter_async_context(open_turns(root))
             runner = turns.runner
             gate_watch = asyncio.create_task(runner.gate.watch())
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 feed=turns.feed,
                 runner=runner,
                 limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
+                audit=root.audit_log,
                 memory=turns.memory,
             )
             app.state.local_issuer = None
@@ -89,6 +92,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         orders.router,
         websocket.router,
         local_auth.router,
+        audit.router,
         help_centre.router,
         metrics.router,
         web.router,  # last: its catch-all app routes must not shadow the API

@@ -8,6 +8,7 @@ from typing import Any
 from langgraph.store.base import BaseStore
 
 from config.settings import Settings
+from conversations.audit_log import AuditLog
 from conversations.hub import EventHub, QueueFeed
 from conversations.runner import TurnRunner
 from conversations.store import ServerStore
@@ -28,6 +29,7 @@ class ServerRuntime:
     feed: QueueFeed
     runner: TurnRunner
     limiter: TokenBucketLimiter
+    audit: AuditLog
     memory: BaseStore | None = None
     """The long-term customer memory the graph writes (None: nothing is remembered)."""
 
