@@ -67,6 +67,11 @@ def token_command(settings: Settings, role: str = "customer", sub: str = "alex_m
     Settings the token depends on (the data folder holding the signing key, the issuer and
     the client id) are prefixed as environment variables when they are not the defaults.
     """
+    return auth_command(settings, "token", "--role", role, "--sub", sub)
+
+
+def auth_command(settings: Settings, *words: str) -> str:
+    """The shell command `tandem auth WORDS...` for this server's data folder and issuer."""
     from config.settings import DEFAULT_DATA_DIR, Settings, resolve_data_dir
 
     fields = Settings.model_fields
@@ -77,7 +82,7 @@ def token_command(settings: Settings, role: str = "customer", sub: str = "alex_m
         env.append(f"TANDEM_AUTH_ISSUER={shlex.quote(settings.auth_issuer)}")
     if settings.auth_client_ids != fields["auth_client_ids"].get_default(call_default_factory=True):
         env.append(f"TANDEM_AUTH_CLIENT_IDS={shlex.quote(json.dumps(settings.auth_client_ids))}")
-    command = [shlex.quote(_tandem_executable()), "auth", "token", "--role", role, "--sub", sub]
+    command = [shlex.quote(_tandem_executable()), "auth", *map(shlex.quote, words)]
     return " ".join([*env, *command])
 
 
@@ -94,7 +99,7 @@ def print_banner(settings: Settings, url: str, out: Console | None = None) -> No
     if settings.auth_mode == "local":
         out.print("[dim]Development tokens (or --role agent --sub dana):[/]", soft_wrap=True)
         out.print(f"  {escape(token_command(settings))}", soft_wrap=True)
-        secret = token_command(settings).split(" auth token ")[0] + " auth secret"
+        secret = auth_command(settings, "secret")
         out.print(
             "[dim]Admin sign-in in the web apps asks for the local secret:[/]", soft_wrap=True
         )

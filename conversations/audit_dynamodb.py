@@ -1,7 +1,8 @@
 """`AuditLog` on DynamoDB: items under one partition (`AUDIT`) of the server table.
 
-The sort key is the time (fixed width, so keys sort as times) and a random suffix; items
-are written with `attribute_not_exists`, so an entry is never overwritten, and this module
+The sort key is 26 digits: the time in nanoseconds (fixed width, so keys sort as times) and
+a random suffix; items are written with `attribute_not_exists`, so an entry is never
+overwritten (a clash of suffixes draws another), and this module
 has no update or delete. Pages are read in key order, with the other filters applied by
 DynamoDB (`FilterExpression`). To forbid changes at the IAM level too, grant the server
 `dynamodb:PutItem` and `Query` on the `AUDIT` partition only (a `dynamodb:LeadingKeys`
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
+import secrets
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from conversations.audit_log import AuditQuery, entry_values
 from graphs.audit import AuditEntry
@@ -21,13 +24,13 @@ from graphs.audit import AuditEntry
 AUDIT_PK = "AUDIT"
 """Partition key of every audit item."""
 
-_CURSOR = re.compile(r"^\d{11}\.\d{6}#[0-9a-f]{32}$")
+_CURSOR = re.compile(r"^[0-9]{1,26}$")
 _FILTERED = ("actor", "action", "conversation_id", "outcome")
 
 
 def _time_key(at: float) -> str:
-    """Fixed-width text of a time, so that keys sort as the times do."""
-    return f"{at:018.6f}"
+    """Fixed-width digits of a time (nanoseconds), so that keys sort as the times do."""
+    return f"{round(at * 1e9):020d}"
 
 
 class DynamoDBAuditLog:
@@ -42,16 +45,23 @@ class DynamoDBAuditLog:
         values = entry_values(entry)
         item: dict[str, Any] = {
             "PK": {"S": AUDIT_PK},
-            "SK": {"S": f"{_time_key(entry.at)}#{uuid.uuid4().hex}"},
             "at": {"N": repr(float(entry.at))},
             "detail": {"S": json.dumps(values["detail"], default=str, sort_keys=True)},
         }
         for name in ("actor", "role", "action", "conversation_id", "outcome"):
             if values[name] is not None:
                 item[name] = {"S": str(values[name])}
-        self.client.put_item(
-            TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(SK)"
-        )
+        for attempt in range(3):
+            item["SK"] = {"S": f"{_time_key(entry.at)}{secrets.randbelow(10**6):06d}"}
+            try:
+                self.client.put_item(
+                    TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(SK)"
+                )
+                return
+            except ClientError as err:
+                clash = err.response["Error"]["Code"] == "ConditionalCheckFailedException"
+                if not clash or attempt == 2:
+                    raise
 
     def page(
         self, query: AuditQuery, cursor: str | None, limit: int

@@ -19,6 +19,9 @@ from typing import Any, Protocol
 
 from graphs.audit import AuditEntry
 
+CURSOR_PATTERN = r"^[0-9]{1,26}$"
+"""What every log's cursors look like (SQLite: an entry number; DynamoDB: a sort key)."""
+
 FIELDS = ("id", "at", "actor", "role", "action", "conversation_id", "outcome", "detail")
 """Columns of an exported entry, in order."""
 
@@ -47,7 +50,7 @@ class AuditLog(Protocol):
         """Up to `limit` matching entries after `cursor`, oldest first, and the next cursor.
 
         Each entry is a dict with the keys of `FIELDS`; the next cursor is None at the end.
-        An unusable `cursor` raises ValueError.
+        Cursors are 1 to 26 ASCII digits (`CURSOR_PATTERN`); anything else raises ValueError.
         """
 
     def close(self) -> None:

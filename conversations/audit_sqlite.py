@@ -36,6 +36,7 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
 _COLUMNS = ("actor", "action", "conversation_id", "outcome")
+_LAST_ID = 2**63 - 1
 
 
 class SqliteAuditLog:
@@ -68,10 +69,10 @@ class SqliteAuditLog:
         self, query: AuditQuery, cursor: str | None, limit: int
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Up to `limit` matching entries after `cursor` (an entry id), oldest first."""
-        if cursor is not None and not re.fullmatch(r"[0-9]{1,18}", cursor):
+        if cursor is not None and not re.fullmatch(r"[0-9]{1,26}", cursor):
             raise ValueError("the cursor is not one this log gave out")
         where = ["id > ?"]
-        args: list[Any] = [int(cursor) if cursor else 0]
+        args: list[Any] = [min(int(cursor), _LAST_ID) if cursor else 0]
         for column in _COLUMNS:
             value = getattr(query, column)
             if value is not None:

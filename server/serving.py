@@ -5,7 +5,7 @@ whose client stops answering pings (`ws_ping_interval` / `ws_ping_timeout`), but
 limit on how long a request's headers may take: a client that sends half a request line
 holds the connection forever. `HeaderTimeoutProtocol` adds that limit: a connection must
 finish a request's headers within `header_timeout_seconds` of opening (or of the first
-byte of a later request), else it is closed.
+byte of a later request), else it is closed; headers past `MAX_HEADER_BYTES` get 431.
 """
 
 from __future__ import annotations
@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("tandem.server")
 
+MAX_HEADER_BYTES = 64 * 1024
+"""Bytes a request line and its headers may take (uvicorn's h11 default is 16 KiB)."""
+
+_TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain\r\n"
+    b"connection: close\r\ncontent-length: 31\r\n\r\nRequest headers are too large.\n"
+)
+
 
 class HeaderTimeoutProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline on receiving each request's headers."""
@@ -29,6 +37,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
     """Seconds a request's headers may take (`with_header_timeout` sets it per server)."""
 
     _header_timer: asyncio.TimerHandle | None = None
+    _header_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Start the clock on the first request's headers."""
@@ -39,6 +48,17 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         """Forget the deadline with the connection."""
         self._cancel_header_timer()
         super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        """Parse `data`; refuse headers still incomplete after `MAX_HEADER_BYTES`."""
+        super().data_received(data)
+        if self._header_timer is None or self.transport.is_closing():
+            return  # headers complete (a body in the same bytes is not counted), or closed
+        self._header_bytes += len(data)
+        if self._header_bytes > MAX_HEADER_BYTES:
+            self._cancel_header_timer()
+            self.transport.write(_TOO_LARGE)
+            self.transport.close()
 
     def on_message_begin(self) -> None:
         """A request begins: its headers must be complete before the deadline."""
@@ -53,6 +73,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def _arm_header_timer(self) -> None:
         self._cancel_header_timer()
+        self._header_bytes = 0
         self._header_timer = self.loop.call_later(self.header_timeout, self._headers_too_slow)
 
     def _cancel_header_timer(self) -> None:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from conversations.audit_log import AuditQuery, all_entries, to_csv, to_jsonl
+from conversations.audit_log import CURSOR_PATTERN, AuditQuery, all_entries, to_csv, to_jsonl
 from server.deps import Caller, RuntimeDep
 from server.openapi_docs import problem_responses
 from server.problems import ApiError
@@ -65,7 +65,9 @@ async def read_audit(
     outcome: Annotated[Literal["ok", "failed", "refused"] | None, Query()] = None,
     since: Annotated[float | None, Query(ge=0, le=1e11, description="From this time.")] = None,
     until: Annotated[float | None, Query(ge=0, le=1e11, description="Before this time.")] = None,
-    cursor: Annotated[str | None, Query(max_length=80)] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=CURSOR_PATTERN, description="A page's `next_cursor`.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     format: Annotated[Literal["json", "jsonl", "csv"], Query()] = "json",
 ) -> Any:

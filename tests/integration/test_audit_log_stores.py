@@ -88,3 +88,8 @@ def test_the_log_has_no_way_to_change_or_remove_entries(log: AuditLog) -> None:
     log.append(_entry(1))
     log.append(_entry(1))  # the same entry twice is two entries, never an overwrite
     assert len(log.page(AuditQuery(), None, 10)[0]) == 2
+
+
+def test_a_cursor_past_the_end_reads_nothing(log: AuditLog) -> None:
+    log.append(_entry(1))
+    assert log.page(AuditQuery(), "9" * 26, 10) == ([], None)

@@ -92,11 +92,11 @@ def test_pages_follow_the_cursor_and_filters_apply(api):
     assert len(_audit(api, since=first_at).json()["items"]) == 5
 
 
-def test_a_bad_cursor_is_400(api):
+def test_a_malformed_cursor_is_422(api):
     response = api.client.get(
         "/v1/admin/audit", params={"cursor": "x' OR 1=1"}, headers=api.token("admin", "root")
     )
-    assert response.status_code == 400 and response.json()["code"] == "bad_cursor"
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request"
 
 
 def test_the_log_exports_as_csv_and_json_lines(api):

@@ -28,7 +28,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory, shared_backends) -> Iterator[dict]:
     folder = tmp_path_factory.mktemp("fuzz")
-    settings_ = Settings(data_dir=folder, checkpointer="memory", rate_limit_per_minute=100_000)
+    settings_ = Settings(
+        data_dir=folder,
+        checkpointer="memory",
+        rate_limit_per_minute=100_000,
+        local_token_per_minute=100_000,
+    )
     from tools.sentiment import VaderSentimentAnalyzer
 
     services = Services(

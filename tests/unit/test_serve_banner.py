@@ -49,3 +49,12 @@ def test_token_command_carries_the_issuer_and_client_ids_when_changed(tmp_path: 
 def test_no_token_command_with_cognito(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, auth_mode="cognito")
     assert "auth token" not in _banner(settings, width=200)
+
+
+def test_the_banner_says_how_to_read_the_local_secret(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", auth_mode="local")
+    out = io.StringIO()
+    print_banner(settings, "http://127.0.0.1:8000", Console(file=out, width=60))
+    words = shlex.split(out.getvalue().splitlines()[-1])
+    assert words[0] == f"TANDEM_DATA_DIR={tmp_path / 'data'}"
+    assert words[-2:] == ["auth", "secret"]
