@@ -21,6 +21,9 @@ from server.problems import ApiError
 
 router = APIRouter(prefix="/v1/admin", tags=["audit"])
 
+END_OF_TIME = 1e11
+"""Times are seconds since the epoch below this (the default `until`: no bound)."""
+
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
 
@@ -59,24 +62,35 @@ class AuditPage(BaseModel):
 async def read_audit(
     caller: Caller,
     runtime: RuntimeDep,
-    actor: Annotated[str | None, Query(max_length=120)] = None,
-    action: Annotated[str | None, Query(max_length=80)] = None,
-    conversation_id: Annotated[str | None, Query(max_length=80)] = None,
-    outcome: Annotated[Literal["ok", "failed", "refused"] | None, Query()] = None,
-    since: Annotated[float | None, Query(ge=0, le=1e11, description="From this time.")] = None,
-    until: Annotated[float | None, Query(ge=0, le=1e11, description="Before this time.")] = None,
+    actor: Annotated[str, Query(max_length=120, description="Only this actor.")] = "",
+    action: Annotated[str, Query(max_length=80, description="Only this action.")] = "",
+    conversation_id: Annotated[str, Query(max_length=80)] = "",
+    outcome: Annotated[Literal["", "ok", "failed", "refused"], Query()] = "",
+    since: Annotated[float, Query(ge=0, le=END_OF_TIME, description="From this time.")] = 0,
+    until: Annotated[
+        float, Query(ge=0, le=END_OF_TIME, description="Before this time.")
+    ] = END_OF_TIME,
     cursor: Annotated[
-        str | None, Query(pattern=CURSOR_PATTERN, description="A page's `next_cursor`.")
-    ] = None,
+        str, Query(pattern=r"^$|" + CURSOR_PATTERN, description="A page's `next_cursor`.")
+    ] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     format: Annotated[Literal["json", "jsonl", "csv"], Query()] = "json",
 ) -> Any:
     """Audited order and agent actions (admins only)."""
     if not caller.is_admin:
         raise ApiError(403, "forbidden_role", "Only admins can read the audit log.")
-    query = AuditQuery(actor, action, conversation_id, outcome, since, until)
+    query = AuditQuery(
+        actor=actor or None,
+        action=action or None,
+        conversation_id=conversation_id or None,
+        outcome=outcome or None,
+        since=since or None,
+        until=until if until < END_OF_TIME else None,
+    )
     try:
-        items, next_cursor = await asyncio.to_thread(runtime.audit.page, query, cursor, limit)
+        items, next_cursor = await asyncio.to_thread(
+            runtime.audit.page, query, cursor or None, limit
+        )
     except ValueError as error:
         raise ApiError(400, "bad_cursor", str(error)) from None
     if format == "json":
