@@ -98,15 +98,13 @@ class BodyLimitMiddleware:
             await self._reject(scope, send)
             return
         received = 0
-        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal received, too_large
+            nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    too_large = True
                     raise _TooLarge(self.max_bytes)
             return message
 
