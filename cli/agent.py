@@ -2,16 +2,21 @@
 
 The action goes through the same turn runner as the agent console's: it claims the queue
 entry (unless another agent holds it), takes the conversation's lease, resolves or updates
-the queue entry, and the customer's open stream receives the message live.
+the queue entry, and the customer's open stream receives the message live. The claim and
+the action (done, failed or refused) are appended to the audit log, by the `--as` name.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from wiring.root import Root
 
 agent_app = typer.Typer(
     help="Answer handed-off conversations as a human agent.", no_args_is_help=True
@@ -23,15 +28,51 @@ class AgentActionRefused(Exception):
     """The conversation cannot take this agent action now (the message says why)."""
 
 
+class AgentActionFailed(AgentActionRefused):
+    """The action ran but the turn ended in an error (the message says why)."""
+
+
 async def act_as_agent(conversation: str, action: str, message: str, name: str) -> str:
     """Run the agent's action through the turn runner; return the resulting handoff status."""
     from cli.runtime import cli_root
+    from graphs.audit import AuditEntry
+
+    root = cli_root()
+
+    def audit(what: str, outcome: Literal["ok", "failed", "refused"], **detail: Any) -> None:
+        root.audit_log.append(
+            AuditEntry(name, "agent", f"queue.{what}", conversation, outcome, detail)
+        )
+
+    try:
+        status = await _act(root, conversation, action, message, name, audit)
+        audit(action, "ok", chars=len(message))
+        return status
+    except AgentActionFailed as failed:
+        audit(action, "failed", reason=str(failed))
+        raise
+    except AgentActionRefused as refused:
+        audit(action, "refused", reason=str(refused))
+        raise
+    finally:
+        root.close_audit_log()
+
+
+async def _act(
+    root: Root,
+    conversation: str,
+    action: str,
+    message: str,
+    name: str,
+    audit: Callable[..., None],
+) -> str:
+    """`act_as_agent` without its audit of the action itself (claims are audited here)."""
     from conversations.runner import ConversationBusy
     from graphs.context import Context
     from graphs.turns import turn_config
     from wiring.turns import open_turns
 
-    async with open_turns(cli_root()) as turns:
+    async with open_turns(root) as turns:
         state = await turns.graph.aget_state(turn_config(conversation))
         if not state.values:
             raise AgentActionRefused(f"No conversation {conversation}.")
@@ -44,7 +85,9 @@ async def act_as_agent(conversation: str, action: str, message: str, name: str) 
             )
         if entry is not None and entry.get("claimed_by") is None:
             if not turns.store.claim(conversation, name):
+                audit("claim", "refused", code="already_claimed")
                 raise AgentActionRefused(f"Conversation {conversation} was just claimed.")
+            audit("claim", "ok")
             turns.feed.publish(
                 {"type": "queue_update", "entry": turns.store.get_handoff(conversation)}
             )
@@ -59,7 +102,7 @@ async def act_as_agent(conversation: str, action: str, message: str, name: str) 
                 f"A turn is running on {conversation}; try again in a moment."
             ) from None
         if done.get("type") != "done":
-            raise AgentActionRefused(str(done.get("detail") or "The action failed."))
+            raise AgentActionFailed(str(done.get("detail") or "The action failed."))
         return str(done.get("handoff_status", "none"))
 
 

@@ -1,4 +1,4 @@
-"""`tandem auth`: sign development tokens with the local issuer and show its JWKS.
+"""`tandem auth`: sign development tokens, show the JWKS and the local admin secret.
 
 Tokens are signed with the key under the configured data folder, so a server using the
 same data folder accepts them. Only available when `auth_mode` is `local`.
@@ -116,3 +116,18 @@ def verify(token: Annotated[str, typer.Argument(help="The bearer token to check.
     except AuthError as exc:
         raise _fail(f"{exc.code}: {exc.detail}") from None
     typer.echo(json.dumps(asdict(principal), indent=2))
+
+
+@auth_app.command("secret")
+def secret() -> None:
+    """Print the local secret an admin sign-in in the web apps asks for (creating it if new)."""
+    from config.settings import get_settings
+    from server.auth.local_secret import ensure_local_secret
+
+    settings = get_settings()
+    if settings.auth_mode != "local":
+        raise _fail("auth_mode is 'cognito': admins sign in through Cognito.", code=2)
+    try:
+        typer.echo(ensure_local_secret(settings.local_secret_file))
+    except (OSError, ValueError) as exc:
+        raise _fail(f"cannot read the local secret {settings.local_secret_file}: {exc}") from None

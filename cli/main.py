@@ -12,6 +12,7 @@ import logging
 import typer
 
 from cli.agent import agent_app
+from cli.audit import audit_app
 from cli.auth import auth_app
 from cli.aws import aws_app
 from cli.chat import chat
@@ -34,6 +35,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(agent_app, name="agent")
 app.add_typer(kb_app, name="kb")
 app.add_typer(aws_app, name="aws")
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()

@@ -12,6 +12,7 @@ with the same environment use the same data folder, hence the same signing key.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -23,6 +24,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 """The folder holding this package: the project checkout when Tandem runs from source."""
 
 DEFAULT_DATA_DIR = Path("data")
+
+_ORIGIN = re.compile(r"^(\*|'self'|https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?)$")
+"""An `embed_origins` entry: `*`, `'self'` or scheme://host[:port] (a CSP source)."""
 
 
 def base_dir() -> Path:
@@ -250,6 +254,32 @@ class Settings(BaseSettings):
         le=3600,
         description="Idle HTTP keep-alive; keep it above the load balancer's idle timeout.",
     )
+    header_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        le=600,
+        description="A connection must finish sending a request's headers within this many "
+        "seconds of opening (or of its previous response), else it is closed.",
+    )
+    ws_ping_interval_seconds: float = Field(
+        default=20, gt=0, description="Seconds between the server's WebSocket pings."
+    )
+    ws_ping_timeout_seconds: float = Field(
+        default=20,
+        gt=0,
+        description="A WebSocket whose client does not answer a ping within this many seconds "
+        "is closed.",
+    )
+    insecure_local_auth_on_public_address: bool = Field(
+        default=False,
+        description="Let `tandem serve` bind a non-loopback address while auth_mode is `local` "
+        "(anyone who reaches it can sign in as any customer or agent). Off: it refuses.",
+    )
+    local_token_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Sign-ins per minute per client address on POST /v1/auth/local-token.",
+    )
     concurrent_turns: Literal["reject", "enqueue"] = Field(
         default="reject",
         description="A message arriving while the conversation's previous turn still runs: "
@@ -463,10 +493,26 @@ class Settings(BaseSettings):
         description="Extra URL prefix SNS signing certificates may come from (tests' loopback "
         "certificate server); by default only https://sns.<region>.amazonaws.com/ hosts.",
     )
+    embed_origins: list[str] = Field(
+        default_factory=lambda: ["*"],
+        description="Sites allowed to frame the chat (the widget's iframe): CSP frame-ancestors "
+        "of /chat, each `https://host[:port]`, `'self'`, or `*` for any site. Other pages "
+        "refuse framing.",
+    )
     web_dist_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "web" / "dist",
         description="The built web apps (`npm run build` in web/) that the server serves.",
     )
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _check_embed_origins(cls, value: list[str]) -> list[str]:
+        bad = [origin for origin in value if not _ORIGIN.match(origin)]
+        if bad or not value:
+            raise ValueError(
+                f"embed_origins must list `*`, `'self'` or scheme://host[:port] origins; got {bad}"
+            )
+        return value
 
     @field_validator("data_dir")
     @classmethod
@@ -492,6 +538,11 @@ class Settings(BaseSettings):
     def local_issuer_key(self) -> Path:
         """Path of the local development issuer's private key (PEM)."""
         return self.data_dir / "auth" / "local-issuer-key.pem"
+
+    @property
+    def local_secret_file(self) -> Path:
+        """Path of the local secret an admin sign-in over HTTP must present (mode 0600)."""
+        return self.data_dir / "auth" / "local-secret"
 
     @property
     def queue_db(self) -> Path:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 
+from graphs.audit import AuditSink, NoAudit
 from graphs.context import Context
 from prompts.catalogue import IntentCatalogue
 from tools.intent import IntentClassifier
@@ -76,6 +77,8 @@ class Services:
     model_plans: bool = True
     """With a chat model: True, the model plans the turn with the retail tools under the
     policy gate; False, the rules plan it and the model only words the reply."""
+    audit: AuditSink = field(default_factory=NoAudit)
+    """Where the order actions the customer confirmed are recorded."""
 
     def model_name(self, context: Context) -> str:
         """The model this run drafts with: the context's, else the deployment's ("" = none)."""

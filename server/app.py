@@ -13,11 +13,13 @@ from channels.registry import open_channels
 from config.settings import Settings, get_settings
 from graphs.services import Services
 from server.auth.local_issuer import issuer_from_settings
+from server.auth.local_secret import ensure_local_secret
 from server.auth.verifier import verifier_from_settings
 from server.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from server.problems import install_problem_handlers
 from server.ratelimit import TokenBucketLimiter
 from server.routes import (
+    audit,
     channels_email,
     conversations,
     health,
@@ -32,6 +34,7 @@ from server.routes import (
     whatsapp,
 )
 from server.runtime import ServerRuntime
+from server.security_headers import SecurityHeadersMiddleware
 from wiring.root import Root
 from wiring.turns import open_turns
 
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             executor = ThreadPoolExecutor(settings.worker_threads, thread_name_prefix="turn")
             asyncio.get_running_loop().set_default_executor(executor)
             stack.callback(executor.shutdown, wait=False)
+            stack.callback(root.close_audit_log)
             turns = await stack.enter_async_context(open_turns(root))
             channels = await stack.enter_async_context(open_channels(root, turns))
             runner = turns.runner
@@ -68,12 +72,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 feed=turns.feed,
                 runner=runner,
                 limiter=TokenBucketLimiter(settings.rate_limit_per_minute),
+                audit=root.audit_log,
                 memory=turns.memory,
                 channels=channels,
             )
-            app.state.local_issuer = (
-                issuer_from_settings(settings) if settings.auth_mode == "local" else None
-            )
+            app.state.local_issuer = None
+            if settings.auth_mode == "local":
+                app.state.local_issuer = issuer_from_settings(settings)
+                app.state.local_secret = ensure_local_secret(settings.local_secret_file)
+                app.state.sign_in_limiter = TokenBucketLimiter(settings.local_token_per_minute)
             app.state.verifier = verifier_from_settings(settings, app.state.local_issuer)
             yield
 
@@ -91,6 +98,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         orders.router,
         websocket.router,
         local_auth.router,
+        audit.router,
         help_centre.router,
         metrics.router,
         channels_email.router,
@@ -100,5 +108,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

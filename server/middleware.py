@@ -20,6 +20,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.logs import conversation_id_var, request_id_var
+from server.problems import ApiError
 
 logger = logging.getLogger("tandem.access")
 
@@ -97,16 +98,14 @@ class BodyLimitMiddleware:
             await self._reject(scope, send)
             return
         received = 0
-        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal received, too_large
+            nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    too_large = True
-                    raise _TooLarge
+                    raise _TooLarge(self.max_bytes)
             return message
 
         try:
@@ -137,5 +136,12 @@ class BodyLimitMiddleware:
         await send({"type": "http.response.body", "body": payload})
 
 
-class _TooLarge(Exception):
-    """Raised inside the app when the streamed body passes the limit."""
+class _TooLarge(ApiError):
+    """Raised inside the app when a streamed (chunked) body passes the limit.
+
+    An HTTP exception, so FastAPI's body parsing passes it on as the 413 it is instead of
+    wrapping it in a 400 "error parsing the body".
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, "body_too_large", f"Request bodies are limited to {max_bytes} bytes.")

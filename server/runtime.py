@@ -9,6 +9,7 @@ from langgraph.store.base import BaseStore
 
 from channels.registry import Channels
 from config.settings import Settings
+from conversations.audit_log import AuditLog
 from conversations.hub import EventHub, QueueFeed
 from conversations.runner import TurnRunner
 from conversations.store import ServerStore
@@ -29,6 +30,7 @@ class ServerRuntime:
     feed: QueueFeed
     runner: TurnRunner
     limiter: TokenBucketLimiter
+    audit: AuditLog
     memory: BaseStore | None = None
     """The long-term customer memory the graph writes (None: nothing is remembered)."""
     channels: Channels | None = None

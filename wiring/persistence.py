@@ -14,6 +14,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.base import BaseStore
 
 from config.settings import Settings
+from conversations.audit_log import AuditLog
 from conversations.fanout import RedisFanout
 from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease, LocalLease
@@ -133,6 +134,19 @@ def open_server_store(settings: Settings) -> ServerStore:
         sns = aws_client("sns", settings.aws_region, settings.sns_endpoint_url)
         store = PublishingServerStore(store, SnsEventPublisher(sns, settings.sns_topic_arn))
     return store
+
+
+def open_audit_log(settings: Settings) -> AuditLog:
+    """The append-only audit log, beside the server store `server_store_backend` selects."""
+    if settings.server_store_backend == "dynamodb":
+        from cloud.aws import aws_client
+        from conversations.audit_dynamodb import DynamoDBAuditLog
+
+        client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
+        return DynamoDBAuditLog(client, settings.server_table)
+    from conversations.audit_sqlite import SqliteAuditLog
+
+    return SqliteAuditLog(settings.queue_db)
 
 
 def open_lease(settings: Settings) -> ConversationLease:

@@ -9,6 +9,7 @@ part is built on first request and kept, so a process holds one of each.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -17,6 +18,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.store.base import BaseStore
 
 from config.settings import Settings
+from conversations.audit_log import AuditLog
 from conversations.channel_store import ChannelStore
 from conversations.fanout import RedisFanout
 from conversations.hub import EventHub, QueueFeed
@@ -24,6 +26,7 @@ from conversations.lease import ConversationLease
 from conversations.opt_outs import OptOuts
 from conversations.runner import RunnerPolicy
 from conversations.store import ServerStore
+from graphs.audit import NoAudit
 from graphs.services import Services
 from graphs.support import compile_graph
 from wiring import backends, channels, messaging, persistence
@@ -38,9 +41,24 @@ class Root:
         self._services = services
 
     @cached_property
+    def audit_log(self) -> AuditLog:
+        """The append-only audit log (opened once; `close_audit_log` closes it)."""
+        return persistence.open_audit_log(self.settings)
+
+    def close_audit_log(self) -> None:
+        """Close the audit log when it was opened."""
+        if "audit_log" in self.__dict__:
+            self.__dict__.pop("audit_log").close()
+
+    @cached_property
     def services(self) -> Services:
-        """The graph's dependencies: order store, help centre, engines, model loader, limits."""
+        """The graph's dependencies: order store, help centre, engines, model loader, limits.
+
+        Given services without an audit sink record to this root's audit log.
+        """
         if self._services is not None:
+            if isinstance(self._services.audit, NoAudit):
+                return dataclasses.replace(self._services, audit=self.audit_log)
             return self._services
         from prompts.catalogue import load_catalogue
 
@@ -59,6 +77,7 @@ class Root:
             default_tenant=settings.tenant,
             load_model=backends.chat_model_loader(settings),
             model_plans=settings.model_plans,
+            audit=self.audit_log,
         )
 
     def graph(

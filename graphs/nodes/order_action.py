@@ -11,6 +11,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from graphs.action_keys import action_key, current_conversation_id
+from graphs.audit import AuditEntry
 from graphs.context import Context
 from graphs.memory_notes import note_chapter
 from graphs.nodes.order_tools import call_tool
@@ -30,6 +31,34 @@ def order_action(state: State, runtime: Runtime[Context], services: Services) ->
     notice = "action_done" if output is not None else "action_failed"
     if results and pending.get("payment_label"):
         results[-1]["payment_label"] = pending["payment_label"]
+    _audit(state, runtime, services, conversation_id, pending, results)
     if notice == "action_done":
         note_chapter(runtime, services, {**state, "tool_results": results}, "action_done")
     return {"tool_results": results, "pending_action": None, "notice": notice}
+
+
+def _audit(
+    state: State,
+    runtime: Runtime[Context],
+    services: Services,
+    conversation_id: str | None,
+    pending: Any,
+    results: list[ToolResult],
+) -> None:
+    """Record the confirmed action, by the customer it was done for, with its outcome."""
+    ok = bool(results) and results[-1]["ok"]
+    customer: dict[str, Any] = dict(state.get("customer") or {})
+    tool, args = pending["tool"], pending["args"]
+    detail: dict[str, Any] = {"args": args}
+    if not ok and results:
+        detail["error"] = str(results[-1]["output"])
+    services.audit.append(
+        AuditEntry(
+            actor=str(customer.get("user_id") or runtime.context.customer_id or "unknown"),
+            role="customer",
+            action=f"order.{tool}",
+            conversation_id=conversation_id,
+            outcome="ok" if ok else "failed",
+            detail=detail,
+        )
+    )

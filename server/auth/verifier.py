@@ -147,7 +147,7 @@ class JwtVerifier:
             return False
         try:
             kid = jwt.get_unverified_header(token.strip()).get("kid")
-        except DecodeError:
+        except InvalidTokenError:
             return True
         return any(key.key_id == kid for key in cached.keys)
 
@@ -181,8 +181,10 @@ class JwtVerifier:
             raise AuthError("missing_token", "No bearer token was supplied.")
         token = token.strip()
         try:
+            # Besides undecodable tokens, PyJWT refuses headers whose `kid` is not a string
+            # or whose `crit` names extensions it does not implement (InvalidTokenError).
             header = jwt.get_unverified_header(token)
-        except DecodeError as exc:
+        except InvalidTokenError as exc:
             raise AuthError(
                 "malformed_token", f"The token is not a well-formed JWT: {exc}."
             ) from exc

@@ -12,7 +12,7 @@ from graphs.turns import new_conversation_id
 from server.deps import Caller, RuntimeDep, conversation_for
 from server.openapi_docs import AUTHENTICATED, problem_responses
 from server.problems import ApiError
-from server.routes.streaming import resume_cursor, sse_batch_response
+from server.routes.streaming import MAX_EVENT_ID, resume_cursor, sse_batch_response
 from server.schemas import (
     Conversation,
     ConversationPage,
@@ -136,7 +136,9 @@ async def follow_events(
     request: Request,
     caller: Caller,
     runtime: RuntimeDep,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this event id.")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_EVENT_ID, description="Resume after this event id.")
+    ] = None,
     until_done: Annotated[bool, Query(description="Close the stream after the next done.")] = False,
 ) -> EventSourceResponse:
     """Follow the conversation live: the rest of a turn after a reconnect, agent messages."""

@@ -4,6 +4,8 @@
 `tandem auth token`, so the web apps can sign in without a terminal. It exists only when
 `auth_mode` is `local` (development and tests) and answers 404 otherwise; production
 staff sign in with Cognito's hosted login, whose address `/v1/auth/config` gives.
+Sign-ins are rate limited per client address, and an admin token needs the local secret
+(see `server.auth.local_secret`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from server.auth.local_secret import secret_matches
 from server.openapi_docs import problem_responses
 from server.problems import ApiError
 from server.schemas import Strict
@@ -33,6 +36,11 @@ class LocalTokenRequest(Strict):
         max_length=120,
         pattern=SUBJECT_PATTERN,
         description="Customer record (customers only, default: the sub; ignored for staff).",
+    )
+    secret: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The local secret (`tandem auth secret`); required for the admin role.",
     )
 
 
@@ -82,13 +90,31 @@ async def auth_config(request: Request) -> AuthConfig:
     return AuthConfig(mode=settings.auth_mode, hosted_login=hosted)
 
 
-@router.post("/local-token", responses=problem_responses(404, 422))
+@router.post("/local-token", responses=problem_responses(403, 404, 422, 429))
 async def local_token(body: LocalTokenRequest, request: Request) -> TokenResponse:
-    """Sign a development token (local auth mode only; 404 with Cognito)."""
+    """Sign a development token (local auth mode only; 404 with Cognito).
+
+    Rate limited per client address (429); the admin role needs the local secret (403).
+    """
     issuer = getattr(request.app.state, "local_issuer", None)
     if issuer is None:
         raise ApiError(
             404, "no_local_issuer", "Sign in through Cognito; development tokens are disabled."
+        )
+    client = request.client.host if request.client else "unknown"
+    wait = request.app.state.sign_in_limiter.check(client)
+    if wait:
+        raise ApiError(
+            429,
+            "rate_limited",
+            "Too many sign-ins from this address; retry shortly.",
+            headers={"Retry-After": str(int(wait))},
+        )
+    if body.role == "admin" and not secret_matches(request.app.state.local_secret, body.secret):
+        raise ApiError(
+            403,
+            "local_secret_required",
+            "An admin sign-in needs the local secret (print it with `tandem auth secret`).",
         )
     customer_id = (body.customer_id or body.sub) if body.role == "customer" else None
     token = issuer.issue(body.sub, body.role, customer_id=customer_id, name=body.name)

@@ -1,4 +1,7 @@
-"""The human handoff queue: list, live updates, claim, transcript, reply, resolve, return."""
+"""The human handoff queue: list, live updates, claim, transcript, reply, resolve, return.
+
+Every claim, reply, resolution and return, done or refused, is appended to the audit log.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from fastapi import APIRouter, Query
 from sse_starlette import EventSourceResponse
 
 from conversations.runner import ConversationBusy
+from graphs.audit import AuditEntry, Outcome
 from server.auth.principal import Principal
 from server.deps import Caller, RuntimeDep, conversation_for, require_agent
 from server.openapi_docs import problem_responses
@@ -69,6 +73,27 @@ def _require_owner(row: dict[str, Any], caller: Principal) -> None:
         )
 
 
+def audit_agent_action(
+    runtime: ServerRuntime,
+    caller: Principal,
+    action: str,
+    conversation_id: str,
+    outcome: Outcome,
+    **detail: Any,
+) -> None:
+    """Append an agent's queue action (`queue.<action>`) to the audit log."""
+    runtime.audit.append(
+        AuditEntry(
+            actor=caller.sub,
+            role=caller.role,
+            action=f"queue.{action}",
+            conversation_id=conversation_id,
+            outcome=outcome,
+            detail=detail,
+        )
+    )
+
+
 @router.get("", responses=ERRORS)
 async def list_queue(
     caller: Caller,
@@ -110,7 +135,11 @@ async def claim(conversation_id: str, caller: Caller, runtime: RuntimeDep) -> Qu
     if not runtime.store.claim(conversation_id, caller.sub):
         row = _entry_or_404(runtime, conversation_id)
         holder = row.get("claimed_by") or "nobody"
+        audit_agent_action(
+            runtime, caller, "claim", conversation_id, "refused", code="already_claimed"
+        )
         raise ApiError(409, "already_claimed", f"Status is {row['status']}; claimed by {holder}.")
+    audit_agent_action(runtime, caller, "claim", conversation_id, "ok")
     row = _entry_or_404(runtime, conversation_id)
     runtime.feed.publish({"type": "queue_update", "entry": row})
     return queue_entry(row, runtime.settings.sla_first_response_seconds)
@@ -167,6 +196,22 @@ async def _act(
     runtime: ServerRuntime, conversation_id: str, caller: Principal, action: str, text: str
 ) -> QueueEntry:
     require_agent(caller)
+    try:
+        entry, done = await _act_unaudited(runtime, conversation_id, caller, action, text)
+    except ApiError as error:
+        detail: Any = error.detail
+        audit_agent_action(
+            runtime, caller, action, conversation_id, "refused", code=detail.get("code")
+        )
+        raise
+    outcome: Outcome = "ok" if done.get("type") == "done" else "failed"
+    audit_agent_action(runtime, caller, action, conversation_id, outcome, chars=len(text))
+    return entry
+
+
+async def _act_unaudited(
+    runtime: ServerRuntime, conversation_id: str, caller: Principal, action: str, text: str
+) -> tuple[QueueEntry, dict[str, Any]]:
     row = _entry_or_404(runtime, conversation_id)
     _require_owner(row, caller)
     _, waiting = await conversation_state(runtime, conversation_id)
@@ -175,12 +220,15 @@ async def _act(
     conversation = conversation_for(runtime, conversation_id, caller)
     context = runtime.context_for(conversation["customer_id"])
     try:
-        await runtime.runner.resume_with_agent(conversation_id, action, text, caller.name, context)
+        done = await runtime.runner.resume_with_agent(
+            conversation_id, action, text, caller.name, context
+        )
     except ConversationBusy:
         raise ApiError(409, "turn_in_progress", "A turn is running; retry shortly.") from None
-    return queue_entry(
+    entry = queue_entry(
         _entry_or_404(runtime, conversation_id), runtime.settings.sla_first_response_seconds
     )
+    return entry, done
 
 
 @router.post("/{conversation_id}/reply", responses={**ERRORS, **CONFLICT})

@@ -3,7 +3,8 @@
 `npm run build` in `web/` writes them to `settings.web_dist_dir`; this router serves that
 folder: hashed assets, the service worker and manifest, the embeddable `widget.js`, and
 `index.html` for every app route. When the folder is missing it answers every app route
-with a page (or a problem for `Accept: application/json`) saying how to build it.
+with a page (or a problem for `Accept: application/json`) saying how to build it. Pages
+carry the Content-Security-Policy and framing headers of `server.security_headers`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from server.problems import ApiError
+from server.security_headers import page_headers
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,12 +30,14 @@ BUILD_HINT = (
     "(or `cd web && npm ci && npm run build`), then reload."
 )
 
+MISSING_STYLE = """body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;
+padding:0 1rem;color:#1f2937}code{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}
+"""
+
 MISSING_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tandem: web apps not built</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;
-padding:0 1rem;color:#1f2937}}code{{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}}
-</style></head><body><main><h1>The web apps are not built yet</h1>
+<style>{style}</style></head><body><main><h1>The web apps are not built yet</h1>
 <p>Tandem's API is running (see <a href="/docs">/docs</a>), but the browser apps in
 <code>web/</code> have not been built into <code>{dist}</code>.</p>
 <p>Install Node.js 20 or newer and run <code>make web</code>, or
@@ -46,18 +50,24 @@ def _dist(request: Request) -> Path:
     return dist
 
 
-def _not_built(request: Request, dist: Path) -> Response:
+def _not_built(request: Request, dist: Path, app: str = "chat") -> Response:
     if "text/html" not in request.headers.get("accept", "text/html"):
         raise ApiError(503, "web_not_built", BUILD_HINT)
-    return HTMLResponse(MISSING_PAGE.format(dist=dist), status_code=503)
+    settings = request.app.state.runtime.settings
+    return HTMLResponse(
+        MISSING_PAGE.format(dist=dist, style=MISSING_STYLE),
+        status_code=503,
+        headers=page_headers(settings, app, inline_style=MISSING_STYLE),
+    )
 
 
-def _index(request: Request) -> Response:
+def _index(request: Request, app: str) -> Response:
     dist = _dist(request)
     index = dist / "index.html"
     if not index.is_file():
-        return _not_built(request, dist)
-    return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return _not_built(request, dist, app)
+    headers = {"Cache-Control": "no-cache", **page_headers(request.app.state.runtime.settings, app)}
+    return FileResponse(index, headers=headers)
 
 
 @router.get("/")
@@ -104,7 +114,7 @@ async def app_page(app: str, request: Request) -> Response:
     """An app's page (`/chat`, `/agent`, `/dashboard`); the app routes itself."""
     if app not in APP_ROUTES:
         raise ApiError(404, "not_found", f"Nothing at /{app}.")
-    return _index(request)
+    return _index(request, app)
 
 
 @router.get("/{app}/{rest:path}")
@@ -112,4 +122,4 @@ async def app_subpage(app: str, rest: str, request: Request) -> Response:
     """A deeper app route (`/agent/callback`, `/help/refund-timing`)."""
     if app not in APP_ROUTES:
         raise ApiError(404, "not_found", f"Nothing at /{app}/{rest}.")
-    return _index(request)
+    return _index(request, app)

@@ -3,12 +3,17 @@
 Authenticate with `?access_token=JWT` (browsers cannot set headers on WebSockets). Send
 `{"type": "message", "text": "..."}`; receive `{"id": N, "type": ..., ...}` events, the
 same as the SSE stream. Reconnect with `?after=N` to receive what was missed.
+
+Close codes: 4401 bad token, 4403 role, 4404/4400 as the HTTP problems, 4400 `bad_after`
+for an `after` that is not an event number, 1007 `invalid_json` for a frame that is not
+JSON text. Idle sockets are closed by the server's ping timeout (`ws_ping_*` settings).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -17,6 +22,7 @@ from pydantic import ValidationError
 from conversations.runner import ConversationBusy
 from server.auth.verifier import AuthError
 from server.problems import ApiError
+from server.routes.streaming import parse_event_id
 from server.runtime import ServerRuntime
 from server.schemas import PostMessage
 
@@ -28,6 +34,26 @@ async def _pump(
 ) -> None:
     async for seq, event in runtime.hub.follow(conversation_id, cursor, until_done=False):
         await websocket.send_json({"id": seq, **event})
+
+
+_CLOSED = object()
+"""What `_receive_json` returns after closing the socket over a bad frame."""
+
+
+async def _receive_json(websocket: WebSocket) -> Any:
+    """The next frame as JSON; a binary or non-JSON frame closes the socket (1003 / 1007)."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text = message.get("text")
+    if text is None:
+        await websocket.close(code=1003, reason="text_frames_only")
+        return _CLOSED
+    try:
+        return json.loads(text)
+    except ValueError:
+        await websocket.close(code=1007, reason="invalid_json")
+        return _CLOSED
 
 
 @router.websocket("/v1/conversations/{conversation_id}/ws")
@@ -50,14 +76,19 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str) -> Non
     if principal.role != "customer" and not principal.is_admin:
         await websocket.close(code=4403, reason="forbidden_role")
         return
+    after = websocket.query_params.get("after")
+    cursor = runtime.hub.cursor(conversation_id) if after is None else parse_event_id(after)
+    if cursor is None:
+        await websocket.close(code=4400, reason="bad_after")
+        return
     await websocket.accept()
-    after = websocket.query_params.get("after", "")
-    cursor = int(after) if after.isdigit() else runtime.hub.cursor(conversation_id)
     pump = asyncio.create_task(_pump(websocket, runtime, conversation_id, cursor))
     context = runtime.context_for(conversation["customer_id"])
     try:
         while True:
-            incoming = await websocket.receive_json()
+            incoming = await _receive_json(websocket)
+            if incoming is _CLOSED:
+                return
             try:
                 body = PostMessage.model_validate(
                     {"text": incoming.get("text")} if isinstance(incoming, dict) else {}
@@ -77,7 +108,7 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str) -> Non
                 )
             except ConversationBusy:
                 await websocket.send_json({"type": "error", "code": "turn_in_progress"})
-    except (WebSocketDisconnect, ValueError):
+    except WebSocketDisconnect:
         pass
     finally:
         pump.cancel()

@@ -28,12 +28,16 @@ PHONE = {"width": 390, "height": 844}
 AGENT_REPLY = "Hi Alex, this is Alice. I have checked order #W1234567 and I am on it."
 
 
-def sign_in(page: Any, sub: str, name: str | None = None, role: str | None = None) -> None:
+def sign_in(
+    page: Any, sub: str, name: str | None = None, role: str | None = None, secret: str = ""
+) -> None:
     if role:
         page.get_by_label("Role").select_option(role)
     page.get_by_label(re.compile("User ID|Customer ID")).fill(sub)
     if name:
         page.get_by_label("Display name").fill(name)
+    if secret:
+        page.get_by_label("Local secret").fill(secret)
     page.get_by_role("button", name="Continue").click()
 
 
@@ -202,13 +206,13 @@ def source_href(page: Any) -> str:
 
 
 def test_dashboard_shows_charts_for_a_date_range(
-    new_context: Any, screenshots: Path, axe_source: str, web_server: str
+    new_context: Any, screenshots: Path, axe_source: str, web_server: str, local_secret: str
 ) -> None:
     page = new_context().new_page()
     page.goto("/dashboard")
     page.get_by_role("heading", name="Support dashboard").wait_for()
     assert_accessible(page, axe_source, "dashboard sign-in")
-    sign_in(page, "morgan", "Morgan", role="admin")
+    sign_in(page, "morgan", "Morgan", role="admin", secret=local_secret)
     page.get_by_role("heading", name="Support performance").wait_for()
     tiles = page.get_by_role("region", name="Key figures")
     tiles.wait_for()

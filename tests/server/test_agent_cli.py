@@ -8,6 +8,7 @@ and the customer's open `/events` stream receives the agent's message live.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,3 +170,30 @@ async def test_terminal_chat_shows_an_agent_reply_posted_from_elsewhere(
         finally:
             follower.cancel()
     assert "Dana (agent) › Hi Alex, Dana here." in screen.getvalue()
+
+
+def test_terminal_agent_actions_are_audited_and_exported(live_api, tmp_path):
+    _, conversation, _ = _handed_off(live_api)
+    claim = live_api.client.post(f"/v1/queue/{conversation}/claim", headers=live_api.agent("eli"))
+    assert claim.status_code == 200
+    refused = CliRunner().invoke(cli, ["agent", "reply", conversation, "Hi", "--as", "Dana"])
+    assert refused.exit_code == 1
+    done = CliRunner().invoke(
+        cli, ["agent", "reply", conversation, "Hi, Eli here.", "--as", "eli", "--resolve"]
+    )
+    assert done.exit_code == 0, done.output
+    out = tmp_path / "audit.jsonl"
+    exported = CliRunner().invoke(
+        cli, ["audit", "export", "--conversation", conversation, "--output", str(out)]
+    )
+    assert exported.exit_code == 0, exported.output
+    entries = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(e["actor"], e["action"], e["outcome"]) for e in entries] == [
+        ("eli", "queue.claim", "ok"),
+        ("Dana", "queue.reply", "refused"),
+        ("eli", "queue.resolve", "ok"),
+    ]
+    as_csv = CliRunner().invoke(cli, ["audit", "export", "--format", "csv", "--actor", "Dana"])
+    assert as_csv.exit_code == 0, as_csv.output
+    assert as_csv.output.splitlines()[0].startswith("id,at,actor,role,action")
+    assert len(as_csv.output.splitlines()) == 2

@@ -77,3 +77,41 @@ def test_cognito_mode_refuses_development_tokens_and_points_to_hosted_login(
     )
     assert hosted["token_url"].endswith("/oauth2/token")
     assert hosted["client_id"] == "tandem-web"
+
+
+def test_an_admin_sign_in_needs_the_local_secret(api, server_settings):
+    refused = api.client.post("/v1/auth/local-token", json={"role": "admin", "sub": "mallory"})
+    wrong = api.client.post(
+        "/v1/auth/local-token", json={"role": "admin", "sub": "mallory", "secret": "guess"}
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "local_secret_required"
+    assert wrong.status_code == 403 and wrong.json()["code"] == "local_secret_required"
+    secret = server_settings.local_secret_file.read_text().strip()
+    signed = api.client.post(
+        "/v1/auth/local-token", json={"role": "admin", "sub": "root", "secret": secret}
+    )
+    assert signed.status_code == 200, signed.text
+    principal = api.client.app.state.verifier.verify(signed.json()["access_token"])
+    assert principal.is_admin
+
+
+def test_the_local_secret_file_is_private_and_kept_across_restarts(server_settings, services):
+    with TestClient(create_app(server_settings, services)):
+        first = server_settings.local_secret_file.read_text()
+    with TestClient(create_app(server_settings, services)):
+        second = server_settings.local_secret_file.read_text()
+    assert first == second and len(first.strip()) >= 40
+    assert server_settings.local_secret_file.stat().st_mode & 0o777 == 0o600
+    assert server_settings.local_secret_file.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_local_sign_ins_are_rate_limited_per_address(server_settings, services):
+    server_settings.local_token_per_minute = 3
+    with TestClient(create_app(server_settings, services)) as client:
+        answers = [
+            client.post("/v1/auth/local-token", json={"role": "customer", "sub": f"c{n}"})
+            for n in range(5)
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert answers[-1].json()["code"] == "rate_limited"
+    assert int(answers[-1].headers["retry-after"]) >= 1

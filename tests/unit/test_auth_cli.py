@@ -138,3 +138,13 @@ def test_token_from_another_folder_verifies_on_the_server(
     expected = project / "var" / "data" if relative else tmp_path / "elsewhere-data"
     assert server_settings.local_issuer_key == expected / "auth" / "local-issuer-key.pem"
     assert not (cli_cwd / "var").exists()
+
+
+def test_secret_prints_the_same_private_secret_each_time(runner: CliRunner, data_dir: Path) -> None:
+    first = runner.invoke(auth_app, ["secret"], env=ENV)
+    second = runner.invoke(auth_app, ["secret"], env=ENV)
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    assert first.output == second.output and len(first.output.strip()) >= 40
+    stored = data_dir / "auth" / "local-secret"
+    assert stored.read_text().strip() == first.output.strip()
+    assert stored.stat().st_mode & 0o777 == 0o600

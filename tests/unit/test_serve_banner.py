@@ -59,3 +59,12 @@ def test_banner_says_where_mail_goes_only_when_the_smtp_server_runs(tmp_path: Pa
     )
     line = next(x for x in _banner(on, width=200).splitlines() if x.startswith("Email:"))
     assert "help@shop.example via SMTP 127.0.0.1:2525" in line
+
+
+def test_the_banner_says_how_to_read_the_local_secret(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", auth_mode="local")
+    out = io.StringIO()
+    print_banner(settings, "http://127.0.0.1:8000", Console(file=out, width=60))
+    words = shlex.split(out.getvalue().splitlines()[-1])
+    assert words[0] == f"TANDEM_DATA_DIR={tmp_path / 'data'}"
+    assert words[-2:] == ["auth", "secret"]

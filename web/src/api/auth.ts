@@ -67,14 +67,16 @@ export function authConfig(): Promise<AuthConfig> {
   return api<AuthConfig>("/v1/auth/config", null);
 }
 
-/** Sign in with the development issuer (local auth mode only). */
+/** Sign in with the development issuer (local auth mode only; admins give the local secret). */
 export async function localSignIn(
   role: Role,
   sub: string,
   name?: string,
+  secret?: string,
 ): Promise<Session> {
   const body: Record<string, string> = { role, sub };
   if (name) body.name = name;
+  if (secret) body.secret = secret;
   const { access_token } = await api<{ access_token: string }>("/v1/auth/local-token", null, { body });
   return sessionFromToken(access_token);
 }

@@ -19,6 +19,7 @@ export function SignIn({ app, title, intro, roles, defaultSub, defaultName = "",
   const [role, setRole] = useState<Role>(roles[0]);
   const [sub, setSub] = useState(defaultSub);
   const [name, setName] = useState(defaultName);
+  const [secret, setSecret] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -40,7 +41,14 @@ export function SignIn({ app, title, intro, roles, defaultSub, defaultName = "",
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(await localSignIn(role, sub.trim(), role === "customer" ? undefined : name.trim() || undefined));
+      onSignedIn(
+        await localSignIn(
+          role,
+          sub.trim(),
+          role === "customer" ? undefined : name.trim() || undefined,
+          role === "admin" ? secret.trim() : undefined,
+        ),
+      );
     } catch (reason) {
       setError((reason as Error).message);
     } finally {
@@ -84,6 +92,22 @@ export function SignIn({ app, title, intro, roles, defaultSub, defaultName = "",
               <label>
                 Display name
                 <input value={name} onChange={(event) => setName(event.target.value)} autoComplete="name" />
+              </label>
+            )}
+            {role === "admin" && (
+              <label>
+                Local secret
+                <input
+                  type="password"
+                  value={secret}
+                  onChange={(event) => setSecret(event.target.value)}
+                  required
+                  autoComplete="current-password"
+                  aria-describedby="secret-hint"
+                />
+                <span id="secret-hint" className="hint">
+                  Print it with <code>tandem auth secret</code> on the server.
+                </span>
               </label>
             )}
             <button className="primary wide" type="submit" disabled={busy || !config}>
