@@ -9,7 +9,7 @@ STUDIO_PORT ?= 2024
 # Installed with their bytecode, so that no command compiles its libraries at every start
 # (where PYTHONDONTWRITEBYTECODE is set, nothing would ever cache it).
 UV_INSTALL = $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
-PACKAGES = config cloud graphs tools memory prompts conversations wiring server evals cli bench
+PACKAGES = config cloud graphs tools memory prompts conversations wiring server channels evals cli bench
 
 .PHONY: install install-dev install-bench web web-test run chat test lint typecheck pytest studio bench events clean
 

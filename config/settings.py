@@ -319,6 +319,53 @@ class Settings(BaseSettings):
         description="The built web apps (`npm run build` in web/) that the server serves.",
     )
 
+    voice_engine: Literal["offline", "aws"] = Field(
+        default="offline",
+        description="Speech engines of the voice mode: `offline` (faster-whisper + eSpeak NG, "
+        "in process, needs `.[voice]`) or `aws` (Amazon Transcribe streaming + Amazon Polly).",
+    )
+    voice_language: str = Field(
+        default="en-US", description="Language of the voice mode's speech (BCP-47)."
+    )
+    voice_silence_ms: int = Field(
+        default=500,
+        ge=100,
+        le=5000,
+        description="Silence after speech that ends the customer's turn in the voice mode.",
+    )
+    voice_partial_ms: int = Field(
+        default=1000,
+        ge=200,
+        description="How often (speech time) the voice mode sends a partial transcript.",
+    )
+    voice_whisper_threads: int = Field(
+        default=2, ge=1, description="CPU threads of the offline speech-to-text model."
+    )
+    voice_espeak_voice: str = Field(
+        default="en-us", description="eSpeak NG voice of the offline text-to-speech."
+    )
+    polly_voice_id: str = Field(default="Joanna", description="Amazon Polly voice.")
+    polly_engine: Literal["standard", "neural", "generative"] = Field(
+        default="neural", description="Amazon Polly engine."
+    )
+    polly_endpoint_url: str | None = Field(
+        default=None, description="Amazon Polly endpoint override (loopback tests)."
+    )
+    transcribe_endpoint_url: str | None = Field(
+        default=None,
+        description="Amazon Transcribe streaming endpoint override (loopback tests).",
+    )
+    twilio_auth_token: str | None = Field(
+        default=None,
+        description="Twilio auth token: when set, voice webhooks must carry a valid "
+        "X-Twilio-Signature.",
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="The server's public https:// address (Twilio's webhooks and media "
+        "stream reach it there); unset: taken from the request.",
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:

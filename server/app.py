@@ -24,6 +24,8 @@ from server.routes import (
     metrics,
     orders,
     queue,
+    twilio_voice,
+    voice,
     web,
     websocket,
 )
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         queue.router,
         orders.router,
         websocket.router,
+        voice.router,
+        twilio_voice.router,
         local_auth.router,
         help_centre.router,
         metrics.router,

@@ -1,0 +1,1 @@
+"""Channels that carry conversations to and from customers."""
