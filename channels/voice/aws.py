@@ -65,7 +65,11 @@ class TranscribeSpeechToText:
     sample_rate = 16_000
 
     def __init__(
-        self, region: str, language: str = "en-US", endpoint_url: str | None = None
+        self,
+        region: str,
+        language: str = "en-US",
+        endpoint_url: str | None = None,
+        ca_file: str | None = None,
     ) -> None:
         try:
             from amazon_transcribe.client import TranscribeStreamingClient
@@ -79,7 +83,21 @@ class TranscribeSpeechToText:
 
             resolver = StaticEndpointResolver(endpoint_url)
         self.client = TranscribeStreamingClient(region=region, endpoint_resolver=resolver)
+        if ca_file:
+            self._trust(ca_file)
         self.language = language
+
+    def _trust(self, ca_file: str) -> None:
+        """Trust the certificates in `ca_file` (a private endpoint's CA) instead of the system's.
+
+        The SDK builds its TLS context without options; this replaces it with one that
+        trusts `ca_file` and still negotiates HTTP/2.
+        """
+        from awscrt import io
+
+        options = io.TlsContextOptions()
+        options.override_default_trust_store_from_path(ca_filepath=ca_file)
+        self.client._session_manager._tls_ctx = io.ClientTlsContext(options)
 
     async def open(self, on_partial: PartialCallback) -> TranscribeStream:
         """Start a Transcribe stream for one utterance."""
