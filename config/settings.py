@@ -335,8 +335,9 @@ class Settings(BaseSettings):
     )
     voice_partial_ms: int = Field(
         default=1000,
-        ge=200,
-        description="How often (speech time) the voice mode sends a partial transcript.",
+        ge=0,
+        description="How often (speech time) the offline voice mode sends a partial transcript "
+        "(0: none; each costs a run of the recogniser, which a 2-core machine feels).",
     )
     voice_whisper_threads: int = Field(
         default=2, ge=1, description="CPU threads of the offline speech-to-text model."

@@ -133,6 +133,12 @@ class TranscribeStream:
         """Send audio as an AudioEvent."""
         await self._stream.input_stream.send_audio_event(audio_chunk=pcm)
 
+    async def pause(self) -> None:
+        """Transcribe finalises results by itself as audio streams."""
+
+    async def resume(self) -> None:
+        """Nothing to undo."""
+
     async def finish(self) -> str:
         """End the audio stream and return the final results joined."""
         await self._stream.input_stream.end_stream()

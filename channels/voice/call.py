@@ -66,8 +66,12 @@ class VoiceCall:
         for change in self.detector.push(pcm):
             if change is Activity.SPEECH_STARTED:
                 await self._speech_started()
-            else:
+            elif change is Activity.SPEECH_ENDED:
                 await self._speech_ended()
+            elif self._stream is not None and change is Activity.PAUSED:
+                await self._stream.pause()
+            elif self._stream is not None:
+                await self._stream.resume()
         if self._stream is not None and self.detector.speaking:
             await self._stream.feed(pcm)
 

@@ -26,6 +26,14 @@ class RecognitionStream(Protocol):
         """Add audio (PCM16 at the engine's rate); partial transcripts go to the callback."""
         ...
 
+    async def pause(self) -> None:
+        """The customer paused: the utterance may end here (an engine may start on it)."""
+        ...
+
+    async def resume(self) -> None:
+        """The customer went on speaking after `pause`."""
+        ...
+
     async def finish(self) -> str:
         """End the utterance and return its final transcript."""
         ...

@@ -79,13 +79,16 @@ class WhisperStream:
         self._audio = bytearray()
         self._next_partial = engine.partial_ms * SAMPLE_RATE * 2 // 1000
         self._partial: asyncio.Task[None] | None = None
+        self._early: asyncio.Task[str] | None = None
 
     async def feed(self, pcm: bytes) -> None:
         """Add audio; start a partial transcript when enough new audio came in."""
         self._audio += pcm
-        if len(self._audio) >= self._next_partial and (
-            self._partial is None or self._partial.done()
-        ):
+        if (
+            self._engine.partial_ms
+            and self._early is None
+            and len(self._audio) >= self._next_partial
+        ) and (self._partial is None or self._partial.done()):
             self._next_partial = (
                 len(self._audio) + self._engine.partial_ms * SAMPLE_RATE * 2 // 1000
             )
@@ -96,19 +99,36 @@ class WhisperStream:
         if text:
             await self._on_partial(text)
 
+    async def pause(self) -> None:
+        """Start the final transcript now: what follows a pause that ends the turn is silence."""
+        if self._early is None:
+            self._early = asyncio.create_task(
+                asyncio.to_thread(self._engine.transcribe, bytes(self._audio))
+            )
+
+    async def resume(self) -> None:
+        """Drop the early transcript: the utterance went on."""
+        early, self._early = self._early, None
+        if early is not None:
+            early.cancel()
+
     async def finish(self) -> str:
         """The final transcript of everything fed.
 
         A partial transcript still being computed is let finish and sent first: its worker
-        thread holds the model until then anyway.
+        thread holds the model until then anyway. After a pause the transcript started
+        then is the final one (only silence came after it).
         """
         if self._partial is not None:
             with contextlib.suppress(Exception):
                 await self._partial
+        if self._early is not None:
+            return await self._early
         return await asyncio.to_thread(self._engine.transcribe, bytes(self._audio))
 
     async def cancel(self) -> None:
         """Stop sending partial transcripts."""
+        await self.resume()
         if self._partial is not None and not self._partial.done():
             self._partial.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
