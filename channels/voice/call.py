@@ -106,7 +106,7 @@ class VoiceCall:
             await reply
         heard, unheard = speaker.playback.split_at(time.monotonic())
         await self.transport.stop_audio()
-        if unheard:
+        if unheard and speaker.reply:
             event = {"type": "speech_interrupted", "heard": heard, "unheard": unheard}
             await self.runner.hub.publish(self.conversation_id, event)
             await self.transport.send_event(event)
@@ -171,7 +171,7 @@ class VoiceCall:
 
     def greet(self, text: str) -> None:
         """Speak `text` (e.g. a phone greeting) without starting a turn; speech interrupts it."""
-        speaker = self._speaker = Speaker(self.engines.tts, self.transport)
+        speaker = self._speaker = Speaker(self.engines.tts, self.transport, reply=False)
         speaker.say(text)
         speaker.end()
         self._reply = asyncio.create_task(speaker.run())

@@ -66,8 +66,10 @@ class Playback:
 class Speaker:
     """Turns queued sentences into paced speech on a transport."""
 
-    def __init__(self, tts: TextToSpeech, transport: CallTransport) -> None:
+    def __init__(self, tts: TextToSpeech, transport: CallTransport, reply: bool = True) -> None:
         self.tts = tts
+        self.reply = reply
+        """Whether this is a reply of the conversation (a greeting is not)."""
         self.transport = transport
         self.playback = Playback()
         self._sentences: asyncio.Queue[str | None] = asyncio.Queue()

@@ -71,65 +71,67 @@ class WhisperSpeechToText:
 
 
 class WhisperStream:
-    """One utterance for `WhisperSpeechToText`."""
+    """One utterance for `WhisperSpeechToText`.
+
+    At most one transcription runs at a time (a worker thread cannot be stopped, and two
+    would only slow each other down). A pause starts one on the audio so far: when the pause
+    ends the turn it is the final transcript, when the customer goes on it is sent as a
+    partial one.
+    """
 
     def __init__(self, engine: WhisperSpeechToText, on_partial: PartialCallback) -> None:
         self._engine = engine
         self._on_partial = on_partial
         self._audio = bytearray()
-        self._next_partial = engine.partial_ms * SAMPLE_RATE * 2 // 1000
-        self._partial: asyncio.Task[None] | None = None
-        self._early: asyncio.Task[str] | None = None
+        self._step = engine.partial_ms * SAMPLE_RATE * 2 // 1000
+        self._next_partial = self._step
+        self._job: asyncio.Task[str] | None = None
+        self._final_candidate = False
+        """Whether the running job covers the whole utterance (started at a pause still on)."""
+
+    def _busy(self) -> bool:
+        return self._job is not None and not self._job.done()
+
+    def _start(self, final_candidate: bool) -> None:
+        self._final_candidate = final_candidate
+        self._job = asyncio.create_task(self._transcribe(bytes(self._audio)))
+
+    async def _transcribe(self, pcm: bytes) -> str:
+        text = await asyncio.to_thread(self._engine.transcribe, pcm)
+        if text and not self._final_candidate:
+            await self._on_partial(text)
+        return text
 
     async def feed(self, pcm: bytes) -> None:
         """Add audio; start a partial transcript when enough new audio came in."""
         self._audio += pcm
-        if (
-            self._engine.partial_ms
-            and self._early is None
-            and len(self._audio) >= self._next_partial
-        ) and (self._partial is None or self._partial.done()):
-            self._next_partial = (
-                len(self._audio) + self._engine.partial_ms * SAMPLE_RATE * 2 // 1000
-            )
-            self._partial = asyncio.create_task(self._send_partial(bytes(self._audio)))
-
-    async def _send_partial(self, pcm: bytes) -> None:
-        text = await asyncio.to_thread(self._engine.transcribe, pcm)
-        if text:
-            await self._on_partial(text)
+        if self._step and len(self._audio) >= self._next_partial and not self._busy():
+            self._next_partial = len(self._audio) + self._step
+            self._start(final_candidate=False)
 
     async def pause(self) -> None:
         """Start the final transcript now: what follows a pause that ends the turn is silence."""
-        if self._early is None:
-            self._early = asyncio.create_task(
-                asyncio.to_thread(self._engine.transcribe, bytes(self._audio))
-            )
+        if not self._busy():
+            self._start(final_candidate=True)
 
     async def resume(self) -> None:
-        """Drop the early transcript: the utterance went on."""
-        early, self._early = self._early, None
-        if early is not None:
-            early.cancel()
+        """The utterance went on: the transcript started at the pause is only a partial one."""
+        self._final_candidate = False
 
     async def finish(self) -> str:
-        """The final transcript of everything fed.
-
-        A partial transcript still being computed is let finish and sent first: its worker
-        thread holds the model until then anyway. After a pause the transcript started
-        then is the final one (only silence came after it).
-        """
-        if self._partial is not None:
+        """The final transcript of everything fed."""
+        job = self._job
+        if job is not None and self._final_candidate:
+            return await job
+        if job is not None:
             with contextlib.suppress(Exception):
-                await self._partial
-        if self._early is not None:
-            return await self._early
+                await job
         return await asyncio.to_thread(self._engine.transcribe, bytes(self._audio))
 
     async def cancel(self) -> None:
-        """Stop sending partial transcripts."""
-        await self.resume()
-        if self._partial is not None and not self._partial.done():
-            self._partial.cancel()
+        """Stop sending transcripts."""
+        self._final_candidate = True  # nothing more goes out as a partial
+        if self._job is not None and not self._job.done():
+            self._job.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._partial
+                await self._job
