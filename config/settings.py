@@ -382,7 +382,9 @@ class Settings(BaseSettings):
         default=None, description="Twilio account SID (with the auth token and number: SMS on)."
     )
     twilio_auth_token: SecretStr | None = Field(
-        default=None, description="Twilio auth token: signs webhooks, authenticates replies."
+        default=None,
+        description="Twilio auth token: signs webhooks (SMS and voice; voice webhooks must "
+        "carry a valid X-Twilio-Signature when it is set), authenticates replies.",
     )
     twilio_from: str | None = Field(
         default=None, description="The Twilio number (E.164) replies are sent from."
@@ -502,6 +504,49 @@ class Settings(BaseSettings):
     web_dist_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "web" / "dist",
         description="The built web apps (`npm run build` in web/) that the server serves.",
+    )
+
+    voice_engine: Literal["offline", "aws"] = Field(
+        default="offline",
+        description="Speech engines of the voice mode: `offline` (faster-whisper + eSpeak NG, "
+        "in process, needs `.[voice]`) or `aws` (Amazon Transcribe streaming + Amazon Polly).",
+    )
+    voice_language: str = Field(
+        default="en-US", description="Language of the voice mode's speech (BCP-47)."
+    )
+    voice_silence_ms: int = Field(
+        default=500,
+        ge=100,
+        le=5000,
+        description="Silence after speech that ends the customer's turn in the voice mode.",
+    )
+    voice_partial_ms: int = Field(
+        default=1000,
+        ge=0,
+        description="How often (speech time) the offline voice mode sends a partial transcript "
+        "(0: none; each costs a run of the recogniser, which a 2-core machine feels).",
+    )
+    voice_whisper_threads: int = Field(
+        default=2, ge=1, description="CPU threads of the offline speech-to-text model."
+    )
+    voice_espeak_voice: str = Field(
+        default="en-us", description="eSpeak NG voice of the offline text-to-speech."
+    )
+    polly_voice_id: str = Field(default="Joanna", description="Amazon Polly voice.")
+    polly_engine: Literal["standard", "neural", "generative"] = Field(
+        default="neural", description="Amazon Polly engine."
+    )
+    polly_endpoint_url: str | None = Field(
+        default=None, description="Amazon Polly endpoint override (loopback tests)."
+    )
+    transcribe_endpoint_url: str | None = Field(
+        default=None,
+        description="Amazon Transcribe streaming endpoint override (loopback tests).",
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="The server's public https:// address (Twilio's webhooks and media "
+        "stream reach it there); unset: taken from the request.",
     )
 
     @field_validator("embed_origins")

@@ -161,6 +161,18 @@ class DoneEvent(_Shape):
     )
 
 
+class SpeechInterruptedEvent(_Shape):
+    """The customer spoke over the voice reply: its speech stopped.
+
+    `heard` is the reply's text that had been played out, `unheard` the rest, which the
+    customer did not hear (the reply itself stays whole in the conversation).
+    """
+
+    type: Literal["speech_interrupted"] = "speech_interrupted"
+    heard: str = Field(description="The reply's sentences played before the interruption.")
+    unheard: str = Field(description="The reply's text that was cut off or never spoken.")
+
+
 class ErrorEvent(_Shape):
     """Something went wrong: a turn that could not finish, or a rejected WebSocket message.
 
@@ -188,6 +200,7 @@ TurnEventModel = (
     | HandoffEvent
     | AgentMessageEvent
     | DoneEvent
+    | SpeechInterruptedEvent
     | ErrorEvent
 )
 """Any of the models of a conversation's events."""
@@ -203,6 +216,7 @@ TURN_EVENT_MODELS: tuple[type[BaseModel], ...] = (
     HandoffEvent,
     AgentMessageEvent,
     DoneEvent,
+    SpeechInterruptedEvent,
     ErrorEvent,
 )
 """The models of `TurnEvent`, in the order the generated types list them."""

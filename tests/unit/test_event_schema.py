@@ -53,6 +53,7 @@ def test_json_schema_is_a_union_keyed_by_type():
         "handoff",
         "agent_message",
         "done",
+        "speech_interrupted",
         "error",
     }
     for model in schema["$defs"].values():

@@ -139,6 +139,20 @@ export interface DoneEvent {
 }
 
 /**
+ * The customer spoke over the voice reply: its speech stopped.
+ *
+ * `heard` is the reply's text that had been played out, `unheard` the rest, which the
+ * customer did not hear (the reply itself stays whole in the conversation).
+ */
+export interface SpeechInterruptedEvent {
+  type: "speech_interrupted";
+  /** The reply's sentences played before the interruption. */
+  heard: string;
+  /** The reply's text that was cut off or never spoken. */
+  unheard: string;
+}
+
+/**
  * Something went wrong: a turn that could not finish, or a rejected WebSocket message.
  *
  * A failed turn carries `detail`, `retryable` and `error` and ends the turn like `done`.
@@ -166,6 +180,7 @@ export type TurnEvent =
   | HandoffEvent
   | AgentMessageEvent
   | DoneEvent
+  | SpeechInterruptedEvent
   | ErrorEvent;
 
 /** The `type` of a conversation event. */

@@ -5,6 +5,7 @@ import { loadSession, saveSession } from "../api/auth";
 import { SignIn } from "../ui/SignIn";
 import { MessageList } from "./MessageList";
 import { useConversation, type Connection } from "./useConversation";
+import { VoiceButton } from "./VoiceButton";
 
 const SUGGESTIONS = ["Where is my order #W1234567?", "How long do refunds take?", "I want to talk to a person"];
 
@@ -45,7 +46,7 @@ export function ChatApp() {
 }
 
 function Chat({ session, embedded, onSignOut }: { session: Session; embedded: boolean; onSignOut: () => void }) {
-  const { state, connection, failure, send, startOver } = useConversation(session);
+  const { state, conversationId, connection, failure, send, startOver } = useConversation(session);
   const [text, setText] = useState("");
   const [sendError, setSendError] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -149,6 +150,7 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
             {sendError}
           </p>
         )}
+        <VoiceButton token={session.token} conversationId={conversationId} disabled={!!failure} />
         <form onSubmit={onSubmit}>
           <label htmlFor="composer-input" className="visually-hidden">
             Message

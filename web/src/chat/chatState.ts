@@ -165,6 +165,11 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
     }
     case "done":
       return finishTurn(state, event, key);
+    case "speech_interrupted":
+      return {
+        ...state,
+        items: [...items, { kind: "notice", key, text: `Reply interrupted; not heard: “${event.unheard}”`, tone: "info" }],
+      };
     case "error":
       return {
         ...state,
