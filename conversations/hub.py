@@ -3,7 +3,10 @@
 Every event of a conversation (reply tokens, tool activity, handoff, agent messages, done)
 gets the conversation's next sequence number. Recent events are kept in memory so a client
 that reconnects with `Last-Event-ID` receives exactly what it missed; all but token events
-are also persisted, so transcripts and late reconnects survive a restart.
+are also persisted, so transcripts and late reconnects survive a restart. The memory they
+take is bounded in bytes (`conversations.event_window`): past it, idle conversations are
+dropped first, then the oldest events of the others (a stream further back than memory
+reads the persisted events).
 
 With several server processes, each event also goes to a relay (`conversations.fanout`, Redis
 pub/sub) once numbered and persisted; the other processes take it in with `deliver`,
@@ -13,10 +16,11 @@ which keeps their copies of the log in step without persisting it again.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from conversations.event_window import ByteBudget, EventWindow
 from conversations.store import ServerStore
 from graphs.event_schema import validate_event
 
@@ -30,6 +34,9 @@ MEMORY_CONVERSATIONS = 2000
 """Conversations whose recent events stay in memory; idle ones beyond this are dropped
 (their persisted events remain, and their numbering continues from the store)."""
 
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+"""Memory all conversations' kept events may take together, unless the hub is told otherwise."""
+
 _TURN_END = ("done", "error")
 
 EventRelay = Callable[[str, int, dict[str, Any]], None]
@@ -42,9 +49,9 @@ QueueRelay = Callable[[dict[str, Any]], None]
 class ConversationLog:
     """The numbered events of one conversation and the streams waiting on it."""
 
-    def __init__(self, first_seq: int) -> None:
+    def __init__(self, first_seq: int, budget: ByteBudget) -> None:
         self.seq = first_seq
-        self.events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=MEMORY_EVENTS)
+        self.events = EventWindow(budget, MEMORY_EVENTS)
         self.changed = asyncio.Condition()
         self.followers = 0
 
@@ -57,15 +64,21 @@ class ConversationLog:
 class EventHub:
     """Publishes conversation events and lets streams follow them from any cursor."""
 
-    def __init__(self, store: ServerStore) -> None:
+    def __init__(self, store: ServerStore, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self._store = store
         self._logs: OrderedDict[str, ConversationLog] = OrderedDict()
+        self._budget = ByteBudget(cache_bytes)
         self.relay: EventRelay | None = None
+
+    @property
+    def cached_bytes(self) -> int:
+        """Estimated memory the kept events take now."""
+        return self._budget.used
 
     def _log(self, conversation_id: str) -> ConversationLog:
         log = self._logs.get(conversation_id)
         if log is None:
-            log = ConversationLog(self._store.last_seq(conversation_id))
+            log = ConversationLog(self._store.last_seq(conversation_id), self._budget)
             self._logs[conversation_id] = log
             self._evict()
         else:
@@ -79,8 +92,27 @@ class EventHub:
             if excess <= 0:
                 break
             if self._logs[conversation_id].idle:
-                del self._logs[conversation_id]
+                self._logs.pop(conversation_id).events.clear()
                 excess -= 1
+
+    def _shrink(self) -> None:
+        """Keep the events within the byte budget, least recently used conversations first.
+
+        Idle conversations go whole; then the oldest events of the rest (each keeps its
+        newest event, so a running turn is still seen as running).
+        """
+        if not self._budget.exceeded:
+            return
+        for conversation_id in list(self._logs):
+            if not self._budget.exceeded:
+                return
+            if self._logs[conversation_id].idle:
+                self._logs.pop(conversation_id).events.clear()
+        for log in list(self._logs.values()):
+            while self._budget.exceeded and log.events.drop_oldest():
+                pass
+            if not self._budget.exceeded:
+                return
 
     def followed(self) -> list[str]:
         """The conversations at least one stream of this process follows now."""
@@ -104,6 +136,7 @@ class EventHub:
         log.events.append((seq, event))
         if event["type"] not in TRANSIENT:
             self._store.append_event(conversation_id, seq, event)
+        self._shrink()
         if self.relay is not None:
             self.relay(conversation_id, seq, event)
         async with log.changed:
@@ -119,6 +152,7 @@ class EventHub:
                 break
             log.events.append((seq, event))
             log.seq = seq
+        self._shrink()
 
     async def catch_up(self, conversation_id: str) -> None:
         """Continue numbering after events other processes persisted (missed or not relayed)."""
@@ -143,6 +177,7 @@ class EventHub:
             self._fill_from_store(conversation_id, log, below=seq)
         log.seq = seq
         log.events.append((seq, event))
+        self._shrink()
         async with log.changed:
             log.changed.notify_all()
 

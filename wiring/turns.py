@@ -53,7 +53,7 @@ async def open_turns(root: Root) -> AsyncIterator[Turns]:
         close_lease = getattr(lease, "close", None)
         if close_lease is not None:
             stack.callback(close_lease)
-        hub, feed = EventHub(store), QueueFeed()
+        hub, feed = EventHub(store, root.settings.event_cache_bytes), QueueFeed()
         fanout = await stack.enter_async_context(root.fanout(hub, feed))
         if fanout is None:
             from conversations.store_sqlite import SqliteServerStore
