@@ -250,7 +250,7 @@ class Settings(BaseSettings):
         description="Idle HTTP keep-alive; keep it above the load balancer's idle timeout.",
     )
     event_cache_bytes: int = Field(
-        default=64 * 1024 * 1024,
+        default=16 * 1024 * 1024,
         ge=0,
         description="Memory for recent conversation events (resuming streams); beyond it the "
         "oldest are dropped and served from the event log (tokens excepted).",
