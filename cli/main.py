@@ -11,12 +11,14 @@ import logging
 
 import typer
 
+import cli.privacy_rights  # noqa: F401  (registers export and erase on privacy_app)
 from cli.agent import agent_app
 from cli.auth import auth_app
 from cli.aws import aws_app
 from cli.chat import chat
 from cli.eval import eval_app
 from cli.kb import kb_app
+from cli.privacy import privacy_app
 from cli.serve import serve
 
 app = typer.Typer(
@@ -34,6 +36,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(agent_app, name="agent")
 app.add_typer(kb_app, name="kb")
 app.add_typer(aws_app, name="aws")
+app.add_typer(privacy_app, name="privacy")
 
 
 @app.callback()

@@ -114,6 +114,12 @@ class EventHub:
             if not self._budget.exceeded:
                 return
 
+    def forget(self, conversation_id: str) -> None:
+        """Drop a conversation's events from memory (its data was erased)."""
+        log = self._logs.pop(conversation_id, None)
+        if log is not None:
+            log.events.clear()
+
     def followed(self) -> list[str]:
         """The conversations at least one stream of this process follows now."""
         return [cid for cid, log in self._logs.items() if log.followers]

@@ -23,6 +23,7 @@ from server.routes import (
     local_auth,
     metrics,
     orders,
+    privacy,
     queue,
     web,
     websocket,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         local_auth.router,
         help_centre.router,
         metrics.router,
+        privacy.router,
         web.router,  # last: its catch-all app routes must not shadow the API
     ):
         app.include_router(router)
