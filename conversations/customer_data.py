@@ -47,11 +47,14 @@ class CustomerData:
     def conversation_ids(self, customer_id: str) -> list[str]:
         """Every conversation recorded for the customer."""
         found: list[str] = []
+        offset = 0
         while True:
-            page = self.store.list_conversations(customer_id, PAGE, len(found))
-            found.extend(str(record["id"]) for record in page)
+            page = self.store.list_conversations(customer_id, PAGE, offset)
+            found.extend(str(record["id"]) for record in page if record.get("id"))
+            offset += len(page)
             if len(page) < PAGE:
-                return found
+                # A store may list other items it indexes by customer (a queue entry).
+                return list(dict.fromkeys(found))
 
     def _events(self, conversation_id: str) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
