@@ -79,4 +79,4 @@ def erase(
     with open_customer_data(get_settings(), tenant=tenant) as data:
         counts = data.erase(customer_id)
     summary = ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in counts.items())
-    Console(highlight=False).print(f"Erased {escape(customer_id)}: {summary}")
+    typer.echo(f"Erased {customer_id}: {summary}")
