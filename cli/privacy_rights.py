@@ -32,6 +32,8 @@ def _check(customer_id: str) -> str:
     customer_id = customer_id.strip()
     if not customer_id:
         raise _fail("the customer id is empty", code=2)
+    if "." in customer_id or "\x00" in customer_id:
+        raise _fail("a customer id has no periods (the long-term memory cannot hold one)", 2)
     return customer_id
 
 

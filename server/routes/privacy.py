@@ -27,8 +27,8 @@ CustomerId = Annotated[
     Path(
         min_length=1,
         max_length=200,
-        pattern=r"^[A-Za-z0-9_.@+-]+$",
-        description="The customer's id (as in the order store).",
+        pattern=r"^[A-Za-z0-9_@+-]+$",
+        description="The customer's id (as in the order store; no periods, as in memory).",
     ),
 ]
 
