@@ -76,9 +76,9 @@ def _table_exists(client: Callable[[], Any], name: str) -> Callable[[], bool]:
 
 
 def _with_client(
-    client: Callable[[], Any], module: str, name: str, table: str
+    client: Callable[[], Any], module: str, name: str, table: str, kms_key_id: str | None
 ) -> Callable[[], object]:
-    return lambda: provider(module, name)(client(), table)
+    return lambda: provider(module, name)(client(), table, kms_key_id=kms_key_id)
 
 
 def _bucket_exists(settings: Settings, bucket: str) -> Callable[[], bool]:
@@ -175,13 +175,23 @@ def bootstrap_steps(settings: Settings) -> list[Step]:
         Step(
             f"DynamoDB table {settings.lease_table} (conversation leases)",
             _table_exists(client, settings.lease_table),
-            _with_client(client, "conversations.lease", "ensure_lease_table", settings.lease_table),
+            _with_client(
+                client,
+                "conversations.lease",
+                "ensure_lease_table",
+                settings.lease_table,
+                settings.kms_key_id,
+            ),
         ),
         Step(
             f"DynamoDB table {settings.orders_table} (customers and orders)",
             _table_exists(client, settings.orders_table),
             _with_client(
-                client, "tools.orders.dynamodb_schema", "create_orders_table", settings.orders_table
+                client,
+                "tools.orders.dynamodb_schema",
+                "create_orders_table",
+                settings.orders_table,
+                settings.kms_key_id,
             ),
         ),
     ]

@@ -11,6 +11,7 @@ import logging
 
 import typer
 
+import cli.privacy_rights  # noqa: F401  (registers export and erase on privacy_app)
 from cli.agent import agent_app
 from cli.audit import audit_app
 from cli.auth import auth_app
@@ -18,6 +19,7 @@ from cli.aws import aws_app
 from cli.chat import chat
 from cli.eval import eval_app
 from cli.kb import kb_app
+from cli.privacy import privacy_app
 from cli.serve import serve
 
 app = typer.Typer(
@@ -36,6 +38,7 @@ app.add_typer(agent_app, name="agent")
 app.add_typer(kb_app, name="kb")
 app.add_typer(aws_app, name="aws")
 app.add_typer(audit_app, name="audit")
+app.add_typer(privacy_app, name="privacy")
 
 
 @app.callback()

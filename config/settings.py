@@ -77,7 +77,21 @@ class Settings(BaseSettings):
         description="S3 bucket for checkpoint payloads over 350 KB (none: such a put fails).",
     )
     checkpoint_ttl_days: int = Field(
-        default=30, ge=0, description="DynamoDB checkpoints expire after this many days (0: never)."
+        default=30,
+        ge=0,
+        description="Checkpoints of a conversation idle this many days are deleted (0: never): "
+        "DynamoDB TTL, or an hourly sweep of the SQLite file.",
+    )
+    checkpoint_keep: int = Field(
+        default=10,
+        ge=0,
+        description="SQLite checkpoints kept per conversation (0: all, for time travel); "
+        "resuming a turn or a handoff needs only the newest.",
+    )
+    kms_key_id: str | None = Field(
+        default=None,
+        description="KMS key (id, ARN or alias) encrypting the DynamoDB tables and S3 bucket "
+        "Tandem creates (none: the AWS owned key).",
     )
     store_backend: Literal["sqlite", "memory", "dynamodb"] = Field(
         default="sqlite", description="Long-term memory (customer profile, preferences, summaries)."
@@ -279,6 +293,12 @@ class Settings(BaseSettings):
         default=10,
         ge=1,
         description="Sign-ins per minute per client address on POST /v1/auth/local-token.",
+    )
+    event_cache_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=0,
+        description="Memory for recent conversation events (resuming streams); beyond it the "
+        "oldest are dropped and served from the event log (tokens excepted).",
     )
     concurrent_turns: Literal["reject", "enqueue"] = Field(
         default="reject",

@@ -3,7 +3,10 @@
 Every event of a conversation (reply tokens, tool activity, handoff, agent messages, done)
 gets the conversation's next sequence number. Recent events are kept in memory so a client
 that reconnects with `Last-Event-ID` receives exactly what it missed; all but token events
-are also persisted, so transcripts and late reconnects survive a restart.
+are also persisted, so transcripts and late reconnects survive a restart. The memory they
+take is bounded in bytes (`conversations.event_window`): past it, idle conversations are
+dropped first, then the oldest events of the others (a stream further back than memory
+reads the persisted events).
 
 Numbers are never used twice, even across a crash: before numbering past its reservation a
 process persists a new one `SEQ_BLOCK` higher, and a process that opens a conversation (or
@@ -18,10 +21,11 @@ which keeps their copies of the log in step without persisting it again.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from conversations.event_window import ByteBudget, EventWindow
 from conversations.store import ServerStore
 from graphs.event_schema import validate_event
 
@@ -38,6 +42,9 @@ MEMORY_CONVERSATIONS = 2000
 """Conversations whose recent events stay in memory; idle ones beyond this are dropped
 (their persisted events remain, and their numbering continues from the store)."""
 
+DEFAULT_CACHE_BYTES = 16 * 1024 * 1024
+"""Memory all conversations' kept events may take together, unless the hub is told otherwise."""
+
 _TURN_END = ("done", "error")
 
 EventRelay = Callable[[str, int, dict[str, Any]], None]
@@ -50,11 +57,11 @@ QueueRelay = Callable[[dict[str, Any]], None]
 class ConversationLog:
     """The numbered events of one conversation and the streams waiting on it."""
 
-    def __init__(self, first_seq: int) -> None:
+    def __init__(self, first_seq: int, budget: ByteBudget) -> None:
         self.seq = first_seq
         self.reserved = first_seq
         """The highest number this process knows to be reserved (by itself or another)."""
-        self.events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=MEMORY_EVENTS)
+        self.events = EventWindow(budget, MEMORY_EVENTS)
         self.changed = asyncio.Condition()
         self.followers = 0
 
@@ -67,10 +74,16 @@ class ConversationLog:
 class EventHub:
     """Publishes conversation events and lets streams follow them from any cursor."""
 
-    def __init__(self, store: ServerStore) -> None:
+    def __init__(self, store: ServerStore, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self._store = store
         self._logs: OrderedDict[str, ConversationLog] = OrderedDict()
+        self._budget = ByteBudget(cache_bytes)
         self.relay: EventRelay | None = None
+
+    @property
+    def cached_bytes(self) -> int:
+        """Estimated memory the kept events take now."""
+        return self._budget.used
 
     def _log(self, conversation_id: str) -> ConversationLog:
         log = self._logs.get(conversation_id)
@@ -78,7 +91,7 @@ class EventHub:
             first = max(
                 self._store.last_seq(conversation_id), self._store.reserved_seq(conversation_id)
             )
-            log = ConversationLog(first)
+            log = ConversationLog(first, self._budget)
             self._logs[conversation_id] = log
             self._evict()
         else:
@@ -92,8 +105,33 @@ class EventHub:
             if excess <= 0:
                 break
             if self._logs[conversation_id].idle:
-                del self._logs[conversation_id]
+                self._logs.pop(conversation_id).events.clear()
                 excess -= 1
+
+    def _shrink(self) -> None:
+        """Keep the events within the byte budget, least recently used conversations first.
+
+        Idle conversations go whole; then the oldest events of the rest (each keeps its
+        newest event, so a running turn is still seen as running).
+        """
+        if not self._budget.exceeded:
+            return
+        for conversation_id in list(self._logs):
+            if not self._budget.exceeded:
+                return
+            if self._logs[conversation_id].idle:
+                self._logs.pop(conversation_id).events.clear()
+        for log in list(self._logs.values()):
+            while self._budget.exceeded and log.events.drop_oldest():
+                pass
+            if not self._budget.exceeded:
+                return
+
+    def forget(self, conversation_id: str) -> None:
+        """Drop a conversation's events from memory (its data was erased)."""
+        log = self._logs.pop(conversation_id, None)
+        if log is not None:
+            log.events.clear()
 
     def followed(self) -> list[str]:
         """The conversations at least one stream of this process follows now."""
@@ -120,6 +158,7 @@ class EventHub:
         log.events.append((seq, event))
         if event["type"] not in TRANSIENT:
             self._store.append_event(conversation_id, seq, event)
+        self._shrink()
         if self.relay is not None:
             self.relay(conversation_id, seq, event)
         async with log.changed:
@@ -135,6 +174,7 @@ class EventHub:
                 break
             log.events.append((seq, event))
             log.seq = seq
+        self._shrink()
 
     async def catch_up(self, conversation_id: str) -> None:
         """Continue numbering after events other processes persisted (missed or not relayed)."""
@@ -171,6 +211,7 @@ class EventHub:
             self._fill_from_store(conversation_id, log, below=seq)
         log.seq = seq
         log.events.append((seq, event))
+        self._shrink()
         async with log.changed:
             log.changed.notify_all()
 

@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from cloud.encryption import ensure_table_encryption, table_sse
+
 KEY = "conversation_id"
 OWNER = "owner"
 EXPIRES_AT = "expires_at"
@@ -174,10 +176,13 @@ class DynamoDBLease:
         await asyncio.to_thread(self._release, conversation_id)
 
 
-def ensure_lease_table(client: Any, name: str, wait_seconds: int = 120) -> bool:
+def ensure_lease_table(
+    client: Any, name: str, wait_seconds: int = 120, kms_key_id: str | None = None
+) -> bool:
     """Create the lease table (on-demand, TTL on `ttl`) unless it exists; True if created.
 
-    Safe to run again or from several processes at once.
+    Safe to run again or from several processes at once. With `kms_key_id`, the table is
+    encrypted with that KMS key.
     """
     created = True
     try:
@@ -186,6 +191,7 @@ def ensure_lease_table(client: Any, name: str, wait_seconds: int = 120) -> bool:
             KeySchema=[{"AttributeName": KEY, "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": KEY, "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
+            **table_sse(kms_key_id),
         )
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceInUseException":
@@ -194,6 +200,8 @@ def ensure_lease_table(client: Any, name: str, wait_seconds: int = 120) -> bool:
     client.get_waiter("table_exists").wait(
         TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": max(1, wait_seconds)}
     )
+    if not created:
+        ensure_table_encryption(client, name, kms_key_id)
     ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
     if ttl.get("TimeToLiveStatus", "DISABLED") not in ("ENABLED", "ENABLING"):
         client.update_time_to_live(

@@ -91,3 +91,9 @@ class ServerStore(Protocol):
 
     def close_handoff(self, conversation_id: str, status: str) -> None:
         """Mark the entry `resolved` or `returned` and stamp the resolution time."""
+
+    def delete_conversation(self, conversation_id: str) -> int:
+        """Delete a conversation's record, events and queue entry; return the events deleted."""
+
+    def compact(self) -> None:
+        """Make deleted data unrecoverable from the storage itself (a no-op where it is)."""

@@ -407,3 +407,31 @@ class DynamoDBServerStore(DynamoDBTurnRecords):
         except ClientError as err:
             if not _failed_condition(err):
                 raise
+
+    # erasure -----------------------------------------------------------------------
+
+    def delete_conversation(self, conversation_id: str) -> int:
+        """Delete every item of a conversation (record, events, queue entry).
+
+        Returns the events deleted. Index entries go with their items.
+        """
+        keys: list[dict[str, Any]] = []
+        paginator = self.client.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self.table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": conversation_pk(conversation_id)}},
+            ProjectionExpression="PK, SK",
+            ConsistentRead=True,
+        ):
+            keys.extend(page["Items"])
+        for start in range(0, len(keys), 25):
+            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
+            pending: dict[str, Any] = {self.table: requests}
+            while pending:
+                response = self.client.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+        return sum(1 for key in keys if key["SK"]["S"].startswith(EVENT_PREFIX))
+
+    def compact(self) -> None:
+        """Nothing to do: DynamoDB keeps no trace of deleted items to clean up."""

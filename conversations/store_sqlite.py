@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conversations.store import QUEUE_OPEN
+from memory.sqlite_compact import compact_sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -321,3 +322,26 @@ class SqliteServerStore:
                 " first_response_at = COALESCE(first_response_at, ?) WHERE conversation_id = ?",
                 (status, now, now, now, conversation_id),
             )
+
+    def delete_conversation(self, conversation_id: str) -> int:
+        """Delete a conversation's record, events and queue entry; return the events deleted."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                deleted = self._conn.execute(
+                    "DELETE FROM events WHERE conversation_id = ?", (conversation_id,)
+                ).rowcount
+                self._conn.execute(
+                    "DELETE FROM handoffs WHERE conversation_id = ?", (conversation_id,)
+                )
+                self._conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        return int(deleted)
+
+    def compact(self) -> None:
+        """Rewrite the file so deleted rows leave nothing behind in free pages or the WAL."""
+        with self._lock:
+            compact_sqlite(self._conn)

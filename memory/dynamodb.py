@@ -24,6 +24,7 @@ from langgraph_checkpoint_aws import DynamoDBSaver
 from langgraph_checkpoint_aws.checkpoint.dynamodb.saver import S3OffloadConfigDict
 
 from cloud.aws import aws_client
+from cloud.encryption import ensure_bucket_encryption, ensure_table_encryption, table_sse
 
 PARTITION_KEY = "PK"
 SORT_KEY = "SK"
@@ -114,8 +115,11 @@ def create_checkpoint_table(
     session: boto3.Session | None = None,
     enable_ttl: bool = True,
     wait_seconds: int = 120,
+    kms_key_id: str | None = None,
 ) -> bool:
     """Create the checkpoint table (on-demand billing) and enable TTL on `ttl`.
+
+    With `kms_key_id`, the table is encrypted with that KMS key (`cloud.encryption`).
 
     Safe to run again, or from several processes at once: an existing table is checked
     for the right key schema and left as it is, and TTL is only switched on if it is off.
@@ -129,6 +133,7 @@ def create_checkpoint_table(
             KeySchema=KEY_SCHEMA,
             AttributeDefinitions=ATTRIBUTE_DEFINITIONS,
             BillingMode="PAY_PER_REQUEST",
+            **table_sse(kms_key_id),
         )
     except ClientError as err:
         if err.response["Error"]["Code"] != "ResourceInUseException":
@@ -139,6 +144,8 @@ def create_checkpoint_table(
         TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": attempts}
     )
     _check_key_schema(table_name, client.describe_table(TableName=table_name)["Table"])
+    if not created:
+        ensure_table_encryption(client, table_name, kms_key_id)
     if enable_ttl:
         _enable_ttl(client, table_name)
     return created
@@ -150,16 +157,22 @@ def create_offload_bucket(
     endpoint_url: str | None = None,
     *,
     session: boto3.Session | None = None,
+    kms_key_id: str | None = None,
 ) -> bool:
-    """Create the S3 bucket for offloaded payloads; returns False if this account has it."""
+    """Create the S3 bucket for offloaded payloads; returns False if this account has it.
+
+    Either way its default encryption is set to SSE-KMS with `kms_key_id` (or `aws/s3`).
+    """
     client = aws_client("s3", region, endpoint_url, session=session)
     params: dict[str, Any] = {"Bucket": bucket}
     if region != "us-east-1":
         params["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    created = True
     try:
         client.create_bucket(**params)
     except ClientError as err:
         if err.response["Error"]["Code"] != "BucketAlreadyOwnedByYou":
             raise
-        return False
-    return True
+        created = False
+    ensure_bucket_encryption(client, bucket, kms_key_id)
+    return created

@@ -12,6 +12,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from cloud.encryption import ensure_table_encryption, table_sse
+
 
 @dataclass(frozen=True)
 class Index:
@@ -64,13 +66,19 @@ class TableSpec:
         ]
 
 
-def ensure_table(client: Any, spec: TableSpec, wait_seconds: int = 120) -> bool:
-    """Create `spec`'s table (or check the one there); return True when this call made it."""
+def ensure_table(
+    client: Any, spec: TableSpec, wait_seconds: int = 120, kms_key_id: str | None = None
+) -> bool:
+    """Create `spec`'s table (or check the one there); return True when this call made it.
+
+    With `kms_key_id`, the table is encrypted with that KMS key (`cloud.encryption`).
+    """
     params: dict[str, Any] = {
         "TableName": spec.name,
         "KeySchema": spec.key_schema(),
         "AttributeDefinitions": spec.attribute_definitions(),
         "BillingMode": "PAY_PER_REQUEST",
+        **table_sse(kms_key_id),
     }
     if spec.indexes:
         params["GlobalSecondaryIndexes"] = [index.definition() for index in spec.indexes]
@@ -87,6 +95,7 @@ def ensure_table(client: Any, spec: TableSpec, wait_seconds: int = 120) -> bool:
     _check_keys(spec, described)
     if not created:
         _add_missing_indexes(client, spec, described)
+        ensure_table_encryption(client, spec.name, kms_key_id)
     if spec.ttl_attribute:
         _enable_ttl(client, spec.name, spec.ttl_attribute)
     return created

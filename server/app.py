@@ -27,6 +27,7 @@ from server.routes import (
     local_auth,
     metrics,
     orders,
+    privacy,
     queue,
     sms,
     twilio_voice,
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         channels_email.router,
         whatsapp.router,
         sms.router,
+        privacy.router,
         web.router,  # last: its catch-all app routes must not shadow the API
     ):
         app.include_router(router)

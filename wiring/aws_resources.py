@@ -1,7 +1,8 @@
 """Create (or verify) every AWS resource the selected backends need, idempotently.
 
 Each `ensure_*` function creates one resource if it is missing and checks it if it is
-there; `ensure_dynamodb_resources` runs those the settings select (a backend left on its
+there (tables and the bucket encrypted with `kms_key_id`, see `cloud.encryption`);
+`ensure_dynamodb_resources` runs those the settings select (a backend left on its
 embedded default needs nothing) and returns what it created or verified, as
 `dynamodb:<table>`, `s3:<bucket>` and `sns:<topic arn>`.
 """
@@ -21,7 +22,10 @@ MEMORY_TTL_ATTRIBUTE = "expires_at"
 def ensure_checkpoint_table(settings: Settings) -> str:
     """The checkpoint table (string PK/SK, TTL on `ttl`)."""
     create_checkpoint_table(
-        settings.checkpoint_table, settings.aws_region, settings.dynamodb_endpoint_url
+        settings.checkpoint_table,
+        settings.aws_region,
+        settings.dynamodb_endpoint_url,
+        kms_key_id=settings.kms_key_id,
     )
     return f"dynamodb:{settings.checkpoint_table}"
 
@@ -30,21 +34,27 @@ def ensure_offload_bucket(settings: Settings) -> str:
     """The S3 bucket for checkpoint payloads over 350 KB."""
     if not settings.offload_bucket:
         raise ValueError("TANDEM_OFFLOAD_BUCKET is not set")
-    create_offload_bucket(settings.offload_bucket, settings.aws_region, settings.s3_endpoint_url)
+    create_offload_bucket(
+        settings.offload_bucket,
+        settings.aws_region,
+        settings.s3_endpoint_url,
+        kms_key_id=settings.kms_key_id,
+    )
     return f"s3:{settings.offload_bucket}"
 
 
 def ensure_memory_table(settings: Settings) -> str:
     """The long-term memory table (`DynamoDBStore`'s layout, TTL on `expires_at`)."""
     client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
-    ensure_table(client, TableSpec(settings.memory_table, ttl_attribute=MEMORY_TTL_ATTRIBUTE))
+    spec = TableSpec(settings.memory_table, ttl_attribute=MEMORY_TTL_ATTRIBUTE)
+    ensure_table(client, spec, kms_key_id=settings.kms_key_id)
     return f"dynamodb:{settings.memory_table}"
 
 
 def ensure_server_table(settings: Settings) -> str:
     """The server table: conversations, events and the handoff queue, with its indexes."""
     client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
-    ensure_table(client, server_table_spec(settings.server_table))
+    ensure_table(client, server_table_spec(settings.server_table), kms_key_id=settings.kms_key_id)
     return f"dynamodb:{settings.server_table}"
 
 

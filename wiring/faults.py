@@ -21,8 +21,8 @@ from conversations.store import ServerStore
 class CrashingHub(EventHub):
     """An `EventHub` that SIGKILLs its own process around its Nth published event."""
 
-    def __init__(self, store: ServerStore, when: str, nth: int) -> None:
-        super().__init__(store)
+    def __init__(self, store: ServerStore, when: str, nth: int, cache_bytes: int = 0) -> None:
+        super().__init__(store, cache_bytes)
         self.when = when
         self.nth = nth
         self.published = 0
@@ -39,9 +39,9 @@ class CrashingHub(EventHub):
         return seq
 
 
-def event_hub(store: ServerStore, fault_kill_at: str) -> EventHub:
+def event_hub(store: ServerStore, fault_kill_at: str, cache_bytes: int = 0) -> EventHub:
     """The hub the settings ask for: a plain one unless a crash is to be injected."""
     if not fault_kill_at:
-        return EventHub(store)
+        return EventHub(store, cache_bytes)
     when, nth = fault_kill_at.split(":")
-    return CrashingHub(store, when, int(nth))
+    return CrashingHub(store, when, int(nth), cache_bytes)

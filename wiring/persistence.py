@@ -57,7 +57,11 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
         return
     from memory.checkpointer import sqlite_saver
 
-    saver = sqlite_saver(settings.checkpoint_db)
+    saver = sqlite_saver(
+        settings.checkpoint_db,
+        keep=settings.checkpoint_keep,
+        idle_seconds=settings.checkpoint_ttl_days * 86_400,
+    )
     try:
         yield saver
     finally:
@@ -76,7 +80,11 @@ async def open_async_checkpointer(settings: Settings) -> AsyncIterator[BaseCheck
         return
     from memory.checkpointer import async_sqlite_saver
 
-    async with async_sqlite_saver(settings.checkpoint_db) as saver:
+    async with async_sqlite_saver(
+        settings.checkpoint_db,
+        keep=settings.checkpoint_keep,
+        idle_seconds=settings.checkpoint_ttl_days * 86_400,
+    ) as saver:
         yield saver
 
 

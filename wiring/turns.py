@@ -57,7 +57,8 @@ async def open_turns(root: Root) -> AsyncIterator[Turns]:
         close_lease = getattr(lease, "close", None)
         if close_lease is not None:
             stack.callback(close_lease)
-        hub, feed = event_hub(store, root.settings.fault_kill_at), QueueFeed()
+        hub = event_hub(store, root.settings.fault_kill_at, root.settings.event_cache_bytes)
+        feed = QueueFeed()
         fanout = await stack.enter_async_context(root.fanout(hub, feed))
         if fanout is None:
             from conversations.store_sqlite import SqliteServerStore

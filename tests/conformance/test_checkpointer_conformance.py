@@ -15,7 +15,7 @@ from langgraph.checkpoint.conformance import checkpointer_test, validate
 from langgraph.checkpoint.conformance.capabilities import Capability
 from langgraph.checkpoint.conformance.report import ProgressCallbacks
 
-from memory.checkpointer import sqlite_saver
+from memory.checkpointer import async_sqlite_saver, sqlite_saver
 from memory.dynamodb import create_checkpoint_table, dynamodb_saver
 from memory.step_flush import StepFlushSaver
 from tests.integration.conftest import MOTO_REGION
@@ -81,12 +81,33 @@ class AsyncFacade(BaseCheckpointSaver[str]):
         self.delete_thread(thread_id)
 
 
+class PruningFacade(AsyncFacade):
+    """`AsyncFacade` over a saver that also implements `prune`."""
+
+    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        self.inner.prune(thread_ids, strategy=strategy)
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        self.prune(thread_ids, strategy=strategy)
+
+
 def _sqlite_factory(folder: Path) -> Any:
     @checkpointer_test(name="SqliteSaver (memory/checkpointer.py)")
     async def factory() -> AsyncIterator[BaseCheckpointSaver[str]]:
-        saver = sqlite_saver(folder / f"{uuid.uuid4().hex}.sqlite")
-        yield AsyncFacade(saver)
+        # Retention on, above what any conformance test puts on one thread.
+        saver = sqlite_saver(folder / f"{uuid.uuid4().hex}.sqlite", keep=1000, idle_seconds=86_400)
+        yield PruningFacade(saver)
         saver.conn.close()
+
+    return factory
+
+
+def _async_sqlite_factory(folder: Path) -> Any:
+    @checkpointer_test(name="AsyncSqliteSaver (memory/checkpointer.py)")
+    async def factory() -> AsyncIterator[BaseCheckpointSaver[str]]:
+        path = folder / f"{uuid.uuid4().hex}.sqlite"
+        async with async_sqlite_saver(path, keep=1000, idle_seconds=86_400) as saver:
+            yield saver
 
     return factory
 
@@ -132,8 +153,10 @@ CAPABILITIES = [c.value for c in Capability]
 
 
 @pytest.mark.parametrize("capability", CAPABILITIES)
-async def test_sqlite_conformance(capability: str, tmp_path: Path) -> None:
-    await _check(_sqlite_factory(tmp_path), capability)
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+async def test_sqlite_conformance(flavour: str, capability: str, tmp_path: Path) -> None:
+    factory = _sqlite_factory if flavour == "sync" else _async_sqlite_factory
+    await _check(factory(tmp_path), capability)
 
 
 @pytest.fixture(scope="module")

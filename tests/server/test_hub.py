@@ -77,3 +77,36 @@ async def test_a_new_lease_holder_numbers_after_the_previous_holders_reservation
     assert await first.publish("a", {"type": "status", "text": "again"}) == seq + 1, (
         "a holder taking its own lease again keeps numbering on"
     )
+
+
+async def test_kept_events_stay_within_the_byte_budget():
+    budget = 64 * 1024
+    hub = EventHub(SqliteServerStore(":memory:"), cache_bytes=budget)
+    for n in range(200):
+        await _turn(hub, f"c{n}")
+        assert hub.cached_bytes <= budget
+    assert 0 < len(hub._logs) < 200, "idle conversations beyond the budget left memory"
+    assert hub.cursor("c0") == 3
+    assert await _turn(hub, "c0") == [4, 5, 6], "numbering continues from the store"
+
+
+async def test_a_running_turn_over_the_budget_drops_its_oldest_events_only():
+    hub = EventHub(SqliteServerStore(":memory:"), cache_bytes=16 * 1024)
+    await hub.publish("long", {"type": "customer_message", "text": "hi"})
+    for _ in range(500):
+        await hub.publish("long", {"type": "token", "text": "x" * 40})
+    assert hub.cached_bytes <= 16 * 1024
+    log = hub._logs["long"]
+    assert 1 <= len(log.events) < 500 and log.events[-1][0] == 501
+    assert not log.idle, "the turn is still seen as running"
+    batches = hub.follow_batches("long", 0, until_done=False)
+    replay = await anext(batches)
+    await batches.aclose()
+    assert [seq for seq, _ in replay] == [1], "dropped events are read from the event log"
+
+
+async def test_no_budget_keeps_every_event():
+    hub = EventHub(SqliteServerStore(":memory:"), cache_bytes=0)
+    for n in range(50):
+        await _turn(hub, f"c{n}")
+    assert len(hub._logs) == 50 and hub.cached_bytes > 0

@@ -19,6 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from cloud.encryption import ensure_table_encryption, table_sse
 from tools.orders.sqlite_docs import dumps, order_keys, user_keys
 from tools.orders.store import JsonDict
 
@@ -117,15 +118,18 @@ def item_pointer(item_id: str, product_id: str, seq: int) -> JsonDict:
     }
 
 
-def create_orders_table(client: Any, table_name: str, *, wait_seconds: int = 120) -> bool:
+def create_orders_table(
+    client: Any, table_name: str, *, wait_seconds: int = 120, kms_key_id: str | None = None
+) -> bool:
     """Create the order table unless it exists; wait until it is active.
 
     Safe to run again or concurrently: an existing table is left as it is (its key schema
-    is checked). Returns True when this call created the table.
+    is checked, its encryption switched to `kms_key_id` when one is named). Returns True
+    when this call created the table.
     """
     created = True
     try:
-        client.create_table(TableName=table_name, **TABLE_DEFINITION)
+        client.create_table(TableName=table_name, **TABLE_DEFINITION, **table_sse(kms_key_id))
     except ClientError as err:
         if err.response["Error"]["Code"] != "ResourceInUseException":
             raise
@@ -137,4 +141,6 @@ def create_orders_table(client: Any, table_name: str, *, wait_seconds: int = 120
     keys = [(k["AttributeName"], k["KeyType"]) for k in table["KeySchema"]]
     if keys != [("pk", "HASH")]:
         raise ValueError(f"table {table_name!r} exists with key schema {keys}; expected pk (HASH)")
+    if not created:
+        ensure_table_encryption(client, table_name, kms_key_id)
     return created

@@ -32,6 +32,7 @@ from tools.orders.dynamodb_schema import (
     record_key,
 )
 from tools.orders.dynamodb_session import DynamoDBSession
+from tools.orders.erasure import erased_order, new_pseudonym
 from tools.orders.store import AppliedAction, JsonDict, OrderToolError
 from tools.orders.write_tools import WriteTools
 
@@ -342,3 +343,42 @@ class DynamoDBOrderStore(WriteTools):
         if variant is None:
             return None
         return {"product_id": product["product_id"], "name": product["name"], **variant}
+
+    # -- erasure ---------------------------------------------------------------------
+
+    def erase_customer(self, user_id: str) -> int:
+        """Delete the customer's record and blank their orders' personal fields.
+
+        The orders are kept under a random pseudonym (`tools.orders.erasure`), in one
+        transaction; returns how many were kept.
+        """
+        try:
+            listed: list[str] = self._doc("users", user_id, "user not found").get("orders", [])
+        except OrderToolError:
+            listed = []
+        indexed = [
+            record_id(item["pk"]["S"]) for item in self._index_query(BY_USER, "user_id", user_id)
+        ]
+        order_ids = list(dict.fromkeys(listed + indexed))
+        pseudonym = new_pseudonym()
+
+        def erase(session: DynamoDBSession, ids: list[str]) -> int:
+            kept = 0
+            for order_id in ids:
+                doc = session.order(order_id)
+                if doc is None or doc.get("user_id") != user_id:
+                    continue
+                blanked = erased_order(doc, pseudonym)
+                doc.clear()
+                doc.update(blanked)
+                kept += 1
+            return kept
+
+        kept = self._mutate(erase, order_ids) if order_ids else 0
+        self._client.delete_item(
+            TableName=self.table_name, Key={"pk": {"S": record_key("users", user_id)}}
+        )
+        return kept
+
+    def compact(self) -> None:
+        """Nothing to do: DynamoDB keeps no trace of deleted items to clean up."""

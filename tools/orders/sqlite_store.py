@@ -21,7 +21,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tools.orders.sqlite_docs import SCHEMA, TABLES, DocumentSession, insert_records
+from tools.orders.erasure import erased_order, new_pseudonym
+from tools.orders.sqlite_docs import (
+    SCHEMA,
+    TABLES,
+    DocumentSession,
+    dumps,
+    insert_records,
+    order_keys,
+)
 from tools.orders.store import AppliedAction, JsonDict, OrderToolError, phone_digits
 from tools.orders.write_tools import WriteTools
 
@@ -276,3 +284,33 @@ class SqliteOrderStore(WriteTools):
         if variant is None:
             return None
         return {"product_id": product["product_id"], "name": product["name"], **variant}
+
+    # -- erasure ---------------------------------------------------------------------
+
+    def erase_customer(self, user_id: str) -> int:
+        """Delete the customer's record and blank their orders' personal fields.
+
+        The orders are kept under a random pseudonym (`tools.orders.erasure`); returns how
+        many were kept. The file is compacted afterwards so nothing lingers on disk.
+        """
+        pseudonym = new_pseudonym()
+        with self._transaction("IMMEDIATE") as conn:
+            rows = conn.execute("SELECT id, doc FROM orders WHERE user_id = ?", (user_id,))
+            for order_id, doc in rows.fetchall():
+                kept = erased_order(json.loads(doc), pseudonym)
+                conn.execute(
+                    "UPDATE orders SET doc = ?, user_id = ?, status = ? WHERE id = ?",
+                    (dumps(kept), *order_keys(kept), order_id),
+                )
+            kept_orders = conn.execute(
+                "SELECT COUNT(*) FROM orders WHERE user_id = ?", (pseudonym,)
+            ).fetchone()[0]
+            conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        self.compact()
+        return int(kept_orders)
+
+    def compact(self) -> None:
+        """Rewrite the file without free pages and empty its WAL (erased data leaves disk)."""
+        with self._lock:
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
