@@ -32,6 +32,7 @@ from conversations.lease import ConversationLease, LocalLease
 from conversations.store import ServerStore
 from graphs.context import Context
 from graphs.turns import astream_turn, customer_input
+from tools.pii import redact
 
 logger = logging.getLogger("tandem.server.turns")
 
@@ -140,7 +141,8 @@ class TurnRunner:
         lock = await self._acquire(conversation_id)
         try:
             cursor = self.hub.cursor(conversation_id)
-            await self.hub.publish(conversation_id, {"type": "customer_message", "text": text})
+            echo = {"type": "customer_message", "text": redact(text)}
+            await self.hub.publish(conversation_id, echo)
             if not self.gate.has_room():
                 await self.hub.publish(conversation_id, {"type": "status", "text": BUSY_STATUS})
         except BaseException:

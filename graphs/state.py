@@ -96,6 +96,18 @@ class PendingAction(TypedDict):
     wanted: NotRequired[dict[str, dict[str, str]]]
 
 
+class IdentityCheck(TypedDict):
+    """The identity the customer offered in the latest message, resolved by the guard node.
+
+    The email or name + zip themselves are not kept: only whether one was offered, who it
+    identified and the notice when it identified nobody.
+    """
+
+    offered: bool
+    customer: Customer | None
+    notice: str | None
+
+
 class Handoff(TypedDict):
     """The human-handoff record for this conversation."""
 
@@ -139,6 +151,10 @@ class State(InputState, total=False):
             `fallback` when the model failed this turn (the rules serve it, model-free).
         rule_route: on model-planned turns, the route the rules chose (the fallback).
         agent_messages: the model planner's working transcript (tool calls and results).
+        identity_check: the identity offered in the latest message (resolved from the raw
+            words before the guard redacted them).
+        offered_address: the postal address written in the latest message, parsed into the
+            order tools' fields (the transcript holds `[ADDRESS]` instead).
     """
 
     customer: Customer | None
@@ -161,3 +177,5 @@ class State(InputState, total=False):
     planner: Literal["rules", "model", "fallback"]
     rule_route: Route | None
     agent_messages: list[AnyMessage]
+    identity_check: IdentityCheck | None
+    offered_address: dict[str, str] | None

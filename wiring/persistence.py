@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from typing import Any, TypeVar
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
@@ -19,6 +20,17 @@ from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease, LocalLease
 from conversations.runner import RunnerPolicy
 from conversations.store import ServerStore
+
+SaverT = TypeVar("SaverT", bound=BaseCheckpointSaver[Any])
+
+
+def redacting(saver: SaverT) -> SaverT:
+    """`saver`, made to write customers' messages redacted (`RedactingSerializer`)."""
+    from memory.redacting_serde import RedactingSerializer
+    from tools.pii import redact
+
+    saver.serde = RedactingSerializer(saver.serde, redact)
+    return saver
 
 
 def dynamodb_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
@@ -38,14 +50,14 @@ def dynamodb_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
         s3_bucket=settings.offload_bucket,
         s3_endpoint_url=settings.s3_endpoint_url,
     )
-    return StepFlushSaver(saver)
+    return StepFlushSaver(redacting(saver))
 
 
 @contextlib.contextmanager
 def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
     """Yield the synchronous checkpointer `checkpointer` selects, closing it afterwards."""
     if settings.checkpointer == "memory":
-        yield InMemorySaver()
+        yield redacting(InMemorySaver())
         return
     if settings.checkpointer == "dynamodb":
         flushing = dynamodb_checkpointer(settings)
@@ -56,7 +68,7 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
         return
     from memory.checkpointer import sqlite_saver
 
-    saver = sqlite_saver(settings.checkpoint_db)
+    saver = redacting(sqlite_saver(settings.checkpoint_db))
     try:
         yield saver
     finally:
@@ -76,7 +88,7 @@ async def open_async_checkpointer(settings: Settings) -> AsyncIterator[BaseCheck
     from memory.checkpointer import async_sqlite_saver
 
     async with async_sqlite_saver(settings.checkpoint_db) as saver:
-        yield saver
+        yield redacting(saver)
 
 
 @contextlib.contextmanager
