@@ -1,4 +1,4 @@
-"""The `tandem` command line: chat, agent actions, knowledge base, demo data.
+"""The `tandem` command line: chat, agent actions, knowledge base, demo data, privacy.
 
 Start-up stays cheap: this module and the sub-command modules import only typer and rich
 at module level, and each command imports what it needs (the graph, the server, the
@@ -17,6 +17,7 @@ from cli.aws import aws_app
 from cli.chat import chat
 from cli.eval import eval_app
 from cli.kb import kb_app
+from cli.privacy import privacy_commands
 from cli.serve import serve
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(agent_app, name="agent")
 app.add_typer(kb_app, name="kb")
 app.add_typer(aws_app, name="aws")
+app.add_typer(privacy_commands(), name="privacy")
 
 
 @app.callback()
