@@ -33,7 +33,7 @@ def test_each_line_is_redacted_and_identifiers_kept() -> None:
 def test_works_as_a_real_pipe_without_a_server(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "cli.main", "privacy", "redact"],
-        input="mail jo@example.org\n".encode(),
+        input=b"mail jo@example.org\n",
         capture_output=True,
         cwd=ROOT,
         env={"PATH": "/usr/bin:/bin", "TANDEM_DATA_DIR": str(tmp_path / "data")},
