@@ -15,11 +15,12 @@ from pathlib import Path
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+from config.private_files import private_file
+
 
 def sqlite_saver(path: Path) -> SqliteSaver:
     """Open (creating if needed) a SQLite checkpointer at `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), check_same_thread=False)
+    conn = sqlite3.connect(private_file(path), check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     saver = SqliteSaver(conn)
@@ -30,8 +31,7 @@ def sqlite_saver(path: Path) -> SqliteSaver:
 @asynccontextmanager
 async def async_sqlite_saver(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
     """Open the SQLite checkpointer at `path` for an event loop (aiosqlite)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+    async with AsyncSqliteSaver.from_conn_string(private_file(path)) as saver:
         await saver.conn.execute("PRAGMA journal_mode=WAL")
         await saver.conn.execute("PRAGMA synchronous=NORMAL")
         yield saver

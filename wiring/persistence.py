@@ -14,6 +14,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.base import BaseStore
 
+from config.private_files import private_file
 from config.settings import Settings
 from conversations.fanout import RedisFanout
 from conversations.hub import EventHub, QueueFeed
@@ -116,8 +117,7 @@ def open_long_term_store(settings: Settings) -> Iterator[BaseStore]:
     else:
         from langgraph.store.sqlite import SqliteStore
 
-        settings.memory_db.parent.mkdir(parents=True, exist_ok=True)
-        with SqliteStore.from_conn_string(str(settings.memory_db)) as store:
+        with SqliteStore.from_conn_string(private_file(settings.memory_db)) as store:
             store.setup()
             yield store
 

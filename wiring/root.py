@@ -16,6 +16,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.store.base import BaseStore
 
+from config.private_files import private_dir
 from config.settings import Settings
 from conversations.fanout import RedisFanout
 from conversations.hub import EventHub, QueueFeed
@@ -43,7 +44,7 @@ class Root:
         from prompts.catalogue import load_catalogue
 
         settings = self.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         catalogue = load_catalogue()
         return Services(
             orders=backends.open_order_store(settings),
