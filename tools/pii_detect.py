@@ -132,19 +132,26 @@ def _ibans(text: str) -> Iterator[PiiSpan]:
             break
 
 
-def _card_in(groups: list[re.Match[str]]) -> tuple[int, int] | None:
-    """The longest run of consecutive digit groups that is a card number, if any."""
+def _card_in(groups: list[re.Match[str]], luhn: bool = True) -> tuple[int, int] | None:
+    """The longest run of consecutive digit groups that is a card number, if any.
+
+    With `luhn`, the run must pass the Luhn check; without, it must be four groups of
+    four (a card number with a typo is still a card number).
+    """
     best: tuple[int, int] | None = None
     for first in range(len(groups)):
         for last in range(len(groups), first, -1):
             run = groups[first:last]
             digits = "".join(group.group(0) for group in run)
-            # Card numbers are written whole or in groups of up to six (a ten-digit item
-            # id next to other digits is not a card); four groups of four always are.
+            # Card numbers are written whole or in groups of up to six: a ten-digit item
+            # id next to other digits is not a card.
             if len(run) > 1 and max(len(group.group(0)) for group in run) > 6:
                 continue
-            four_by_four = len(run) == 4 and all(len(g.group(0)) == 4 for g in run)
-            if 13 <= len(digits) <= 19 and (luhn_valid(digits) or four_by_four):
+            if luhn:
+                valid = 13 <= len(digits) <= 19 and luhn_valid(digits)
+            else:
+                valid = len(run) == 4 and all(len(group.group(0)) == 4 for group in run)
+            if valid:
                 span = (run[0].start(), run[-1].end())
                 if best is None or span[1] - span[0] > best[1] - best[0]:
                     best = span
@@ -155,7 +162,7 @@ def _card_in(groups: list[re.Match[str]]) -> tuple[int, int] | None:
 def _cards(text: str) -> Iterator[PiiSpan]:
     for match in _CARD_RUN.finditer(text):
         groups = list(re.finditer(r"\d+", match.group(0)))
-        found = _card_in(groups)
+        found = _card_in(groups) or _card_in(groups, luhn=False)
         if found is not None:
             start, end = match.start() + found[0], match.start() + found[1]
             yield PiiSpan("CARD", start, end, text[start:end])
@@ -209,7 +216,9 @@ def _addresses(text: str) -> Iterator[PiiSpan]:
     position = 0
     while match := _ADDRESS.search(text, position):
         words = match.group(1).lower().split()
-        if any(word.strip(".,'") in _NOT_STREET_WORDS for word in words):
+        # A word closing a sentence ("please.") means the number belongs to the one before.
+        ends_sentence = any(word.endswith(".") and len(word) > 3 for word in words)
+        if ends_sentence or any(word.strip(".,'") in _NOT_STREET_WORDS for word in words):
             position = match.start() + 1  # a later number may start the real address
             continue
         yield PiiSpan("ADDRESS", match.start(), match.end(), match.group(0))
