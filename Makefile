@@ -78,6 +78,7 @@ bench: install-bench
 	$(BIN)/python -m bench.intent_bitext
 	$(BIN)/python -m bench.kb_latency
 	$(BIN)/python -m bench.sentiment
+	$(BIN)/python -m bench.pii_redaction
 	$(BIN)/python -m bench.checkpoints --samples 100 --conversations 5
 	$(BIN)/python -m bench.tau_replay --tasks 20
 	$(BIN)/python -m bench.cli_startup

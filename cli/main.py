@@ -1,4 +1,4 @@
-"""The `tandem` command line: chat, agent actions, knowledge base, demo data.
+"""The `tandem` command line: chat, agent actions, knowledge base, demo data, privacy.
 
 Start-up stays cheap: this module and the sub-command modules import only typer and rich
 at module level, and each command imports what it needs (the graph, the server, the
@@ -11,7 +11,6 @@ import logging
 
 import typer
 
-import cli.privacy_rights  # noqa: F401  (registers export and erase on privacy_app)
 from cli.agent import agent_app
 from cli.audit import audit_app
 from cli.auth import auth_app
@@ -19,7 +18,7 @@ from cli.aws import aws_app
 from cli.chat import chat
 from cli.eval import eval_app
 from cli.kb import kb_app
-from cli.privacy import privacy_app
+from cli.privacy import privacy_commands
 from cli.serve import serve
 
 app = typer.Typer(
@@ -38,7 +37,7 @@ app.add_typer(agent_app, name="agent")
 app.add_typer(kb_app, name="kb")
 app.add_typer(aws_app, name="aws")
 app.add_typer(audit_app, name="audit")
-app.add_typer(privacy_app, name="privacy")
+app.add_typer(privacy_commands(), name="privacy")
 
 
 @app.callback()

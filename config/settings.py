@@ -155,7 +155,8 @@ class Settings(BaseSettings):
     )
     pii_backend: Literal["regex", "comprehend"] = Field(
         default="regex",
-        description="PII redaction for logs: offline patterns or Amazon Comprehend.",
+        description="How customers' messages are redacted before they are stored, logged or "
+        "sent to a model: the offline detector, or Amazon Comprehend then the detector.",
     )
 
     model: str = Field(

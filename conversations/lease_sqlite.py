@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+from config.private_files import private_file
 from conversations.lease import process_owner_id
 
 SCHEMA = """
@@ -30,11 +31,10 @@ class SqliteLease:
     shared = True
 
     def __init__(self, path: str | Path, ttl_seconds: float = 30.0, owner: str = "") -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.ttl_seconds = ttl_seconds
         self.owner = owner or process_owner_id()
         self._conn = sqlite3.connect(
-            str(path), check_same_thread=False, isolation_level=None, timeout=5.0
+            private_file(path), check_same_thread=False, isolation_level=None, timeout=5.0
         )
         self._lock = threading.Lock()
         with self._lock:

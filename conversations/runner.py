@@ -34,6 +34,7 @@ from conversations.lease import ConversationLease, LocalLease
 from conversations.store import ServerStore
 from graphs.context import Context
 from graphs.turns import astream_turn, customer_input
+from tools.pii import redact
 
 logger = logging.getLogger("tandem.server.turns")
 
@@ -157,7 +158,8 @@ class TurnRunner:
             await self._finish_interrupted(conversation_id)
             cursor = self.hub.cursor(conversation_id)
             self._open_turn(conversation_id, "customer", context, cursor)
-            await self.hub.publish(conversation_id, {"type": "customer_message", "text": text})
+            echo = {"type": "customer_message", "text": redact(text)}
+            await self.hub.publish(conversation_id, echo)
             if not self.gate.has_room():
                 await self.hub.publish(conversation_id, {"type": "status", "text": BUSY_STATUS})
         except BaseException:

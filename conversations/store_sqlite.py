@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from config.private_files import private_file
 from conversations.store import QUEUE_OPEN
 from memory.sqlite_compact import compact_sqlite
 
@@ -68,9 +69,9 @@ class SqliteServerStore:
     """Thread-safe SQLite store for conversations, events and handoffs."""
 
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn = sqlite3.connect(
+            private_file(path), check_same_thread=False, isolation_level=None
+        )
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         with self._lock:

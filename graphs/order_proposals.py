@@ -106,7 +106,7 @@ def propose(
     """Build the pending action for `action`, or explain why it cannot be done."""
     user = user or {}
     if action == "modify_user_address":
-        address = parse_address(text)
+        address = parse_address(text) or entities.get("address")
         if not address:
             args = {"user_id": user.get("user_id", "")}
             return _result(_pending(action, args, "", ["address"]), "ask_missing")
@@ -140,7 +140,7 @@ def propose(
         )
 
     if action == "modify_address":
-        address = parse_address(text)
+        address = parse_address(text) or entities.get("address")
         args = {"order_id": order_id, **(address or {})}
         summary = f"ship order {order_id} to {_address_line(address)}" if address else ""
         return _result(

@@ -59,14 +59,15 @@ _CHANGE = re.compile(
 )
 
 
-def address_scope(text: str) -> str | None:
+def address_scope(text: str, has_address: bool = False) -> str | None:
     """Whose address a change request is about: "account", "order" or None (no such request).
 
     "the address on my account / my profile / my default address" is the account's;
     "ship order X to ...", "the delivery address of my order" is an order's. A message
-    naming both (or an order number) is about the order.
+    naming both (or an order number) is about the order. `has_address` says the message
+    held an address the guard node took out of the text.
     """
-    if not (_CHANGE.search(text) or parse_address(text)):
+    if not (_CHANGE.search(text) or has_address or parse_address(text)):
         return None
     if _ORDER_ADDRESS.search(text):
         return "order"

@@ -111,6 +111,18 @@ class PendingAction(TypedDict):
     """Unique per proposal: with the conversation it makes the action's idempotency key."""
 
 
+class IdentityCheck(TypedDict):
+    """The identity the customer offered in the latest message, resolved by the guard node.
+
+    The email or name + zip themselves are not kept: only whether one was offered, who it
+    identified and the notice when it identified nobody.
+    """
+
+    offered: bool
+    customer: Customer | None
+    notice: str | None
+
+
 class Handoff(TypedDict):
     """The human-handoff record for this conversation."""
 
@@ -156,6 +168,10 @@ class State(InputState, total=False):
         usage: the chat model's tokens this turn (None: no model call).
         rule_route: on model-planned turns, the route the rules chose (the fallback).
         agent_messages: the model planner's working transcript (tool calls and results).
+        identity_check: the identity offered in the latest message (resolved from the raw
+            words before the guard redacted them).
+        offered_address: the postal address written in the latest message, parsed into the
+            order tools' fields (the transcript holds `[ADDRESS]` instead).
     """
 
     customer: Customer | None
@@ -179,3 +195,5 @@ class State(InputState, total=False):
     usage: TurnUsage | None
     rule_route: Route | None
     agent_messages: list[AnyMessage]
+    identity_check: IdentityCheck | None
+    offered_address: dict[str, str] | None

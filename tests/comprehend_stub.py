@@ -5,6 +5,11 @@ boto3 client, its SigV4 signing, retries and error parsing run unchanged. It ser
 ``X-Amz-Target: Comprehend_20171127.DetectSentiment`` and ``.DetectPiiEntities``: each
 answer is taken from a queue of scripted results (a response body, or an error code with
 its HTTP status, e.g. ``ThrottlingException`` / 400). Every request is recorded.
+
+When nothing is scripted for ``DetectPiiEntities`` and `known_pii` names values (text →
+Comprehend entity type), the stub answers from the request itself, as Comprehend does:
+one entity, with its character offsets, for every occurrence of each known value in the
+request's ``Text``.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ class ComprehendStub:
     url: str = ""
     answers: dict[str, deque[dict[str, Any] | ScriptedError]] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
+    known_pii: dict[str, str] = field(default_factory=dict)
 
     def script(self, operation: str, *answers: dict[str, Any] | ScriptedError) -> None:
         """Queue answers for `operation` (``DetectSentiment`` / ``DetectPiiEntities``)."""
@@ -55,14 +61,29 @@ class ComprehendStub:
         """Forget queued answers and recorded requests."""
         self.answers.clear()
         self.requests.clear()
+        self.known_pii.clear()
 
-    def answer(self, operation: str) -> dict[str, Any] | ScriptedError:
+    def answer(self, operation: str, body: dict[str, Any]) -> dict[str, Any] | ScriptedError:
         queue = self.answers.get(operation)
+        if not queue and operation == "DetectPiiEntities" and self.known_pii:
+            return pii_entities(str(body.get("Text", "")), self.known_pii)
         if not queue:
             return ScriptedError(
                 "InternalServerException", 500, f"nothing scripted for {operation}"
             )
         return queue.popleft()
+
+
+def pii_entities(text: str, known: dict[str, str], score: float = 0.99) -> dict[str, Any]:
+    """A DetectPiiEntities answer: every occurrence in `text` of each `known` value."""
+    entities = []
+    for value, kind in known.items():
+        start = text.find(value)
+        while start >= 0:
+            end = start + len(value)
+            entities.append({"Type": kind, "Score": score, "BeginOffset": start, "EndOffset": end})
+            start = text.find(value, end)
+    return {"Entities": sorted(entities, key=lambda entity: entity["BeginOffset"])}
 
 
 def _handler(stub: ComprehendStub) -> type[BaseHTTPRequestHandler]:
@@ -87,7 +108,7 @@ def _handler(stub: ComprehendStub) -> type[BaseHTTPRequestHandler]:
                 return
             operation = target.removeprefix(TARGET_PREFIX)
             stub.requests.append(RecordedRequest(operation, body, dict(self.headers.items())))
-            answer = stub.answer(operation)
+            answer = stub.answer(operation, body)
             if isinstance(answer, ScriptedError):
                 self._send(answer.status, {"__type": answer.code, "message": answer.message})
             else:

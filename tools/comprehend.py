@@ -4,8 +4,9 @@
 Comprehend's ``Positive - Negative`` confidence, in [-1, 1], and the support-chat
 frustration cues of `tools.sentiment` (repeated contact, long waits, threats to leave,
 shouting) are applied on top, as the offline analyzers do, since a general-purpose
-service does not know them. `ComprehendPiiRedactor` masks the entities Comprehend finds
-and then applies the offline patterns of `tools.pii`, so it never masks less than they do.
+service does not know them. `ComprehendPiiRedactor` replaces the entities Comprehend finds
+by typed placeholders and then applies the offline detector of `tools.pii_detect`, so it
+never masks less than it does.
 
 Both are best effort: when Comprehend throttles, fails or cannot be reached (after the
 client's own retries), they log a warning and answer with the offline implementation,
@@ -23,6 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tools import pii
+from tools.pii_detect import PiiSpan, replace_spans
 from tools.sentiment import (
     Sentiment,
     SentimentAnalyzer,
@@ -47,14 +49,21 @@ CLIENT_CONFIG = Config(
 )
 """Short timeouts and one retry: a chat turn waits on these calls."""
 
-PII_TAGS = {
-    "EMAIL": pii.EMAIL_TAG,
-    "PHONE": pii.PHONE_TAG,
-    "CREDIT_DEBIT_NUMBER": pii.CARD_TAG,
-    "ADDRESS": pii.ADDRESS_TAG,
+PII_KINDS = {
+    "EMAIL": "EMAIL",
+    "PHONE": "PHONE",
+    "CREDIT_DEBIT_NUMBER": "CARD",
+    "CREDIT_DEBIT_CVV": "CVV",
+    "SSN": "SSN",
+    "INTERNATIONAL_BANK_ACCOUNT_NUMBER": "IBAN",
+    "ADDRESS": "ADDRESS",
 }
-"""Comprehend entity types masked with the offline redactor's tags; others become
-``[TYPE]`` (``[NAME]``, ``[SSN]``, ``[BANK_ACCOUNT_NUMBER]``, ...)."""
+"""Comprehend entity types masked with the offline detector's placeholders; other types
+become ``[TYPE]`` (``[NAME]``, ``[BANK_ACCOUNT_NUMBER]``, ...)."""
+
+IGNORED_TYPES = frozenset({"DATE_TIME", "URL", "AGE"})
+"""Types that are not personal data on their own (order dates, help-centre links); a date
+of birth is found by the offline detector from its context."""
 
 _KEPT_IDENTIFIERS = re.compile(r"#W\d{7}|\d{10}|(?:credit_card|paypal|gift_card)_\d+")
 """Identifiers support staff need in a transcript (order, item and payment-method ids)."""
@@ -154,22 +163,17 @@ class ComprehendPiiRedactor:
         return entities
 
     def _mask(self, text: str, entities: list[dict[str, Any]]) -> str:
-        spans = sorted(
-            (int(e["BeginOffset"]), int(e["EndOffset"]), str(e["Type"]))
-            for e in entities
-            if float(e.get("Score", 1.0)) >= self.min_score
-        )
-        parts: list[str] = []
-        position = 0
-        for begin, end, kind in spans:
-            begin, end = max(begin, position), min(end, len(text))
-            if begin >= end or _KEPT_IDENTIFIERS.fullmatch(text[begin:end].strip()):
+        spans: list[PiiSpan] = []
+        for entity in entities:
+            kind = str(entity.get("Type", ""))
+            if float(entity.get("Score", 1.0)) < self.min_score or kind in IGNORED_TYPES:
                 continue
-            parts.append(text[position:begin])
-            parts.append(PII_TAGS.get(kind, f"[{kind}]"))
-            position = end
-        parts.append(text[position:])
-        return "".join(parts)
+            begin, end = int(entity["BeginOffset"]), min(int(entity["EndOffset"]), len(text))
+            found = text[begin:end]
+            if begin >= end or _KEPT_IDENTIFIERS.fullmatch(found.strip()):
+                continue
+            spans.append(PiiSpan(PII_KINDS.get(kind, kind), begin, end, found))
+        return replace_spans(text, spans)
 
     def redact(self, text: str) -> str:
         """Return `text` with personal data masked (offline patterns only on failure)."""

@@ -1,8 +1,10 @@
-"""PII redaction for logs, and prompt-injection heuristics for inbound messages.
+"""PII redaction for messages and logs, and prompt-injection heuristics for inbound messages.
 
-``redact`` masks what should never reach a log line — emails, phone numbers, card numbers,
-street addresses and zip codes — while keeping the identifiers support staff need to read a
-transcript (order ids such as ``#W1234567``, ten-digit item ids, payment-method ids).
+``redact`` replaces what must never be stored, logged or sent to a model — card numbers,
+CVVs, SSNs, phone numbers, emails, IBANs, dates of birth, street addresses — by typed
+placeholders (`tools.pii_detect`), keeping the identifiers support staff and the order
+tools need (order ids such as ``#W1234567``, ten-digit item ids, payment-method ids,
+amounts, zip codes). `PiiRedactor` is the interface the graph's guard node redacts through.
 ``injection_flags`` names the prompt-injection patterns a message shows, so the guard node
 can record them and the drafter can treat the text strictly as data.
 """
@@ -12,58 +14,18 @@ from __future__ import annotations
 import re
 from typing import Protocol, runtime_checkable
 
+from tools import pii_detect
+
 EMAIL_TAG = "[EMAIL]"
 """Replacement for an email address."""
 PHONE_TAG = "[PHONE]"
 """Replacement for a phone number."""
-CARD_TAG = "[CARD]"
-"""Replacement for a payment card number."""
 ADDRESS_TAG = "[ADDRESS]"
 """Replacement for a street address."""
+NAME_TAG = "[NAME]"
+"""Replacement for a name the customer gave to identify themselves."""
 ZIP_TAG = "[ZIP]"
-"""Replacement for a zip code."""
-
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
-_CARD = re.compile(
-    r"(?<![\w-])(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}|\d{4}[ -]\d{6}[ -]\d{4,5})(?![\w-])"
-)
-_GROUPED_CARD = re.compile(r"^\d{4}([ -])\d{4}\1\d{4}\1\d{4}$")
-_PHONE = re.compile(
-    r"(?<![\w+])(?:"
-    r"\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){1,4}"
-    r"|(?:1[\s.-])?\(\d{3}\)\s?\d{3}[\s.-]\d{4}"
-    r"|(?:1[\s.-])?\d{3}[\s.-]\d{3}[\s.-]\d{4}"
-    r")(?!\w)"
-)
-_PHONE_CONTEXT = re.compile(
-    r"(?i)\b(?:phone|call|cell|mobile|tel|text|whatsapp|reach me)\b[^\d\n]{0,20}"
-    r"(?<![\w#])(\d{10}|\d{3}[\s.-]\d{4})(?!\w)"
-)
-_STREET_SUFFIX = (
-    r"street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl"
-    r"|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl|crescent|cres"
-    r"|alley|row|plaza|close|walk|loop"
-)
-_ADDRESS = re.compile(
-    r"(?i)(?<![\w#$.,-])\d{1,6}[a-z]?\s+((?:[a-z0-9.'-]+\s+){1,4}?)(?:" + _STREET_SUFFIX + r")\b\.?"
-    r"(?:,?\s*(?:apt|apartment|suite|ste|unit|floor|fl|#)\.?\s*[a-z0-9-]+)?"
-)
-_UNIT = re.compile(r"(?i)\b(?:apt|apartment|suite|ste)\.?\s*#?\s*\d+[a-z]?\b")
-_PO_BOX = re.compile(r"(?i)\bp\.?\s?o\.?\s+box\s+\d+\b")
-
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_NOT_STREET_WORDS = _word_set(
-    """
-    the a an my your our their his her its on in of for to it is was and or by at from
-    with items item orders order days weeks months times pairs pieces units dollars
-    bucks minutes hours years people way all
-    """
-)
-_ZIP = re.compile(r"(?<![\w#$€£.,-])\d{5}(?:-\d{4})?(?![\w-]|[.,]\d)")
+"""Replacement for a zip code the customer gave to identify themselves."""
 
 _INJECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE | re.MULTILINE))
@@ -128,48 +90,14 @@ INJECTION_FLAGS: tuple[str, ...] = (
 """Every flag :func:`injection_flags` can return, in the order it reports them."""
 
 
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
-
-
-def _card(match: re.Match[str]) -> str:
-    raw = match.group(0)
-    digits = re.sub(r"\D", "", raw)
-    if 13 <= len(digits) <= 19 and (_luhn_valid(digits) or _GROUPED_CARD.match(raw)):
-        return CARD_TAG
-    return raw
-
-
-def _address(match: re.Match[str]) -> str:
-    words = match.group(1).lower().split()
-    if any(word.strip(".,'") in _NOT_STREET_WORDS for word in words):
-        return match.group(0)
-    return ADDRESS_TAG
-
-
 def redact(text: str) -> str:
-    """Return ``text`` with emails, phones, cards, street addresses and zip codes masked.
+    """Return ``text`` with its personal data replaced by typed placeholders.
 
-    Card numbers are digit runs of 13-19 (optionally grouped with spaces or dashes) that
-    pass the Luhn check, or any 4-4-4-4 grouping. Order ids, ten-digit item ids and
-    payment-method ids are left as they are.
+    Cards, CVVs, SSNs, phones, emails, IBANs, dates of birth and street addresses are
+    found by `tools.pii_detect`. Order ids, ten-digit item ids, payment-method ids,
+    amounts and zip codes are kept.
     """
-    text = _EMAIL.sub(EMAIL_TAG, text)
-    text = _CARD.sub(_card, text)
-    text = _PHONE.sub(PHONE_TAG, text)
-    text = _PHONE_CONTEXT.sub(lambda m: m.group(0).replace(m.group(1), PHONE_TAG), text)
-    text = _PO_BOX.sub(ADDRESS_TAG, text)
-    text = _ADDRESS.sub(_address, text)
-    text = _UNIT.sub(ADDRESS_TAG, text)
-    return _ZIP.sub(ZIP_TAG, text)
+    return pii_detect.redact(text)
 
 
 def injection_flags(text: str) -> list[str]:
@@ -186,7 +114,7 @@ def injection_flags(text: str) -> list[str]:
 
 @runtime_checkable
 class PiiRedactor(Protocol):
-    """Anything that masks personal data in a text before it is logged."""
+    """Anything that masks personal data before a text is stored, logged or sent to a model."""
 
     def redact(self, text: str) -> str:
         """Return `text` with personal data masked."""
@@ -194,8 +122,8 @@ class PiiRedactor(Protocol):
 
 
 class PatternPiiRedactor:
-    """The offline redactor: the regular expressions of this module."""
+    """The offline redactor: the detector of `tools.pii_detect`."""
 
     def redact(self, text: str) -> str:
-        """Return `text` with emails, phones, cards, addresses and zip codes masked."""
+        """Return `text` with personal data replaced by typed placeholders."""
         return redact(text)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from typing import Any, TypeVar
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.base import BaseStore
 
+from config.private_files import private_file
 from config.settings import Settings
 from conversations.audit_log import AuditLog
 from conversations.fanout import RedisFanout
@@ -20,6 +22,17 @@ from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease, LocalLease
 from conversations.runner import RunnerPolicy
 from conversations.store import ServerStore
+
+SaverT = TypeVar("SaverT", bound=BaseCheckpointSaver[Any])
+
+
+def redacting(saver: SaverT) -> SaverT:
+    """`saver`, made to write customers' messages redacted (`RedactingSerializer`)."""
+    from memory.redacting_serde import RedactingSerializer
+    from tools.pii import redact
+
+    saver.serde = RedactingSerializer(saver.serde, redact)
+    return saver
 
 
 def dynamodb_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
@@ -39,14 +52,14 @@ def dynamodb_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
         s3_bucket=settings.offload_bucket,
         s3_endpoint_url=settings.s3_endpoint_url,
     )
-    return StepFlushSaver(saver)
+    return StepFlushSaver(redacting(saver))
 
 
 @contextlib.contextmanager
 def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
     """Yield the synchronous checkpointer `checkpointer` selects, closing it afterwards."""
     if settings.checkpointer == "memory":
-        yield InMemorySaver()
+        yield redacting(InMemorySaver())
         return
     if settings.checkpointer == "dynamodb":
         flushing = dynamodb_checkpointer(settings)
@@ -57,10 +70,12 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
         return
     from memory.checkpointer import sqlite_saver
 
-    saver = sqlite_saver(
-        settings.checkpoint_db,
-        keep=settings.checkpoint_keep,
-        idle_seconds=settings.checkpoint_ttl_days * 86_400,
+    saver = redacting(
+        sqlite_saver(
+            settings.checkpoint_db,
+            keep=settings.checkpoint_keep,
+            idle_seconds=settings.checkpoint_ttl_days * 86_400,
+        )
     )
     try:
         yield saver
@@ -85,7 +100,7 @@ async def open_async_checkpointer(settings: Settings) -> AsyncIterator[BaseCheck
         keep=settings.checkpoint_keep,
         idle_seconds=settings.checkpoint_ttl_days * 86_400,
     ) as saver:
-        yield saver
+        yield redacting(saver)
 
 
 @contextlib.contextmanager
@@ -113,8 +128,7 @@ def open_long_term_store(settings: Settings) -> Iterator[BaseStore]:
     else:
         from langgraph.store.sqlite import SqliteStore
 
-        settings.memory_db.parent.mkdir(parents=True, exist_ok=True)
-        with SqliteStore.from_conn_string(str(settings.memory_db)) as store:
+        with SqliteStore.from_conn_string(private_file(settings.memory_db)) as store:
             store.setup()
             yield store
 

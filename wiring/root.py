@@ -17,6 +17,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.store.base import BaseStore
 
+from config.private_files import private_dir
 from config.settings import Settings
 from conversations.audit_log import AuditLog
 from conversations.channel_store import ChannelStore
@@ -63,7 +64,7 @@ class Root:
         from prompts.catalogue import load_catalogue
 
         settings = self.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         catalogue = load_catalogue()
         return Services(
             orders=backends.open_order_store(settings),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,9 @@ NOT_GIVEN = (
     "this conversation"
 )
 _ACTION_OF = {tool: action for action, tool in TOOL_OF.items()}
+ADDRESS_TOOLS = frozenset({"modify_pending_order_address", "modify_user_address"})
+"""Tools whose address the customer wrote; the model sees it as `[ADDRESS]`."""
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+(?: ••\d{4})?\]")
 
 
 @dataclass
@@ -135,9 +139,11 @@ class PolicyGate:
         customer: Customer | None,
         tenant: str,
         said: str = "",
+        offered_address: dict[str, str] | None = None,
     ) -> None:
         self.said = said.lower()
-        """Everything the customer wrote in this conversation, lower-cased."""
+        """Everything the customer wrote in this conversation (redacted), lower-cased."""
+        self.offered_address = offered_address
         self.services = services
         self.store = services.orders
         self.tenant = tenant
@@ -152,6 +158,8 @@ class PolicyGate:
             args = validated_args(name, raw_args)
         except ValidationError as error:
             return Outcome(f"Error: invalid arguments: {error.errors()[:3]}", ok=False)
+        if name in ADDRESS_TOOLS and self.offered_address and self._has_placeholder(args):
+            args = {**args, **self.offered_address}
         if name in PUBLIC:
             return self._public(name, args)
         if name in FINDERS:
@@ -180,8 +188,18 @@ class PolicyGate:
         outcome.transfer = name == "transfer_to_human_agents"
         return outcome
 
+    @staticmethod
+    def _has_placeholder(args: dict[str, Any]) -> bool:
+        return any(_PLACEHOLDER.search(str(value)) for value in args.values())
+
     def _given_by_customer(self, args: dict[str, Any]) -> bool:
-        """Whether every detail of a look-up appears in the customer's own messages."""
+        """Whether every detail of a look-up appears in the customer's own messages.
+
+        A placeholder never counts: the identity behind it was resolved (or not) from the
+        customer's raw words before they were redacted.
+        """
+        if self._has_placeholder(args):
+            return False
         return all(str(value).strip().lower() in self.said for value in args.values())
 
     def _find(self, name: str, args: dict[str, Any]) -> Outcome:

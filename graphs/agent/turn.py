@@ -76,7 +76,9 @@ class AgentTurn:
             message_text(m) for m in state.get("messages", []) if isinstance(m, HumanMessage)
         )
         tenant = services.tenant(context)
-        self.gate = PolicyGate(services, context.customer_id, customer, tenant, said)
+        self.gate = PolicyGate(
+            services, context.customer_id, customer, tenant, said, state.get("offered_address")
+        )
         if self.gate.user_id:
             identity = f"The customer is already identified as user id {self.gate.user_id}."
         else:

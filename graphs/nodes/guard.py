@@ -1,4 +1,10 @@
-"""Guard: normalise the inbound message, bound its size, flag injection, log it redacted."""
+"""Guard: normalise the inbound message, bound its size, flag injection, redact personal data.
+
+The customer's message is replaced (same id) by its redacted text before any other node
+reads it, so the checkpointed transcript, the queue, the transcripts and every model prompt
+hold placeholders instead of card numbers, SSNs, phone numbers, emails and addresses; the
+identity and address the tools need travel in the state beside the messages.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from langgraph.runtime import Runtime
 
 from graphs.context import Context
 from graphs.messages import last_customer_message, message_text
+from graphs.screening import screen
 from graphs.services import Services
 from graphs.state import State
 from tools.pii import injection_flags
@@ -38,6 +45,8 @@ def guard(state: State, runtime: Runtime[Context], services: Services) -> dict[s
         "notice": None,
         "flags": [],
         "route": None,
+        "identity_check": None,
+        "offered_address": None,
     }
     if "handoff" not in state:
         reset["handoff"] = {"status": "none"}
@@ -53,9 +62,15 @@ def guard(state: State, runtime: Runtime[Context], services: Services) -> dict[s
     flags.extend(injection_flags(text))
     if flags or text != raw:
         logger.info("inbound message adjusted flags=%s", flags)
-    if logger.isEnabledFor(logging.DEBUG):
-        # The redactor may call a service (pii_backend=comprehend): only when logged.
-        logger.debug("inbound message: %s", services.redactor.redact(text[:500]))
-    cleaned = HumanMessage(content=text, id=message.id, name=message.name)
+    screened = screen(text, services, runtime.context, state.get("customer"))
+    logger.debug("inbound message: %s", screened.text[:500])
+    cleaned = HumanMessage(content=screened.text, id=message.id, name=message.name)
     channel = state.get("channel") or "unknown"
-    return {**reset, "messages": [cleaned], "flags": flags, "channel": channel}
+    return {
+        **reset,
+        "messages": [cleaned],
+        "flags": flags,
+        "channel": channel,
+        "identity_check": screened.identity_check,
+        "offered_address": screened.address,
+    }

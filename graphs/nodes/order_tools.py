@@ -57,7 +57,10 @@ def order_tools(state: State, runtime: Runtime[Context], services: Services) -> 
         return {"notice": state.get("notice") or "ask_identity", "tool_results": results}
     message = last_customer_message(state.get("messages", []))
     text = message_text(message) if message else ""
-    entities = state.get("entities") or {}
+    entities = dict(state.get("entities") or {})
+    if state.get("offered_address"):
+        # The guard took the address out of the text; the tools still get it.
+        entities["address"] = state["offered_address"]
     pending = state.get("pending_action")
     intent = state.get("intent") or ""
     action = action_of(services.catalogue, intent) if not pending else pending["action"]

@@ -7,6 +7,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from graphs.context import Context
+from graphs.identity import identify, offers_identity
 from graphs.intent_model import classify_with_model
 from graphs.intents import action_of, intent_of_action, route_of
 from graphs.memory_notes import newly_identified, note_identified
@@ -14,9 +15,8 @@ from graphs.messages import last_customer_message, message_text
 from graphs.order_slots import address_scope
 from graphs.routing import decide_route, model_route, takes_fast_path
 from graphs.services import Services
-from graphs.state import Customer, SentimentState, State
+from graphs.state import SentimentState, State
 from tools.entities import detect_confirmation, extract_entities
-from tools.orders.store import OrderToolError
 from tools.sentiment import sentiment_trend
 
 _HISTORY = 20
@@ -29,48 +29,6 @@ def _merge_entities(known: dict[str, Any], found: dict[str, Any]) -> dict[str, A
             continue
         merged[key] = value
     return merged
-
-
-def identify(
-    services: Services, context: Context, current: Customer | None, entities: dict[str, Any]
-) -> tuple[Customer | None, str | None]:
-    """Identify the customer: authenticated id first, then email, then name + zip.
-
-    Returns the customer (or None) and a notice when an identity was offered but not found.
-    """
-    orders = services.orders
-    if context.customer_id:
-        if current and current["user_id"] == context.customer_id:
-            return current, None
-        try:
-            user = orders.get_user_details(context.customer_id)
-        except OrderToolError:
-            return None, "identity_not_found"
-        return _customer(context.customer_id, user, "auth"), None
-    if current:
-        return current, None
-    emails = entities.get("emails") or []
-    if emails:
-        try:
-            user_id = orders.find_user_id_by_email(emails[-1])
-            return _customer(user_id, orders.get_user_details(user_id), "email"), None
-        except OrderToolError:
-            return None, "identity_not_found"
-    first, last = entities.get("first_name"), entities.get("last_name")
-    zips = entities.get("zip_codes") or []
-    if first and last and zips:
-        try:
-            user_id = orders.find_user_id_by_name_zip(first, last, zips[-1])
-            return _customer(user_id, orders.get_user_details(user_id), "name_zip"), None
-        except OrderToolError:
-            return None, "identity_not_found"
-    return None, None
-
-
-def _customer(user_id: str, user: dict[str, Any], how: str) -> Customer:
-    name = user.get("name", {})
-    full = f"{name.get('first_name', '')} {name.get('last_name', '')}".strip()
-    return {"user_id": user_id, "name": full or user_id, "verified_by": how}  # type: ignore[typeddict-item]
 
 
 def _sentiment(services: Services, state: State, text: str) -> SentimentState:
@@ -96,7 +54,10 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
 
     found = extract_entities(text).as_dict()
     entities = _merge_entities(state.get("entities") or {}, found)
-    customer, identity_notice = identify(services, runtime.context, state.get("customer"), found)
+    check = state.get("identity_check") or {"offered": False, "customer": None, "notice": None}
+    current = state.get("customer") or check["customer"]
+    customer, identity_notice = identify(services, runtime.context, current, found)
+    identity_notice = identity_notice or check["notice"]
     order_ids = found.get("order_ids") or []
     active_order = order_ids[-1] if order_ids else state.get("active_order_id")
 
@@ -113,12 +74,15 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         if decided is not None:
             intent, confidence, source = decided, max(confidence, threshold), "model"
 
-    scoped = _address_intent(services, intent, text)
+    scoped = _address_intent(services, intent, text, bool(state.get("offered_address")))
     if scoped is not None:
         intent, confidence, source = scoped, max(confidence, threshold), "rule"
 
     previous = state.get("intent")
-    if previous and _continues_order_request(services, previous, intent, confidence, text, found):
+    offered = check["offered"] or offers_identity(found)
+    if previous and _continues_order_request(
+        services, previous, intent, confidence, text, found, offered
+    ):
         intent, confidence, source = previous, max(confidence, threshold), "carried"
 
     confirmation = detect_confirmation(text) if state.get("pending_action") else None
@@ -158,13 +122,13 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
     return update
 
 
-def _address_intent(services: Services, intent: str, text: str) -> str | None:
+def _address_intent(services: Services, intent: str, text: str, has_address: bool) -> str | None:
     """The address-change intent the wording settles, when it differs from the classifier's.
 
     "change the address on my account / my default address" changes the account's address
     even while an order is being discussed; "ship order X to ..." changes the order's.
     """
-    scope = address_scope(text)
+    scope = address_scope(text, has_address)
     action = action_of(services.catalogue, intent)
     if scope == "account" and action != "modify_user_address":
         return intent_of_action(services.catalogue, "modify_user_address")
@@ -191,6 +155,7 @@ def _continues_order_request(
     confidence: float,
     text: str,
     found: dict[str, Any],
+    offered_identity: bool,
 ) -> bool:
     """True when the message only supplies details for the previous order request.
 
@@ -202,11 +167,8 @@ def _continues_order_request(
         return False
     if route_of(catalogue, intent) == "orders" and action_of(catalogue, intent):
         return False
-    offers_identity = bool(found.get("emails")) or bool(
-        found.get("first_name") and found.get("zip_codes")
-    )
     bare_order_id = bool(found.get("order_ids")) and len(text.split()) <= 4
-    return offers_identity or bare_order_id
+    return offered_identity or bare_order_id
 
 
 def _failures(state: State, route: str) -> int:

@@ -235,3 +235,22 @@ def test_guard_logs_messages_through_the_configured_redactor(
     assert "inbound message: Hi, I am [NAME], where is my order?" in logged
     assert not any("Maria" in line for line in logged)
     assert [r.operation for r in stub.requests] == ["DetectPiiEntities"]
+
+
+def test_comprehend_profile_guard_stores_comprehend_placeholders(
+    stub: ComprehendStub, graph: Any, services: Any, tmp_path: Path
+) -> None:
+    """pii_backend=comprehend: the guard stores what DetectPiiEntities masked, and more."""
+    from langchain_core.messages import HumanMessage
+
+    from tests.scenarios.helpers import Conversation
+
+    services.redactor = build_pii_redactor(_settings(tmp_path, stub.url, pii_backend="comprehend"))
+    stub.known_pii.update({"Maria Lopez": "NAME", "4242 4242 4242 4242": "CREDIT_DEBIT_NUMBER"})
+    text = "I'm Maria Lopez, card 4242 4242 4242 4242, ssn 123-45-6789, where is #W2378156?"
+    chat = Conversation(graph)
+    chat.say(text)
+    customer = [m.content for m in chat.state["messages"] if isinstance(m, HumanMessage)]
+    assert customer == ["I'm [NAME], card [CARD ••4242], ssn [SSN], where is #W2378156?"]
+    assert [r.operation for r in stub.requests] == ["DetectPiiEntities"]
+    assert stub.requests[0].body["Text"] == text

@@ -11,10 +11,10 @@ from tools.pii import INJECTION_FLAGS, injection_flags, redact
     ("text", "expected"),
     [
         ("mail me at noah.brown7922@example.com", "mail me at [EMAIL]"),
-        ("card 4111 1111 1111 1111 exp 12/26", "card [CARD] exp 12/26"),
-        ("4111111111111111", "[CARD]"),
-        ("amex 3782 822463 10005", "amex [CARD]"),
-        ("my card 4111-1111-1111-1112", "my card [CARD]"),
+        ("card 4111 1111 1111 1111 exp 12/26", "card [CARD ••1111] exp 12/26"),
+        ("4111111111111111", "[CARD ••1111]"),
+        ("amex 3782 822463 10005", "amex [CARD ••0005]"),
+        ("my card 4111-1111-1111-1112", "my card [CARD ••1112]"),
         ("call me at (555) 123-4567", "call me at [PHONE]"),
         ("or +44 20 7946 0958", "or [PHONE]"),
         ("555-123-4567", "[PHONE]"),
@@ -22,8 +22,6 @@ from tools.pii import INJECTION_FLAGS, injection_flags, redact
         ("ship to 445 Maple Drive, Suite 533", "ship to [ADDRESS]"),
         ("10 elm street apt 4b", "[ADDRESS]"),
         ("P.O. Box 1234", "[ADDRESS]"),
-        ("Denver, CO 80279", "Denver, CO [ZIP]"),
-        ("my zip is 80279-1234", "my zip is [ZIP]"),
     ],
 )
 def test_redacts(text: str, expected: str) -> None:
@@ -32,7 +30,7 @@ def test_redacts(text: str, expected: str) -> None:
 
 def test_full_address_line() -> None:
     redacted = redact("Send it to 986 Sunset Drive, Suite 259, Denver, CO 80279 please")
-    assert redacted == "Send it to [ADDRESS], Denver, CO [ZIP] please"
+    assert redacted == "Send it to [ADDRESS], Denver, CO 80279 please"
 
 
 @pytest.mark.parametrize(
@@ -46,6 +44,8 @@ def test_full_address_line() -> None:
         "the refund of $129.99 for 2 pairs",
         "number 1234567890123 is not a card",
         "where is my order",
+        "Denver, CO 80279",
+        "my zip is 80279-1234",
     ],
 )
 def test_leaves_non_pii(text: str) -> None:
@@ -54,7 +54,7 @@ def test_leaves_non_pii(text: str) -> None:
 
 def test_redaction_is_idempotent() -> None:
     once = redact("me@x.io, 555-123-4567, 4111111111111111, 1 Main St, 80279")
-    assert once == "[EMAIL], [PHONE], [CARD], [ADDRESS], [ZIP]"
+    assert once == "[EMAIL], [PHONE], [CARD ••1111], [ADDRESS], 80279"
     assert redact(once) == once
 
 

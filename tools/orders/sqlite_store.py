@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from config.private_files import private_file
 from tools.orders.erasure import erased_order, new_pseudonym
 from tools.orders.sqlite_docs import (
     SCHEMA,
@@ -45,7 +46,7 @@ class SqliteOrderStore(WriteTools):
         self.path = str(path)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=30.0
+            private_file(self.path), check_same_thread=False, isolation_level=None, timeout=30.0
         )
         if self.path not in (":memory:", ""):
             self._conn.execute("PRAGMA journal_mode=WAL")
