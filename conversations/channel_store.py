@@ -42,3 +42,6 @@ class ChannelStore(Protocol):
 
     def set_delivered(self, conversation_id: str, seq: int) -> None:
         """Remember that events up to `seq` were delivered (never moves backwards)."""
+
+    def forget(self, conversation_id: str) -> dict[str, Any] | None:
+        """Erase a conversation's thread and what points at it; return the thread it had."""

@@ -161,3 +161,27 @@ class DynamoDBChannelStore:
         except ClientError as error:
             if not _conditional(error):
                 raise
+
+    def forget(self, conversation_id: str) -> dict[str, Any] | None:
+        """Erase a conversation's thread and the sender's latest-thread pointer to it.
+
+        Thread keys are not indexed by conversation; they hold message ids, not the sender.
+        """
+        thread = self.get_thread(conversation_id)
+        if thread is None:
+            return None
+        latest = self._key(f"CHAN#{thread['channel']}#ADDR#{thread['address']}", "LATEST")
+        try:
+            self.client.delete_item(
+                TableName=self.table,
+                Key=latest,
+                ConditionExpression="conversation_id = :c",
+                ExpressionAttributeValues={":c": {"S": conversation_id}},
+            )
+        except ClientError as error:
+            if not _conditional(error):
+                raise
+        self.client.delete_item(
+            TableName=self.table, Key=self._key(conversation_pk(conversation_id), THREAD_SK)
+        )
+        return thread

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from config.private_files import private_file
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS channel_claims (
     channel TEXT NOT NULL,
@@ -43,9 +45,9 @@ class SqliteChannelStore:
     """Thread-safe SQLite `ChannelStore`."""
 
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn = sqlite3.connect(
+            private_file(path), check_same_thread=False, isolation_level=None
+        )
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         with self._lock:
@@ -145,3 +147,21 @@ class SqliteChannelStore:
                 " WHERE conversation_id = ?",
                 (seq, conversation_id),
             )
+
+    def forget(self, conversation_id: str) -> dict[str, Any] | None:
+        """Erase a conversation's thread and its thread keys; return the thread it had."""
+        thread = self.get_thread(conversation_id)
+        with self._lock:
+            self._conn.execute(
+                "DELETE FROM channel_thread_keys WHERE conversation_id = ?", (conversation_id,)
+            )
+            self._conn.execute(
+                "DELETE FROM channel_threads WHERE conversation_id = ?", (conversation_id,)
+            )
+        return thread
+
+    def compact(self) -> None:
+        """Rewrite the file so erased rows leave no trace on disk."""
+        with self._lock:
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,7 +1,8 @@
 """Everything held about one customer: export it (GDPR/CCPA access), or erase it.
 
 A customer's data lives in: the conversations recorded for them in the server store (the
-record, every persisted event, the handoff queue entry), the checkpoints of those
+record, every persisted event, the handoff queue entry), their channel threads (the email
+address or phone number a conversation is answered on), the checkpoints of those
 conversations (every namespace of each thread; on AWS, with the payloads offloaded to S3),
 the long-term memory (profile, preferences, conversation summaries) and the order store.
 The help-centre search index holds articles only, never customer data.
@@ -43,6 +44,8 @@ class CustomerData:
     orders: Any
     compactors: Sequence[Callable[[], None]] = ()
     """Called after an erasure: make deleted rows unrecoverable (SQLite VACUUM)."""
+    channels: Any = None
+    """The channel records (`ChannelStore`): each conversation's address on its channel."""
 
     def conversation_ids(self, customer_id: str) -> list[str]:
         """Every conversation recorded for the customer."""
@@ -93,6 +96,9 @@ class CustomerData:
                     "events": self._events(conversation_id),
                     "handoff": self.store.get_handoff(conversation_id),
                     "state": self._state(conversation_id),
+                    "channel_thread": (
+                        self.channels.get_thread(conversation_id) if self.channels else None
+                    ),
                 }
             )
         account, orders = self._orders(customer_id)
@@ -113,9 +119,14 @@ class CustomerData:
 
     def erase(self, customer_id: str) -> dict[str, int]:
         """Erase the customer's data; return what was deleted (and orders kept, blanked)."""
-        counts = {"conversations": 0, "events": 0, "memory_items": 0, "orders_blanked": 0}
+        counts = {
+            "conversations": 0, "events": 0, "channel_threads": 0, "memory_items": 0,
+            "orders_blanked": 0,
+        }  # fmt: skip
         for conversation_id in self.conversation_ids(customer_id):
             self.checkpointer.delete_thread(conversation_id)
+            if self.channels is not None and self.channels.forget(conversation_id):
+                counts["channel_threads"] += 1
             counts["events"] += self.store.delete_conversation(conversation_id)
             counts["conversations"] += 1
         counts["memory_items"] = self.memory.forget(customer_id)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from config.private_files import private_file
 from tools.orders.store import phone_digits
 
 _SCHEMA = """
@@ -42,9 +43,9 @@ class SqliteOptOuts:
     """Opt-outs in a SQLite file; safe to share between threads."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn = sqlite3.connect(
+            private_file(path), check_same_thread=False, isolation_level=None
+        )
         self._conn.execute("PRAGMA busy_timeout = 5000")
         self._conn.execute(_SCHEMA)
         self._lock = threading.Lock()

@@ -13,6 +13,7 @@ from conversations.customer_data import CustomerData
 from memory.long_term import CustomerMemory
 from memory.sqlite_compact import compact_sqlite
 from wiring import backends, persistence
+from wiring.channels import open_channel_store
 
 
 def _sqlite_connection(backend: Any) -> sqlite3.Connection | None:
@@ -31,6 +32,7 @@ def open_customer_data(
     """
     store = persistence.open_server_store(settings)
     orders = orders if orders is not None else backends.open_order_store(settings)
+    channel_store = open_channel_store(settings)
     try:
         with (
             persistence.open_checkpointer(settings) as saver,
@@ -40,12 +42,17 @@ def open_customer_data(
             compactors = [
                 functools.partial(compact_sqlite, conn) for conn in connections if conn is not None
             ]
+            compact_channels = getattr(channel_store, "compact", None)
+            if compact_channels is not None:
+                compactors.append(compact_channels)
             yield CustomerData(
                 store=store,
                 checkpointer=saver,
                 memory=CustomerMemory(long_term, tenant or settings.tenant),
                 orders=orders,
                 compactors=compactors,
+                channels=channel_store,
             )
     finally:
+        channel_store.close()
         store.close()

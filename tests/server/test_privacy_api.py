@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from config.settings import Settings
+from conversations.channel_store_sqlite import SqliteChannelStore
 from graphs.services import Services
 from memory.long_term import CustomerMemory
 from server.app import create_app
@@ -75,6 +76,13 @@ def _converse(api: Api, app: Any) -> str:
     memory.update_preferences(CUSTOMER, language="en")
     other = api.customer(OTHER)
     api.say(api.new_conversation(other), "where is my order?", other)
+    # The handed-off conversation is also answered by email: its thread holds the address.
+    channels = SqliteChannelStore(runtime.settings.channels_db)
+    channels.save_thread(
+        {"conversation_id": second, "channel": "email", "address": "alex.morgan@example.com"}
+    )
+    channels.link("email", ["<order-help@mail.example.com>"], second)
+    channels.close()
     return second
 
 
@@ -121,13 +129,17 @@ def test_nothing_of_the_customer_remains_after_erasure(disk_api):
     before = _files_holding(settings.data_dir, TRACES)
     held = {Path(p).name.removesuffix("-wal") for p in before}
     # The traces are there to be found before the erasure, in every store.
-    stores = (settings.checkpoint_db, settings.orders_db, settings.queue_db, settings.memory_db)
+    stores = (
+        settings.checkpoint_db, settings.orders_db, settings.queue_db, settings.memory_db,
+        settings.channels_db,
+    )  # fmt: skip
     assert held >= {db.name for db in stores}, before
 
     response = api.client.delete(f"/v1/admin/customers/{CUSTOMER}", headers=_admin(api))
     assert response.status_code == 200, response.text
     erased = response.json()["erased"]
     assert erased["conversations"] == 2 and erased["events"] > 0
+    assert erased["channel_threads"] == 1
     assert erased["memory_items"] >= 2 and erased["orders_blanked"] == 4
 
     assert _files_holding(settings.data_dir, TRACES) == {}

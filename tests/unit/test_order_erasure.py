@@ -49,10 +49,18 @@ def test_pseudonyms_are_random():
 def test_erasing_a_customer_in_the_sqlite_store(order_store, tmp_path):
     store: SqliteOrderStore = order_store.clone(tmp_path / "orders.sqlite")
     orders = store.list_user_orders("alex_morgan_1001")
+    address = {
+        "user_id": "alex_morgan_1001", "address1": "77 Erasable Lane", "address2": "",
+        "city": "Oakland", "state": "CA", "country": "USA", "zip": "94612",
+    }  # fmt: skip
+    store.apply_once("conv-1:p-1", "modify_user_address", address, "conv-1")
+    assert store.applied_action("conv-1:p-1") is not None
     assert store.erase_customer("alex_morgan_1001") == len(orders)
+    assert store.applied_action("conv-1:p-1") is None, "the write's record held the address"
     for order in orders:
         kept = store.get_order_details(order["order_id"])
         assert kept["user_id"].startswith("erased_") and kept["items"] == order["items"]
     assert store.erase_customer("alex_morgan_1001") == 0, "erasing again finds nothing"
     store.close()
-    assert b"alex.morgan@example.com" not in (tmp_path / "orders.sqlite").read_bytes()
+    written = (tmp_path / "orders.sqlite").read_bytes()
+    assert b"alex.morgan@example.com" not in written and b"77 Erasable Lane" not in written

@@ -291,6 +291,8 @@ class SqliteOrderStore(WriteTools):
     def erase_customer(self, user_id: str) -> int:
         """Delete the customer's record and blank their orders' personal fields.
 
+        The records of writes made for them (idempotency keys with the written record) go too.
+
         The orders are kept under a random pseudonym (`tools.orders.erasure`); returns how
         many were kept. The file is compacted afterwards so nothing lingers on disk.
         """
@@ -307,6 +309,12 @@ class SqliteOrderStore(WriteTools):
                 "SELECT COUNT(*) FROM orders WHERE user_id = ?", (pseudonym,)
             ).fetchone()[0]
             conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            # The idempotency records hold the changed order or account as it was written.
+            conn.execute(
+                "DELETE FROM applied_actions WHERE json_extract(result, '$.user_id') = ?"
+                " OR json_extract(args, '$.user_id') = ?",
+                (user_id, user_id),
+            )
         self.compact()
         return int(kept_orders)
 
