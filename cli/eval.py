@@ -161,6 +161,13 @@ def run_command(
         bool,
         typer.Option("--gate", help="Exit 1 when a threshold of evals/thresholds.yaml is missed."),
     ] = False,
+    no_latency: Annotated[
+        bool,
+        typer.Option(
+            "--no-latency",
+            help="Skip latency budgets and latency thresholds (a shared or loaded machine).",
+        ),
+    ] = False,
     runs_dir: RunsDir = None,
 ) -> None:
     """Run a suite through the real support graph; save results.json, report.md and report.html."""
@@ -174,7 +181,7 @@ def run_command(
     )
 
     from evals.backends import build_backends
-    from evals.gate import check_gate, gate_report, load_thresholds
+    from evals.gate import check_gate, gate_report, load_thresholds, without_latency
     from evals.loader import SuiteError, load_suite
     from evals.metadata import parse_prompt_versions
     from evals.runner import RunOptions, run_suite
@@ -193,7 +200,7 @@ def run_command(
     options = RunOptions(
         model=chosen, judge_model=judge_model, user_model=user_model, prompt_versions=pinned,
         concurrency=concurrency, trials=trials, judge=not no_judge, simulate=not no_simulate,
-        only=list(only or []),
+        only=list(only or []), check_latency=not no_latency,
     )  # fmt: skip
     try:
         backends = build_backends(settings, catalogue.expanduser() if catalogue else None)
@@ -221,6 +228,8 @@ def run_command(
     console.print(f"  report: {escape(str(folder / 'report.html'))}")
     if gate:
         thresholds = load_thresholds(loaded.suite.name)
+        if no_latency:
+            thresholds = without_latency(thresholds)
         failures = check_gate(run, thresholds, allow_missing=bool(options.only))
         if failures:
             console.print(escape(gate_report(run, failures)))

@@ -43,6 +43,11 @@ def load_thresholds(suite: str, path: Path = THRESHOLDS_PATH) -> dict[str, dict[
     return {metric: dict(bounds) for metric, bounds in suite_thresholds.items()}
 
 
+def without_latency(thresholds: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """The thresholds that do not depend on how fast the machine is."""
+    return {metric: bounds for metric, bounds in thresholds.items() if "latency" not in metric}
+
+
 def check_gate(
     run: RunResult, thresholds: dict[str, dict[str, float]], allow_missing: bool = False
 ) -> list[GateFailure]:

@@ -30,6 +30,7 @@ def test_list_shows_the_shipped_suites(runner):
 def test_run_then_compare(runner, tmp_path: Path):
     runs = tmp_path / "runs"
     args = ["run", "smoke", "--runs-dir", str(runs), "--only", "greeting", "--only", "knowledge"]
+    args.append("--no-latency")
     first = runner.invoke(eval_app, args, env=ENV)
     assert first.exit_code == 0, first.output
     assert "cases passed" in first.output and "judge: skipped" in first.output
