@@ -9,7 +9,6 @@ part is built on first request and kept, so a process holds one of each.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -55,11 +54,12 @@ class Root:
     def services(self) -> Services:
         """The graph's dependencies: order store, help centre, engines, model loader, limits.
 
-        Given services without an audit sink record to this root's audit log.
+        Given services are used as they are (the caller may still change them); without an
+        audit sink they record to this root's audit log.
         """
         if self._services is not None:
             if isinstance(self._services.audit, NoAudit):
-                return dataclasses.replace(self._services, audit=self.audit_log)
+                self._services.audit = self.audit_log
             return self._services
         from prompts.catalogue import load_catalogue
 

@@ -35,7 +35,8 @@ class PollyTextToSpeech:
     ) -> None:
         import boto3
 
-        self.client = boto3.client("polly", region_name=region, endpoint_url=endpoint_url)
+        session = boto3.session.Session()  # its own: credentials as the environment has them now
+        self.client = session.client("polly", region_name=region, endpoint_url=endpoint_url)
         self.voice_id = voice_id
         self.engine = engine
 

@@ -86,8 +86,9 @@ async def test_kept_events_stay_within_the_byte_budget():
         await _turn(hub, f"c{n}")
         assert hub.cached_bytes <= budget
     assert 0 < len(hub._logs) < 200, "idle conversations beyond the budget left memory"
-    assert hub.cursor("c0") == 3
-    assert await _turn(hub, "c0") == [4, 5, 6], "numbering continues from the store"
+    cursor = hub.cursor("c0")
+    assert cursor >= 3, "numbering continues after everything stored and reserved"
+    assert await _turn(hub, "c0") == [cursor + 1, cursor + 2, cursor + 3]
 
 
 async def test_a_running_turn_over_the_budget_drops_its_oldest_events_only():
