@@ -19,6 +19,8 @@ from deploy.stack import TandemStack
 def build(app: cdk.App | None = None, region: str | None = None) -> tuple[cdk.App, TandemStack]:
     """The app with the Tandem stack, checked by cdk-nag's AwsSolutions rules."""
     app = app or cdk.App()
+    # CDK's custom resource (the OpenSearch log-group policy) uses Lambda's bundled SDK.
+    app.node.set_context("@aws-cdk/customresources:installLatestAwsSdkDefault", False)
     env = cdk.Environment(
         account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
         region=region or os.environ.get("CDK_DEFAULT_REGION") or "us-east-1",

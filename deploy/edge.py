@@ -117,7 +117,6 @@ class Edge(Construct):
             enable_logging=True,
             log_bucket=log_bucket,
             log_file_prefix="cloudfront/",
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
         )
 
