@@ -18,7 +18,7 @@ DOCKERFILE = (REPO / "Dockerfile").read_text()
 PROBE = """
 import server
 from fastapi.testclient import TestClient
-from server.routes import health
+from server.app import create_app
 assert "site-packages" in server.__file__, server.__file__
 with TestClient(create_app()) as client:
     print(client.get("/healthz").json()["status"], client.get("/readyz").status_code)
