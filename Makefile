@@ -67,6 +67,7 @@ lint: install-dev
 
 typecheck: install-dev
 	$(BIN)/mypy
+	$(BIN)/mypy -p deploy
 
 pytest: install-dev web
 	$(BIN)/pytest

@@ -80,7 +80,7 @@ class TandemGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
 
 def graphql_router(settings: Settings) -> TandemGraphQLRouter:
     """The router to mount on the app (`/graphql`)."""
-    return TandemGraphQLRouter(
+    router = TandemGraphQLRouter(
         build_schema(settings),
         path="/graphql",
         graphql_ide="graphiql" if introspection_enabled(settings) else None,
@@ -88,3 +88,8 @@ def graphql_router(settings: Settings) -> TandemGraphQLRouter:
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         tags=["graphql"],
     )
+    # GraphQL describes itself (its own schema); the OpenAPI document is the REST API's.
+    for route in router.routes:
+        if hasattr(route, "include_in_schema"):
+            route.include_in_schema = False
+    return router
