@@ -11,7 +11,7 @@ STUDIO_PORT ?= 2024
 UV_INSTALL = $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 PACKAGES = config cloud graphs tools memory prompts conversations wiring channels server evals cli bench
 
-.PHONY: install install-dev install-bench web web-test run chat test lint typecheck pytest studio bench events clean
+.PHONY: install install-dev install-bench install-deploy web web-test run chat test lint typecheck pytest studio bench events deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,17 @@ $(VENV)/.installed-bench: $(BIN)/python pyproject.toml
 	$(BIN)/python -m compileall -q $(PACKAGES) >/dev/null
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-deploy: $(BIN)/python pyproject.toml
+	$(UV_INSTALL) -e '.[deploy]'
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
 install-bench: $(VENV)/.installed-bench
+
+install-deploy: $(VENV)/.installed-deploy
 
 # The browser apps need Node.js 20+; without it the API still runs and the server says
 # how to build them.
@@ -61,6 +67,7 @@ lint: install-dev
 
 typecheck: install-dev
 	$(BIN)/mypy
+	$(BIN)/mypy -p deploy
 
 pytest: install-dev web
 	$(BIN)/pytest
@@ -87,6 +94,11 @@ bench: install-bench
 # graphs/event_schema.py; run after changing an event.
 events: install
 	$(BIN)/python scripts/gen_event_types.py
+
+# Deploy to AWS with the CDK app in deploy/ (credentials and region from the AWS CLI profile;
+# the image is built with Docker). CDK_ARGS passes context, e.g. CDK_ARGS="-c alarmEmail=...".
+deploy: install-deploy web
+	cd deploy && $(NPM) exec --yes -- aws-cdk@2 deploy $(CDK_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache artifacts web/dist web/node_modules

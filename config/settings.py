@@ -522,6 +522,30 @@ class Settings(BaseSettings):
         "of /chat, each `https://host[:port]`, `'self'`, or `*` for any site. Other pages "
         "refuse framing.",
     )
+    graphql_introspection: bool | None = Field(
+        default=None,
+        description="Answer GraphQL introspection queries. None: only when auth_mode is `local` "
+        "(development); production (`cognito`) keeps the schema private unless this is true.",
+    )
+    graphql_max_depth: int = Field(
+        default=8, ge=2, le=50, description="Deepest GraphQL selection accepted."
+    )
+    graphql_max_tokens: int = Field(
+        default=2000, ge=50, le=100_000, description="Most tokens in one GraphQL document."
+    )
+    graphql_max_aliases: int = Field(
+        default=15, ge=1, le=1000, description="Most field aliases in one GraphQL document."
+    )
+    graphql_persisted_queries: Path | None = Field(
+        default=None,
+        description="JSON file mapping sha256 hashes to GraphQL documents: the queries clients "
+        "may send by hash alone (`extensions.persistedQuery.sha256Hash`).",
+    )
+    graphql_persisted_only: bool = Field(
+        default=False,
+        description="Run only the persisted queries (the allow-list); otherwise clients may "
+        "also send documents, and register new ones automatically (APQ).",
+    )
     web_dist_dir: Path = Field(
         default=Path(__file__).resolve().parent.parent / "web" / "dist",
         description="The built web apps (`npm run build` in web/) that the server serves.",

@@ -15,6 +15,7 @@ from graphs.services import Services
 from server.auth.local_issuer import issuer_from_settings
 from server.auth.local_secret import ensure_local_secret
 from server.auth.verifier import verifier_from_settings
+from server.graphql import graphql_router
 from server.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from server.problems import install_problem_handlers
 from server.ratelimit import TokenBucketLimiter
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         whatsapp.router,
         sms.router,
         privacy.router,
+        graphql_router(settings),
         web.router,  # last: its catch-all app routes must not shadow the API
     ):
         app.include_router(router)
