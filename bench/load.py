@@ -413,8 +413,9 @@ def report(console: Console, results: list[RunResult], args: argparse.Namespace)
         "(Tandem: customer_message, langgraph dev: metadata); the server's own share is "
         "Tandem's Server-Timing: from the request reaching the app to the response starting, "
         "without the client's or the network's queueing. First token overhead = first "
-        "token − first event − the model's first-token delay: what the server adds between "
-        "starting the turn and delivering the model's first token."
+        "token − first event − the model's first-token delay: everything between taking the "
+        "message and delivering the model's first token besides the model itself, including "
+        "the wait for admission and for a core while the machine is saturated."
     )
     for result in results:
         if result.timed_out:
