@@ -296,7 +296,7 @@ class Settings(BaseSettings):
         description="Sign-ins per minute per client address on POST /v1/auth/local-token.",
     )
     event_cache_bytes: int = Field(
-        default=16 * 1024 * 1024,
+        default=8 * 1024 * 1024,
         ge=0,
         description="Memory for recent conversation events (resuming streams); beyond it the "
         "oldest are dropped and served from the event log (tokens excepted).",

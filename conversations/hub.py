@@ -42,7 +42,7 @@ MEMORY_CONVERSATIONS = 2000
 """Conversations whose recent events stay in memory; idle ones beyond this are dropped
 (their persisted events remain, and their numbering continues from the store)."""
 
-DEFAULT_CACHE_BYTES = 16 * 1024 * 1024
+DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
 """Memory all conversations' kept events may take together, unless the hub is told otherwise."""
 
 _TURN_END = ("done", "error")
