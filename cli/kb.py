@@ -112,6 +112,7 @@ def ingest(
         TimeElapsedColumn,
     )
 
+    from config.private_files import private_file
     from tools.knowledge.ingest import ingest_path
     from tools.knowledge.sqlite_index import SqliteKnowledgeBase
 
@@ -124,7 +125,7 @@ def ingest(
         kb, label = _open_opensearch(tenant_id)
     else:
         try:
-            kb, label = SqliteKnowledgeBase(db_path), str(db_path)
+            kb, label = SqliteKnowledgeBase(private_file(db_path)), str(db_path)
         except (sqlite3.Error, OSError) as exc:
             raise _fail(f"cannot open knowledge base {db_path}: {exc}") from None
     progress = Progress(

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import aiosqlite
 
-from config.private_files import private_file
 from memory.checkpoint_retention import RetainingAsyncSqliteSaver, RetainingSqliteSaver
 
 
@@ -26,7 +25,8 @@ def sqlite_saver(path: Path, *, keep: int = 0, idle_seconds: float = 0) -> Retai
     `keep`: checkpoints kept per conversation namespace (0: all); `idle_seconds`: delete
     conversations with no checkpoint for that long (0: never), swept now and hourly.
     """
-    conn = sqlite3.connect(private_file(path), check_same_thread=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     saver = RetainingSqliteSaver(conn, keep=keep, idle_seconds=idle_seconds)
@@ -40,7 +40,8 @@ async def async_sqlite_saver(
     path: Path, *, keep: int = 0, idle_seconds: float = 0
 ) -> AsyncIterator[RetainingAsyncSqliteSaver]:
     """Open the SQLite checkpointer at `path` for an event loop (aiosqlite); see `sqlite_saver`."""
-    async with aiosqlite.connect(private_file(path)) as conn:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    async with aiosqlite.connect(str(path)) as conn:
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
         saver = RetainingAsyncSqliteSaver(conn, keep=keep, idle_seconds=idle_seconds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from config.private_files import private_file
 from config.settings import Settings
 from graphs.services import ModelLoader, TurnLimits
 from prompts.catalogue import IntentCatalogue
@@ -32,7 +33,7 @@ def open_order_store(settings: Settings) -> OrderStore:
         return DynamoDBOrderStore(client, settings.orders_table)
     from tools.orders.seed import ensure_seeded
 
-    return ensure_seeded(settings.orders_db)
+    return ensure_seeded(private_file(settings.orders_db))
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -81,7 +82,7 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
         )
     from tools.knowledge.demo import ensure_demo_kb
 
-    return ensure_demo_kb(settings.kb_db, settings.tenant)
+    return ensure_demo_kb(private_file(settings.kb_db), settings.tenant)
 
 
 def build_sentiment_analyzer(settings: Settings) -> SentimentAnalyzer:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -72,7 +73,7 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
 
     saver = redacting(
         sqlite_saver(
-            settings.checkpoint_db,
+            Path(private_file(settings.checkpoint_db)),
             keep=settings.checkpoint_keep,
             idle_seconds=settings.checkpoint_ttl_days * 86_400,
         )
@@ -96,7 +97,7 @@ async def open_async_checkpointer(settings: Settings) -> AsyncIterator[BaseCheck
     from memory.checkpointer import async_sqlite_saver
 
     async with async_sqlite_saver(
-        settings.checkpoint_db,
+        Path(private_file(settings.checkpoint_db)),
         keep=settings.checkpoint_keep,
         idle_seconds=settings.checkpoint_ttl_days * 86_400,
     ) as saver:

@@ -18,7 +18,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal
 
-from config.private_files import private_file
 from tools.knowledge.base import Document, Passage
 from tools.knowledge.bm25 import Bm25Params
 from tools.knowledge.dense import SqliteVectorIndex
@@ -61,9 +60,9 @@ class SqliteKnowledgeBase:
         self.path = str(path)
         self.default_tenant = default_tenant
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(
-            private_file(self.path), check_same_thread=False, isolation_level=None
-        )
+        if self.path != ":memory:":
+            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
             if self.path != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")

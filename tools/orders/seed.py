@@ -357,6 +357,8 @@ def seed_store(store: SqliteOrderStore, seed: int = 7) -> None:
 
 def ensure_seeded(path: str | Path, seed: int = 7) -> SqliteOrderStore:
     """Open the store at `path`, loading the demo data only if it is empty (idempotent)."""
+    if str(path) not in (":memory:", ""):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     store = SqliteOrderStore(path)
     if store.is_empty():
         data: dict[str, Any] = generate_demo_data(seed)

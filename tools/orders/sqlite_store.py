@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from config.private_files import private_file
 from tools.orders.erasure import erased_order, new_pseudonym
 from tools.orders.sqlite_docs import (
     SCHEMA,
@@ -46,7 +45,7 @@ class SqliteOrderStore(WriteTools):
         self.path = str(path)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(
-            private_file(self.path), check_same_thread=False, isolation_level=None, timeout=30.0
+            self.path, check_same_thread=False, isolation_level=None, timeout=30.0
         )
         if self.path not in (":memory:", ""):
             self._conn.execute("PRAGMA journal_mode=WAL")
@@ -291,10 +290,9 @@ class SqliteOrderStore(WriteTools):
     def erase_customer(self, user_id: str) -> int:
         """Delete the customer's record and blank their orders' personal fields.
 
-        The records of writes made for them (idempotency keys with the written record) go too.
-
         The orders are kept under a random pseudonym (`tools.orders.erasure`); returns how
-        many were kept. The file is compacted afterwards so nothing lingers on disk.
+        many were kept. The records of writes made for them (idempotency keys with the
+        written record) go too. The file is compacted afterwards so nothing lingers on disk.
         """
         pseudonym = new_pseudonym()
         with self._transaction("IMMEDIATE") as conn:
