@@ -23,6 +23,7 @@ import contextlib
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -34,7 +35,6 @@ from conversations.lease import ConversationLease, LocalLease
 from conversations.store import ServerStore
 from graphs.context import Context
 from graphs.turns import astream_turn, customer_input
-from tools.pii import redact
 
 logger = logging.getLogger("tandem.server.turns")
 
@@ -63,6 +63,13 @@ class RunnerPolicy:
     """Event-loop lag above which fewer customer turns run at once (0: no limit)."""
 
 
+def _offline_redact(text: str) -> str:
+    """The offline detector, for runners built without the deployment's redactor."""
+    from tools.pii import redact
+
+    return redact(text)
+
+
 class ConversationBusy(Exception):
     """A turn is already running on this conversation."""
 
@@ -79,6 +86,7 @@ class TurnRunner:
         policy: RunnerPolicy | None = None,
         lease: ConversationLease | None = None,
         gate: TurnGate | None = None,
+        redact: Callable[[str], str] | None = None,
     ) -> None:
         self.graph = graph
         self.store = store
@@ -87,6 +95,8 @@ class TurnRunner:
         self.policy = policy or RunnerPolicy()
         self.lease = lease or LocalLease()
         self.gate = gate or TurnGate(target_lag=self.policy.admission_target_lag_ms / 1000)
+        self.redact = redact or _offline_redact
+        """Masks personal data in the echoed customer message (the graph's redactor)."""
         self._locks: dict[str, asyncio.Lock] = {}
         self.recovery: Any = None
         """Finishes turns a crash left open (`conversations.recovery.TurnRecovery`)."""
@@ -158,7 +168,7 @@ class TurnRunner:
             await self._finish_interrupted(conversation_id)
             cursor = self.hub.cursor(conversation_id)
             self._open_turn(conversation_id, "customer", context, cursor)
-            echo = {"type": "customer_message", "text": redact(text)}
+            echo = {"type": "customer_message", "text": await asyncio.to_thread(self.redact, text)}
             await self.hub.publish(conversation_id, echo)
             if not self.gate.has_room():
                 await self.hub.publish(conversation_id, {"type": "status", "text": BUSY_STATUS})

@@ -12,6 +12,7 @@ can record them and the drafter can treat the text strictly as data.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 from tools import pii_detect
@@ -119,6 +120,22 @@ class PiiRedactor(Protocol):
     def redact(self, text: str) -> str:
         """Return `text` with personal data masked."""
         ...
+
+
+class CachingRedactor:
+    """A redactor that remembers its latest answers.
+
+    One message is redacted by the turn runner (the echoed message) and again by the graph's
+    guard; a remote detector (Comprehend) is asked once.
+    """
+
+    def __init__(self, inner: PiiRedactor, size: int = 1024) -> None:
+        self.inner = inner
+        self._redact = lru_cache(maxsize=size)(inner.redact)
+
+    def redact(self, text: str) -> str:
+        """Return `text` with personal data masked, as `inner` masks it."""
+        return self._redact(text)
 
 
 class PatternPiiRedactor:

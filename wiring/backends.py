@@ -17,7 +17,7 @@ from tools.embeddings.base import Embedder, HashingEmbedder
 from tools.intent import IntentClassifier
 from tools.knowledge.base import KnowledgeBase
 from tools.orders.store import OrderStore
-from tools.pii import PatternPiiRedactor, PiiRedactor
+from tools.pii import CachingRedactor, PatternPiiRedactor, PiiRedactor
 from tools.sentiment import SentimentAnalyzer, VaderSentimentAnalyzer
 
 DEFAULT_HASHING_DIMENSION = 384
@@ -107,8 +107,8 @@ def build_pii_redactor(settings: Settings) -> PiiRedactor:
         from tools.comprehend import ComprehendPiiRedactor, comprehend_client
 
         client = comprehend_client(settings.aws_region, settings.comprehend_endpoint_url)
-        return ComprehendPiiRedactor(client, settings.comprehend_language)
-    return PatternPiiRedactor()
+        return CachingRedactor(ComprehendPiiRedactor(client, settings.comprehend_language))
+    return CachingRedactor(PatternPiiRedactor())
 
 
 def load_intent_classifier(settings: Settings, catalogue: IntentCatalogue) -> IntentClassifier:

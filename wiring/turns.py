@@ -67,7 +67,10 @@ async def open_turns(root: Root) -> AsyncIterator[Turns]:
                 from conversations.store_tail import tail_store
 
                 await stack.enter_async_context(tail_store(store, hub))
-        runner = TurnRunner(graph, store, hub, feed, root.runner_policy(), lease)
+        runner = TurnRunner(
+            graph, store, hub, feed, root.runner_policy(), lease,
+            redact=root.services.redactor.redact,
+        )  # fmt: skip
         await stack.enter_async_context(
             recovering(runner, root.services.orders, root.settings.turn_recovery_seconds)
         )

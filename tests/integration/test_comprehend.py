@@ -24,7 +24,7 @@ from tools.comprehend import (
     ComprehendPiiRedactor,
     ComprehendSentimentAnalyzer,
 )
-from tools.pii import PatternPiiRedactor
+from tools.pii import CachingRedactor, PatternPiiRedactor
 from tools.sentiment import VaderSentimentAnalyzer
 from wiring.backends import build_pii_redactor, build_sentiment_analyzer
 
@@ -96,7 +96,8 @@ def test_sentiment_on_moto(moto_endpoint: str, tmp_path: Path) -> None:
 
 def test_pii_on_moto(moto_endpoint: str, tmp_path: Path) -> None:
     redactor = build_pii_redactor(_settings(tmp_path, moto_endpoint, pii_backend="comprehend"))
-    assert isinstance(redactor, ComprehendPiiRedactor)
+    assert isinstance(redactor, CachingRedactor)
+    assert isinstance(redactor.inner, ComprehendPiiRedactor)
     # moto's canned entities: NAME at 50-58, EMAIL at 230-259, BANK_ACCOUNT_NUMBER at 334-349.
     text = "x" * 50 + "Jane Doe" + " about order #W1234567 " + "y" * 149
     text += "jane.doe.supports@example.com" + " " + "z" * 74 + "123456789012345" + " thanks"
@@ -209,7 +210,9 @@ def test_pii_failure_falls_back_to_patterns(
 
 def test_default_backends_are_offline(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
-    assert isinstance(build_pii_redactor(settings), PatternPiiRedactor)
+    redactor = build_pii_redactor(settings)
+    assert isinstance(redactor, CachingRedactor)
+    assert isinstance(redactor.inner, PatternPiiRedactor)
     assert isinstance(build_sentiment_analyzer(settings), VaderSentimentAnalyzer)
 
 
