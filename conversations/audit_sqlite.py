@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
 from conversations.audit_log import AuditQuery, entry_values
+from conversations.sqlite_files import open_database
 from graphs.audit import AuditEntry
 
 SCHEMA = """
@@ -43,16 +43,8 @@ class SqliteAuditLog:
     """The audit log in a SQLite file (the server store's); thread-safe."""
 
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
+        self._conn = open_database(path, SCHEMA, rows=True)
         self._lock = threading.Lock()
-        with self._lock:
-            if str(path) != ":memory:":
-                self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA busy_timeout=5000")
-            self._conn.executescript(SCHEMA)
 
     def append(self, entry: AuditEntry) -> None:
         """Record `entry`."""

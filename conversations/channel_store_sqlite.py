@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from config.private_files import private_file
+from conversations.sqlite_files import open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS channel_claims (
@@ -45,15 +45,8 @@ class SqliteChannelStore:
     """Thread-safe SQLite `ChannelStore`."""
 
     def __init__(self, path: str | Path) -> None:
-        self._conn = sqlite3.connect(
-            private_file(path), check_same_thread=False, isolation_level=None
-        )
-        self._conn.row_factory = sqlite3.Row
+        self._conn = open_database(path, SCHEMA, rows=True)
         self._lock = threading.Lock()
-        with self._lock:
-            if str(path) != ":memory:":
-                self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.executescript(SCHEMA)
 
     def close(self) -> None:
         """Close the database connection."""

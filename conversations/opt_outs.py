@@ -8,13 +8,12 @@ sees an opt-out at once. Numbers are kept by their digits, so ``+1 415 555 0142`
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Protocol
 
-from config.private_files import private_file
+from conversations.sqlite_files import open_database
 from tools.orders.store import phone_digits
 
 _SCHEMA = """
@@ -43,11 +42,7 @@ class SqliteOptOuts:
     """Opt-outs in a SQLite file; safe to share between threads."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
-        self._conn = sqlite3.connect(
-            private_file(path), check_same_thread=False, isolation_level=None
-        )
-        self._conn.execute("PRAGMA busy_timeout = 5000")
-        self._conn.execute(_SCHEMA)
+        self._conn = open_database(path, _SCHEMA)
         self._lock = threading.Lock()
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ there is anything else.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -18,14 +18,12 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 ToolCall = tuple[str, dict[str, Any]]
 """A tool call as `(tool name, arguments)`."""
-Step = str | ToolCall | list[ToolCall] | Callable[[list[BaseMessage]], Any]
-"""A reply, one tool call, several tool calls in one response, or a function of the prompt."""
 DONE = "Is there anything else I can help with?"
 
 _ids = itertools.count()
 
 
-def as_message(step: Any) -> AIMessage:
+def as_message(step: str | ToolCall | list[ToolCall]) -> AIMessage:
     """The model response for one script step."""
     if isinstance(step, str):
         return AIMessage(content=step)
@@ -39,7 +37,11 @@ def as_message(step: Any) -> AIMessage:
 
 
 class ScriptChatModel(BaseChatModel):
-    """Answers each call with the next step of its script."""
+    """Answers each call with the next step of its script.
+
+    A step is a reply, one tool call, a list of tool calls made in one response, or a
+    function of the prompt returning one of those.
+    """
 
     steps: list[Any]
     position: int = 0
