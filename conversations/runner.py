@@ -283,6 +283,7 @@ class TurnRunner:
                         self._record_handoff(conversation_id, event["payload"], context)
                     if event["type"] == "done":
                         done = event
+                        self._record_identity(conversation_id, event, context)
                         self._record_agent_action(conversation_id, event, agent)
                     await self.hub.publish(conversation_id, event)
         except Exception as error:  # the client gets an error event; the checkpoint survives
@@ -308,8 +309,23 @@ class TurnRunner:
     ) -> None:
         if payload.get("type") == "awaiting_agent":
             return  # the agent's own reply paused the graph again: nothing new for the queue
-        entry = self.store.upsert_handoff(conversation_id, payload, context.customer_id)
+        customer = context.customer_id or (payload.get("customer") or {}).get("user_id")
+        entry = self.store.upsert_handoff(conversation_id, payload, customer)
         self.feed.publish({"type": "queue_update", "entry": entry})
+
+    def _record_identity(
+        self, conversation_id: str, done: dict[str, Any], context: Context
+    ) -> None:
+        """A guest who identified in the conversation (email, name and zip) now owns it.
+
+        Channels create a conversation without a customer when they cannot prove one (an
+        unknown phone number or sender); once the graph has identified the customer, the
+        conversation is listed among theirs, whichever channel it came from.
+        """
+        identified = done.get("customer_id")
+        owned = context.customer_id is not None
+        if identified and not owned and self.store.assign_customer(conversation_id, identified):
+            logger.info("conversation=%s identified its customer", conversation_id)
 
     def _record_agent_action(
         self, conversation_id: str, done: dict[str, Any], agent: str | None

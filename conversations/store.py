@@ -40,6 +40,9 @@ class ServerStore(Protocol):
     def touch(self, conversation_id: str) -> None:
         """Mark a conversation as updated now."""
 
+    def assign_customer(self, conversation_id: str, customer_id: str) -> bool:
+        """Give a guest conversation to the customer it identified; False if it had one."""
+
     def append_event(self, conversation_id: str, seq: int, event: dict[str, Any]) -> None:
         """Persist an event under its sequence number."""
 

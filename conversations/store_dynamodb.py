@@ -171,6 +171,22 @@ class DynamoDBServerStore(DynamoDBTurnRecords):
             if not _failed_condition(err):
                 raise
 
+    def assign_customer(self, conversation_id: str, customer_id: str) -> bool:
+        """Give a guest conversation to the customer it identified; False if it had one."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=self._key(conversation_id, CONVERSATION_SK),
+                UpdateExpression="SET customer_id = :customer",
+                ConditionExpression="attribute_exists(PK) AND attribute_not_exists(customer_id)",
+                ExpressionAttributeValues={":customer": _attr(customer_id)},
+            )
+        except ClientError as err:
+            if not _failed_condition(err):
+                raise
+            return False
+        return True
+
     # events ------------------------------------------------------------------------
 
     def append_event(self, conversation_id: str, seq: int, event: dict[str, Any]) -> None:

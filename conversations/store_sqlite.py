@@ -142,6 +142,15 @@ class SqliteServerStore:
                 (time.time(), conversation_id),
             )
 
+    def assign_customer(self, conversation_id: str, customer_id: str) -> bool:
+        """Give a guest conversation to the customer it identified; False if it had one."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "UPDATE conversations SET customer_id = ? WHERE id = ? AND customer_id IS NULL",
+                (customer_id, conversation_id),
+            )
+        return cursor.rowcount == 1
+
     # events ------------------------------------------------------------------------
 
     def append_event(self, conversation_id: str, seq: int, event: dict[str, Any]) -> None:

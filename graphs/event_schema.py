@@ -159,6 +159,11 @@ class DoneEvent(_Shape):
     usage: TurnUsageShape | None = Field(
         default=None, description="The chat model's tokens and cost; null without a model call."
     )
+    customer_id: str | None = Field(
+        default=None,
+        description="The customer the conversation has identified (signed in, by email or by "
+        "name and zip); null while unidentified.",
+    )
 
 
 class SpeechInterruptedEvent(_Shape):

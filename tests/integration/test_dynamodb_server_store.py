@@ -82,6 +82,20 @@ def test_conversations_are_listed_newest_first_per_customer(store: ServerStore) 
     assert [c["id"] for c in store.list_conversations(None, 2, 1)] == ["c3", "c2"]
 
 
+def test_a_guest_conversation_is_assigned_once_and_owned_ones_never(
+    store: ServerStore,
+) -> None:
+    store.create_conversation("owned", "someone_else", "web")
+    store.create_conversation("guest", None, "sms")
+    assert not store.assign_customer("owned", "alice")
+    assert not store.assign_customer("missing", "alice")
+    assert store.assign_customer("guest", "alice")
+    assert not store.assign_customer("guest", "a_third_customer")
+    assert store.get_conversation("owned")["customer_id"] == "someone_else"
+    assert store.get_conversation("guest")["customer_id"] == "alice"
+    assert [c["id"] for c in store.list_conversations("alice", 10, 0)] == ["guest"]
+
+
 def test_events_resume_after_a_cursor(store: ServerStore) -> None:
     assert store.last_seq("c1") == 0
     for seq, kind in enumerate(["customer_message", "tool", "done"], start=1):

@@ -136,6 +136,8 @@ export interface DoneEvent {
   planner?: "rules" | "model" | "fast" | "fallback" | null;
   /** The chat model's tokens and cost; null without a model call. */
   usage?: TurnUsageShape | null;
+  /** The customer the conversation has identified (signed in, by email or by name and zip); null while unidentified. */
+  customer_id?: string | null;
 }
 
 /**
