@@ -23,6 +23,7 @@ import contextlib
 import dataclasses
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -97,13 +98,17 @@ class TurnRunner:
         self.gate = gate or TurnGate(target_lag=self.policy.admission_target_lag_ms / 1000)
         self.redact = redact or _offline_redact
         """Masks personal data in the echoed customer message (the graph's redactor)."""
-        self._locks: dict[str, asyncio.Lock] = {}
+        # A lock lives while a turn holds or awaits it; idle conversations leave no entry.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.recovery: Any = None
         """Finishes turns a crash left open (`conversations.recovery.TurnRecovery`)."""
         self._tasks: set[asyncio.Task[None]] = set()
 
     def _lock(self, conversation_id: str) -> asyncio.Lock:
-        return self._locks.setdefault(conversation_id, asyncio.Lock())
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = self._locks[conversation_id] = asyncio.Lock()
+        return lock
 
     def busy(self, conversation_id: str) -> bool:
         """Whether a turn is running on the conversation."""
