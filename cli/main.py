@@ -12,6 +12,7 @@ import logging
 import typer
 
 from cli.agent import agent_app
+from cli.analytics import analytics_app
 from cli.audit import audit_app
 from cli.auth import auth_app
 from cli.aws import aws_app
@@ -38,6 +39,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(aws_app, name="aws")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_commands(), name="privacy")
+app.add_typer(analytics_app, name="analytics")
 
 
 @app.callback()

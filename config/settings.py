@@ -594,6 +594,32 @@ class Settings(BaseSettings):
         "stream reach it there); unset: taken from the request.",
     )
 
+    # Observability and analytics: domain events, Prometheus metrics (traces use OTEL_*).
+    events_backend: Literal["log", "eventbridge", "none"] = Field(
+        default="log",
+        description="Where domain events go: `log` (append-only JSON lines in the data "
+        "folder), `eventbridge` (an Amazon EventBridge bus) or `none`.",
+    )
+    event_log_file: Path | None = Field(
+        default=None,
+        description="The domain event log (`log` backend); default `events.jsonl` in the "
+        "data folder.",
+    )
+    eventbridge_bus: str = Field(
+        default="default", description="EventBridge bus (name or ARN) for domain events."
+    )
+    eventbridge_source: str = Field(
+        default="tandem", description="The `Source` of the domain events sent to EventBridge."
+    )
+    eventbridge_endpoint_url: str | None = Field(
+        default=None, description="EventBridge endpoint override (a local emulator)."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that may read `/metrics` from anywhere; unset: only "
+        "clients on loopback may read it.",
+    )
+
     @field_validator("embed_origins")
     @classmethod
     def _check_embed_origins(cls, value: list[str]) -> list[str]:
@@ -638,6 +664,11 @@ class Settings(BaseSettings):
     def queue_db(self) -> Path:
         """Path of the SQLite handoff-queue database."""
         return self.data_dir / "queue.sqlite"
+
+    @property
+    def event_log(self) -> Path:
+        """The domain event log (JSON lines)."""
+        return self.event_log_file or self.data_dir / "events.jsonl"
 
     @property
     def lease_db(self) -> Path:

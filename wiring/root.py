@@ -20,6 +20,7 @@ from config.private_files import private_dir
 from config.settings import Settings
 from conversations.audit_log import AuditLog
 from conversations.channel_store import ChannelStore
+from conversations.domain_events import EventSink, RecordingServerStore
 from conversations.fanout import RedisFanout
 from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease
@@ -29,7 +30,7 @@ from conversations.store import ServerStore
 from graphs.audit import NoAudit
 from graphs.services import Services
 from graphs.support import compile_graph
-from wiring import backends, channels, messaging, persistence
+from wiring import backends, channels, messaging, observability, persistence
 
 
 class Root:
@@ -49,6 +50,16 @@ class Root:
         """Close the audit log when it was opened."""
         if "audit_log" in self.__dict__:
             self.__dict__.pop("audit_log").close()
+
+    @cached_property
+    def domain_events(self) -> EventSink:
+        """Where domain events go (opened once; `close_domain_events` flushes and closes it)."""
+        return observability.open_event_sink(self.settings)
+
+    def close_domain_events(self) -> None:
+        """Flush and close the domain event sink when it was opened."""
+        if "domain_events" in self.__dict__:
+            self.__dict__.pop("domain_events").close()
 
     @cached_property
     def services(self) -> Services:
@@ -108,8 +119,14 @@ class Root:
         return persistence.open_long_term_store(self.settings)
 
     def server_store(self) -> ServerStore:
-        """A new connection to the conversations, event log and handoff queue."""
-        return persistence.open_server_store(self.settings)
+        """A new connection to the conversations, event log and handoff queue.
+
+        Its changes are published as domain events (`conversations.domain_events`).
+        """
+        store = persistence.open_server_store(self.settings)
+        if self.settings.events_backend == "none":
+            return store
+        return RecordingServerStore(store, self.domain_events)
 
     def lease(self) -> ConversationLease:
         """The configured single-writer lease."""

@@ -44,6 +44,13 @@ class Turns:
     memory: BaseStore
 
 
+def _innermost(store: ServerStore) -> ServerStore:
+    """The store under the wrappers that publish its changes."""
+    while hasattr(type(store), "__getattr__") and "store" in vars(store):
+        store = vars(store)["store"]
+    return store
+
+
 @contextlib.asynccontextmanager
 async def open_turns(root: Root) -> AsyncIterator[Turns]:
     """Assemble the conversation runtime on `root`'s settings; close it at the end."""
@@ -51,6 +58,7 @@ async def open_turns(root: Root) -> AsyncIterator[Turns]:
         saver = await stack.enter_async_context(root.open_async_checkpointer())
         memory = stack.enter_context(root.open_long_term_store())
         graph = root.graph(saver, memory)
+        stack.callback(root.close_domain_events)
         store = root.server_store()
         stack.callback(store.close)
         lease = root.lease()
@@ -63,10 +71,11 @@ async def open_turns(root: Root) -> AsyncIterator[Turns]:
         if fanout is None:
             from conversations.store_sqlite import SqliteServerStore
 
-            if isinstance(store, SqliteServerStore):
+            sqlite_store = _innermost(store)
+            if isinstance(sqlite_store, SqliteServerStore):
                 from conversations.store_tail import tail_store
 
-                await stack.enter_async_context(tail_store(store, hub))
+                await stack.enter_async_context(tail_store(sqlite_store, hub))
         runner = TurnRunner(
             graph, store, hub, feed, root.runner_policy(), lease,
             redact=root.services.redactor.redact,
