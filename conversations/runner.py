@@ -34,6 +34,7 @@ from conversations.admission import TurnGate
 from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease, LocalLease
 from conversations.store import ServerStore
+from conversations.turn_trace import turn_span
 from graphs.context import Context
 from graphs.turns import astream_turn, customer_input
 
@@ -88,6 +89,7 @@ class TurnRunner:
         lease: ConversationLease | None = None,
         gate: TurnGate | None = None,
         redact: Callable[[str], str] | None = None,
+        tracer: Any = None,
     ) -> None:
         self.graph = graph
         self.store = store
@@ -98,6 +100,8 @@ class TurnRunner:
         self.gate = gate or TurnGate(target_lag=self.policy.admission_target_lag_ms / 1000)
         self.redact = redact or _offline_redact
         """Masks personal data in the echoed customer message (the graph's redactor)."""
+        self.tracer = tracer
+        """An OpenTelemetry `Tracer` each turn is traced with; None: tracing is off."""
         # A lock lives while a turn holds or awaits it; idle conversations leave no entry.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.recovery: Any = None
@@ -271,6 +275,7 @@ class TurnRunner:
         """Run one turn to its `done` or `error` (`failure` is the error's text)."""
         done: dict[str, Any] = {}
         lost: list[bool] = []
+        stack = contextlib.ExitStack()
         turn = asyncio.current_task()
         assert turn is not None
         keeper = (
@@ -278,12 +283,16 @@ class TurnRunner:
             if self.lease.shared
             else None
         )
+        trace = stack.enter_context(
+            turn_span(self.tracer, conversation_id, "customer" if agent is None else "agent")
+        )
         try:
             # Agents' actions skip the line: a person is waiting on each of them.
             async with self.gate.slot() if agent is None else contextlib.nullcontext():
                 async for event in astream_turn(
-                    self.graph, conversation_id, graph_input, context, self.policy.durability
-                ):
+                    self.graph, conversation_id, graph_input, context, self.policy.durability,
+                    trace.callbacks,
+                ):  # fmt: skip
                     if event["type"] == "handoff":
                         self._record_handoff(conversation_id, event["payload"], context)
                     if event["type"] == "done":
@@ -301,6 +310,8 @@ class TurnRunner:
             done = {"type": "error", "detail": "The turn was interrupted.", "retryable": True}
             await self.hub.publish(conversation_id, {**done, "error": "LeaseLost"})
         finally:
+            trace.finish(done)
+            stack.close()
             if keeper is not None:
                 keeper.cancel()
             if done and not lost:  # an interrupted turn stays open for recovery to finish

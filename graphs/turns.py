@@ -97,9 +97,15 @@ async def astream_turn(
     graph_input: dict[str, Any] | Command,
     context: Context,
     durability: str = "sync",
+    callbacks: list[Any] | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Async twin of `stream_turn`, for servers running many conversations at once."""
-    config = turn_config(conversation_id)
+    """Async twin of `stream_turn`, for servers running many conversations at once.
+
+    `callbacks` (LangChain callback handlers, e.g. the tracer) see every run of the turn.
+    """
+    config: dict[str, Any] = turn_config(conversation_id)
+    if callbacks:
+        config["callbacks"] = callbacks
     turn = _Turn()
     async for part in graph.astream(
         graph_input,

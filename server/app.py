@@ -39,6 +39,7 @@ from server.routes import (
 )
 from server.runtime import ServerRuntime
 from server.security_headers import SecurityHeadersMiddleware
+from server.telemetry import instrument
 from wiring.root import Root
 from wiring.turns import open_turns
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             asyncio.get_running_loop().set_default_executor(executor)
             stack.callback(executor.shutdown, wait=False)
             stack.callback(root.close_audit_log)
+            stack.callback(root.close_tracing)
             turns = await stack.enter_async_context(open_turns(root))
             channels = await stack.enter_async_context(open_channels(root, turns))
             runner = turns.runner
@@ -118,4 +120,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    instrument(app, root.tracer_provider)
     return app

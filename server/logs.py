@@ -1,4 +1,8 @@
-"""Structured JSON logs carrying the request id and conversation id of the work in hand."""
+"""Structured JSON logs carrying the request id, conversation id and trace of the work in hand.
+
+With tracing on, each line also has the `trace_id` and `span_id` (hex, as OTLP backends
+show them) of the span current when it was logged, so a log line leads to its trace.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import contextvars
 import logging
 import sys
 
+from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -17,12 +22,15 @@ conversation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar
 
 
 class ContextFilter(logging.Filter):
-    """Adds `request_id` and `conversation_id` to every record."""
+    """Adds `request_id`, `conversation_id`, `trace_id` and `span_id` to every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Attach the ids of the current request (None outside one)."""
+        """Attach the ids of the current request and span (None outside one)."""
         record.request_id = request_id_var.get()
         record.conversation_id = conversation_id_var.get()
+        span = trace.get_current_span().get_span_context()
+        record.trace_id = format(span.trace_id, "032x") if span.is_valid else None
+        record.span_id = format(span.span_id, "016x") if span.is_valid else None
         return True
 
 
@@ -31,7 +39,7 @@ def configure_json_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter(
-            "{asctime}{levelname}{name}{message}{request_id}{conversation_id}",
+            "{asctime}{levelname}{name}{message}{request_id}{conversation_id}{trace_id}{span_id}",
             style="{",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.logs import conversation_id_var, request_id_var
 from server.problems import ApiError
+from server.telemetry import annotate_request, detach_request
 
 logger = logging.getLogger("tandem.access")
 
@@ -49,6 +50,7 @@ class RequestContextMiddleware:
         request_token = request_id_var.set(request_id)
         conversation_token = conversation_id_var.set(match.group(1) if match else None)
         scope.setdefault("state", {})["request_id"] = request_id
+        trace_token = annotate_request(request_id, match.group(1) if match else None)
         started = time.perf_counter()
         status: dict[str, int] = {}
 
@@ -78,6 +80,7 @@ class RequestContextMiddleware:
             )
             request_id_var.reset(request_token)
             conversation_id_var.reset(conversation_token)
+            detach_request(trace_token)
 
 
 class BodyLimitMiddleware:

@@ -55,6 +55,10 @@ class ScriptedChatModel(BaseChatModel):
             return
         for piece in re.findall(r"\S+\s*|\s+", str(reply.content)):
             yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        if reply.usage_metadata:  # providers report usage in a last, empty chunk
+            yield ChatGenerationChunk(
+                message=AIMessageChunk(content="", usage_metadata=reply.usage_metadata)
+            )
 
 
 def scripted(*replies: AIMessage | str) -> ScriptedChatModel:

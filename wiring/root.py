@@ -30,6 +30,7 @@ from conversations.store import ServerStore
 from graphs.audit import NoAudit
 from graphs.services import Services
 from graphs.support import compile_graph
+from graphs.tracing import is_traced, traced
 from wiring import backends, channels, messaging, observability, persistence
 
 
@@ -52,6 +53,22 @@ class Root:
             self.__dict__.pop("audit_log").close()
 
     @cached_property
+    def tracer_provider(self) -> Any:
+        """The OpenTelemetry tracer provider, or None when tracing is off (no OTLP endpoint)."""
+        return observability.tracer_provider()
+
+    @property
+    def tracer(self) -> Any:
+        """The tracer turns and traced dependencies use, or None when tracing is off."""
+        provider = self.tracer_provider
+        return provider.get_tracer("tandem") if provider is not None else None
+
+    def close_tracing(self) -> None:
+        """Export the spans still buffered and stop the exporter."""
+        if self.__dict__.get("tracer_provider") is not None:
+            self.__dict__.pop("tracer_provider").shutdown()
+
+    @cached_property
     def domain_events(self) -> EventSink:
         """Where domain events go (opened once; `close_domain_events` flushes and closes it)."""
         return observability.open_event_sink(self.settings)
@@ -71,13 +88,13 @@ class Root:
         if self._services is not None:
             if isinstance(self._services.audit, NoAudit):
                 self._services.audit = self.audit_log
-            return self._services
+            return self._traced(self._services)
         from prompts.catalogue import load_catalogue
 
         settings = self.settings
         private_dir(settings.data_dir)
         catalogue = load_catalogue()
-        return Services(
+        return self._traced(Services(
             orders=backends.open_order_store(settings),
             kb=backends.open_knowledge_base(settings),
             sentiment=backends.build_sentiment_analyzer(settings),
@@ -90,7 +107,15 @@ class Root:
             load_model=backends.chat_model_loader(settings),
             model_plans=settings.model_plans,
             audit=self.audit_log,
-        )
+        ))  # fmt: skip
+
+    def _traced(self, services: Services) -> Services:
+        """`services` with the order store and help centre traced, when tracing is on."""
+        tracer = self.tracer
+        if tracer is not None and not is_traced(services.orders):
+            services.orders = traced(services.orders, "orders", tracer)
+            services.kb = traced(services.kb, "knowledge_base", tracer)
+        return services
 
     def graph(
         self, checkpointer: BaseCheckpointSaver[Any] | None, store: BaseStore | None = None

@@ -78,7 +78,7 @@ async def open_turns(root: Root) -> AsyncIterator[Turns]:
                 await stack.enter_async_context(tail_store(sqlite_store, hub))
         runner = TurnRunner(
             graph, store, hub, feed, root.runner_policy(), lease,
-            redact=root.services.redactor.redact,
+            redact=root.services.redactor.redact, tracer=root.tracer,
         )  # fmt: skip
         await stack.enter_async_context(
             recovering(runner, root.services.orders, root.settings.turn_recovery_seconds)
