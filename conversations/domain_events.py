@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from cachetools import LRUCache
 
 from config.private_files import private_file
+from conversations import instruments
 from conversations.store import ServerStore
 
 logger = logging.getLogger("tandem.events")
@@ -154,7 +155,10 @@ def _turn_event(event: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
 
 
 class RecordingServerStore:
-    """A `ServerStore` that publishes a domain event for each change it makes."""
+    """A `ServerStore` that publishes a domain event for each change it makes.
+
+    It also times claims (`tandem_handoff_wait_seconds`), whatever the sink.
+    """
 
     def __init__(self, store: ServerStore, sink: EventSink) -> None:
         self.store = store
@@ -215,6 +219,7 @@ class RecordingServerStore:
         if won:
             entry = self.store.get_handoff(conversation_id) or {}
             waited = (entry.get("claimed_at") or time.time()) - entry.get("created_at", 0)
+            instruments.HANDOFF_WAIT_SECONDS.observe(max(0.0, waited))
             self._emit(HANDOFF_CLAIMED, conversation_id, agent=agent, wait_seconds=waited)
         return won
 

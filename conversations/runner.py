@@ -30,11 +30,12 @@ from typing import Any, Literal
 
 from langgraph.types import Command
 
+from conversations import instruments
 from conversations.admission import TurnGate
 from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease, LocalLease
 from conversations.store import ServerStore
-from conversations.turn_trace import turn_span
+from conversations.turn_telemetry import turn_span
 from graphs.context import Context
 from graphs.turns import astream_turn, customer_input
 
@@ -289,6 +290,7 @@ class TurnRunner:
         try:
             # Agents' actions skip the line: a person is waiting on each of them.
             async with self.gate.slot() if agent is None else contextlib.nullcontext():
+                trace.admitted(self.gate.stats())
                 async for event in astream_turn(
                     self.graph, conversation_id, graph_input, context, self.policy.durability,
                     trace.callbacks,
@@ -310,7 +312,7 @@ class TurnRunner:
             done = {"type": "error", "detail": "The turn was interrupted.", "retryable": True}
             await self.hub.publish(conversation_id, {**done, "error": "LeaseLost"})
         finally:
-            trace.finish(done)
+            trace.finish(done, self.gate.stats())
             stack.close()
             if keeper is not None:
                 keeper.cancel()
@@ -325,6 +327,8 @@ class TurnRunner:
     ) -> None:
         if payload.get("type") == "awaiting_agent":
             return  # the agent's own reply paused the graph again: nothing new for the queue
+        if payload.get("type") == "handoff":
+            instruments.HANDOFFS.labels(str(payload.get("reason") or "unknown")).inc()
         customer = context.customer_id or (payload.get("customer") or {}).get("user_id")
         entry = self.store.upsert_handoff(conversation_id, payload, customer)
         self.feed.publish({"type": "queue_update", "entry": entry})

@@ -19,6 +19,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from conversations import instruments
 from server.logs import conversation_id_var, request_id_var
 from server.problems import ApiError
 from server.telemetry import annotate_request, detach_request
@@ -53,12 +54,15 @@ class RequestContextMiddleware:
         trace_token = annotate_request(request_id, match.group(1) if match else None)
         started = time.perf_counter()
         status: dict[str, int] = {}
+        first_event = scope.get("method") == "POST" and scope.get("path", "").endswith("/messages")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 message.setdefault("headers", [])
                 waited = (time.perf_counter() - started) * 1000
+                if first_event:
+                    instruments.FIRST_EVENT_SECONDS.observe(waited / 1000)
                 message["headers"] = [
                     *message["headers"],
                     (b"x-request-id", request_id.encode()),

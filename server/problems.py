@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from conversations import instruments
+
 logger = logging.getLogger("tandem.server")
 
 PROBLEM_JSON = "application/problem+json"
@@ -24,7 +26,8 @@ def problem(
     headers: dict[str, str] | None = None,
     errors: list[dict[str, Any]] | None = None,
 ) -> JSONResponse:
-    """Build a problem+json response."""
+    """Build a problem+json response (counted in `tandem_errors_total` by its code)."""
+    instruments.ERRORS.labels(code or str(status)).inc()
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,

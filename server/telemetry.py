@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from opentelemetry import baggage, context, trace
 
-from conversations.turn_trace import REQUEST_ID_BAGGAGE
+from conversations.turn_telemetry import REQUEST_ID_BAGGAGE
 
 UNTRACED = "healthz,readyz,metrics"
 """Paths (regular expressions, comma-separated) the instrumentation leaves out."""

@@ -148,10 +148,9 @@ class Root:
 
         Its changes are published as domain events (`conversations.domain_events`).
         """
-        store = persistence.open_server_store(self.settings)
-        if self.settings.events_backend == "none":
-            return store
-        return RecordingServerStore(store, self.domain_events)
+        return RecordingServerStore(
+            persistence.open_server_store(self.settings), self.domain_events
+        )
 
     def lease(self) -> ConversationLease:
         """The configured single-writer lease."""
