@@ -2,9 +2,9 @@
 
 `export_parquet` reads the append-only JSON-lines log (`conversations.domain_events`) with
 DuckDB and writes the events stamped at or after a time to one Parquet file, with columns
-`id`, `type`, `at` (a UTC timestamp; quote it, `"at"`, in DuckDB SQL), `conversation_id`,
-`customer_id` and `data` (the event's figures as JSON text, e.g.
-`json_extract_string(data, '$.reason')`). DuckDB is the `analytics` extra.
+`id`, `type`, `at` (a UTC timestamp; quote it, `"at"`, in DuckDB SQL), `conversation_id`
+and `data` (the event's figures as JSON text, e.g. `json_extract_string(data, '$.reason')`).
+DuckDB is the `analytics` extra.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 COLUMNS = (
     "{'id': 'VARCHAR', 'type': 'VARCHAR', 'at': 'DOUBLE', 'conversation_id': 'VARCHAR',"
-    " 'customer_id': 'VARCHAR', 'data': 'JSON'}"
+    " 'data': 'JSON'}"
 )
 """The event log's columns as DuckDB's `read_json` takes them."""
 
@@ -31,12 +31,12 @@ def export_parquet(log: Path, since: float, output: Path) -> int:
     with duckdb.connect() as db:
         db.execute(
             'CREATE TEMP TABLE events (id VARCHAR, type VARCHAR, "at" TIMESTAMPTZ,'
-            " conversation_id VARCHAR, customer_id VARCHAR, data JSON)"
+            " conversation_id VARCHAR, data JSON)"
         )
         if log.exists() and log.stat().st_size:
             db.execute(
                 'INSERT INTO events SELECT id, type, to_timestamp("at"), conversation_id,'
-                f" customer_id, data FROM read_json(?, format = 'newline_delimited',"
+                f" data FROM read_json(?, format = 'newline_delimited',"
                 f' columns = {COLUMNS}) WHERE "at" >= ? ORDER BY "at"',
                 [str(log), since],
             )

@@ -7,9 +7,10 @@ a conversation resolved or returned to the bot. Every persisted conversation eve
 through the store, so each is seen once, whichever process or entry point ran the turn.
 
 Events carry ids, names and numbers, never message text (`text`, summaries and the
-customer's words stay in the transcript). Each is a flat JSON object:
-`{"id", "type", "at", "conversation_id", "customer_id", "data"}` with `at` in epoch
-seconds. Sinks: `JsonlEventLog`, an append-only JSON-lines file (the embedded profile),
+customer's words stay in the transcript) and never the customer's id: conversation ids are
+random, so once a customer's data is erased nothing in the log leads back to them. Each
+is a flat JSON object: `{"id", "type", "at", "conversation_id", "data"}` with `at` in
+epoch seconds. Sinks: `JsonlEventLog`, an append-only JSON-lines file (the embedded profile),
 and `conversations.eventbridge.EventBridgeSink` (the AWS profile). A sink never raises
 into a turn: a failed publish is logged and counted.
 """
@@ -25,8 +26,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
-
-from cachetools import LRUCache
 
 from config.private_files import private_file
 from conversations import instruments
@@ -72,16 +71,13 @@ class EventSink(Protocol):
         """Flush what is pending and release resources."""
 
 
-def domain_event(
-    event_type: str, conversation_id: str, customer_id: str | None, **data: Any
-) -> dict[str, Any]:
+def domain_event(event_type: str, conversation_id: str, **data: Any) -> dict[str, Any]:
     """A new domain event of `event_type`, stamped now."""
     return {
         "id": uuid.uuid4().hex,
         "type": event_type,
         "at": time.time(),
         "conversation_id": conversation_id,
-        "customer_id": customer_id,
         "data": data,
     }
 
@@ -163,21 +159,13 @@ class RecordingServerStore:
     def __init__(self, store: ServerStore, sink: EventSink) -> None:
         self.store = store
         self.sink = sink
-        self._customers: LRUCache[str, str | None] = LRUCache(maxsize=10_000)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.store, name)
 
-    def _customer(self, conversation_id: str) -> str | None:
-        if conversation_id not in self._customers:
-            record = self.store.get_conversation(conversation_id) or {}
-            self._customers[conversation_id] = record.get("customer_id")
-        return self._customers[conversation_id]
-
     def _emit(self, event_type: str, conversation_id: str, **data: Any) -> None:
         try:
-            customer = self._customer(conversation_id)
-            self.sink.publish(domain_event(event_type, conversation_id, customer, **data))
+            self.sink.publish(domain_event(event_type, conversation_id, **data))
         except Exception:  # analytics never breaks a conversation
             logger.warning("domain event %s not published", event_type, exc_info=True)
 
@@ -186,7 +174,6 @@ class RecordingServerStore:
     ) -> dict[str, Any]:
         """Record the conversation; publish `conversation.started`."""
         record = self.store.create_conversation(conversation_id, customer_id, channel)
-        self._customers[conversation_id] = customer_id
         self._emit(CONVERSATION_STARTED, conversation_id, channel=channel)
         return record
 

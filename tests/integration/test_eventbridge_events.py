@@ -50,10 +50,7 @@ def _received(queue: tuple[Any, str], expected: int) -> list[dict[str, Any]]:
 def test_domain_events_reach_the_bus_in_batches(moto_endpoint):
     bus, queue = _bus_to_queue(moto_endpoint)
     sink = EventBridgeSink(aws_client("events", MOTO_REGION, moto_endpoint), bus)
-    sent = [
-        domain_event("handoff.opened", f"c{i}", "alex", reason="explicit_request")
-        for i in range(13)
-    ]
+    sent = [domain_event("handoff.opened", f"c{i}", reason="explicit_request") for i in range(13)]
     for event in sent:
         sink.publish(event)
     sink.close()
@@ -75,7 +72,7 @@ def test_the_aws_profile_selects_eventbridge_from_settings(moto_endpoint, tmp_pa
         aws_region=MOTO_REGION,
     )
     sink = open_event_sink(settings)
-    sink.publish(domain_event("conversation.started", "c1", None, channel="web"))
+    sink.publish(domain_event("conversation.started", "c1", channel="web"))
     sink.close()
     [received] = _received(queue, 1)
     assert received["detail"]["conversation_id"] == "c1"
@@ -85,6 +82,6 @@ def test_the_aws_profile_selects_eventbridge_from_settings(moto_endpoint, tmp_pa
 def test_an_unreachable_bus_is_counted_not_raised(moto_endpoint):
     client = aws_client("events", MOTO_REGION, "http://127.0.0.1:9")
     sink = EventBridgeSink(client, "default")
-    sink.publish(domain_event("turn.completed", "c1", None))
+    sink.publish(domain_event("turn.completed", "c1"))
     sink.close()
     assert sink.failed == 1 and sink.published == 0
