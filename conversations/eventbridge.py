@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
-import threading
 from typing import Any
+
+from conversations.background_sender import BackgroundSender
 
 logger = logging.getLogger("tandem.events")
 
 MAX_BATCH = 10
 """Entries PutEvents accepts in one call."""
 
-_STOP = object()
 
-
-class EventBridgeSink:
+class EventBridgeSink(BackgroundSender):
     """Publishes domain events to one EventBridge bus from a background thread."""
 
     def __init__(
@@ -32,41 +30,11 @@ class EventBridgeSink:
         self.client = client
         self.bus_name = bus_name
         self.source = source
-        self.published = 0
-        self.failed = 0
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=capacity)
-        self._worker = threading.Thread(target=self._run, name="tandem-eventbridge", daemon=True)
-        self._worker.start()
+        super().__init__("tandem-eventbridge", capacity, MAX_BATCH)
 
     def publish(self, event: dict[str, Any]) -> None:
         """Queue an event; never blocks the caller (drops it when the backlog is full)."""
-        try:
-            self._queue.put_nowait(event)
-        except queue.Full:
-            self.failed += 1
-            logger.warning("domain event dropped (EventBridge backlog full): %s", event["type"])
-
-    def _batch(self, first: Any) -> tuple[list[dict[str, Any]], bool]:
-        """`first` and whatever else is queued, up to `MAX_BATCH`; True when told to stop."""
-        batch = [first]
-        while len(batch) < MAX_BATCH:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is _STOP:
-                return batch, True
-            batch.append(item)
-        return batch, False
-
-    def _run(self) -> None:
-        stop = False
-        while not stop:
-            first = self._queue.get()
-            if first is _STOP:
-                break
-            batch, stop = self._batch(first)
-            self._send(batch)
+        self.enqueue(event, event["type"])
 
     def _send(self, batch: list[dict[str, Any]]) -> None:
         entries = [
@@ -89,8 +57,3 @@ class EventBridgeSink:
         self.published += len(batch) - failed
         if failed:
             logger.warning("EventBridge refused %d of %d domain events", failed, len(batch))
-
-    def close(self, timeout: float = 10) -> None:
-        """Send what is queued, then stop the worker."""
-        self._queue.put(_STOP)
-        self._worker.join(timeout)

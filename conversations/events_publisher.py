@@ -13,41 +13,29 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
-import threading
 import time
 from typing import Any
 
+from conversations.background_sender import BackgroundSender
 from conversations.store import ServerStore
 
 logger = logging.getLogger("tandem.server.events")
 
-_STOP = object()
 
-
-class SnsEventPublisher:
+class SnsEventPublisher(BackgroundSender):
     """Publishes queue events to one SNS topic from a background thread."""
 
     def __init__(self, client: Any, topic_arn: str, capacity: int = 10_000) -> None:
         self.client = client
         self.topic_arn = topic_arn
-        self.published = 0
-        self.failed = 0
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=capacity)
-        self._worker = threading.Thread(target=self._run, name="tandem-sns-events", daemon=True)
-        self._worker.start()
+        super().__init__("tandem-sns-events", capacity)
 
     def publish(self, event_type: str, entry: dict[str, Any]) -> None:
         """Queue an event for publishing; never blocks the caller (drops when full)."""
-        event = {"type": event_type, "at": time.time(), "entry": entry}
-        try:
-            self._queue.put_nowait(event)
-        except queue.Full:
-            self.failed += 1
-            logger.warning("queue event dropped (publisher backlog full): %s", event_type)
+        self.enqueue({"type": event_type, "at": time.time(), "entry": entry}, event_type)
 
-    def _run(self) -> None:
-        while (event := self._queue.get()) is not _STOP:
+    def _send(self, batch: list[Any]) -> None:
+        for event in batch:
             try:
                 self.client.publish(
                     TopicArn=self.topic_arn,
@@ -60,14 +48,6 @@ class SnsEventPublisher:
             except Exception as error:  # the queue item is the record; the event is a signal
                 self.failed += 1
                 logger.warning("queue event %s not published: %s", event["type"], error)
-            finally:
-                self._queue.task_done()
-        self._queue.task_done()
-
-    def close(self, timeout: float = 10) -> None:
-        """Publish what is queued, then stop the worker."""
-        self._queue.put(_STOP)
-        self._worker.join(timeout)
 
 
 class PublishingServerStore:
