@@ -32,7 +32,7 @@ HEAVY = (
     "wiring",
 )
 
-GROUPS = ("chat", "serve", "auth", "eval", "agent", "kb", "aws", "audit", "privacy")
+GROUPS = ("chat", "serve", "auth", "eval", "agent", "kb", "aws", "audit", "privacy", "analytics")
 
 
 def test_importing_the_cli_imports_no_heavy_module() -> None:
