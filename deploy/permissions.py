@@ -50,6 +50,7 @@ def server_statements(
         ),
         iam.PolicyStatement(actions=BUCKET_ACTIONS, resources=[bucket.arn_for_objects("*")]),
         iam.PolicyStatement(actions=["sns:Publish"], resources=[topic.topic_arn]),
+        iam.PolicyStatement(actions=["events:PutEvents"], resources=[data.bus.event_bus_arn]),
         iam.PolicyStatement(actions=KEY_ACTIONS, resources=[key.key_arn]),
         # Comprehend's detection APIs have no resource to scope to.
         iam.PolicyStatement(actions=COMPREHEND_ACTIONS, resources=["*"]),

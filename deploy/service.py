@@ -17,7 +17,10 @@ from deploy.options import StackOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PORT = 8000
-XRAY_DAEMON_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14"
+COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+"""The AWS Distro for OpenTelemetry collector: OTLP from the server, traces on to X-Ray."""
+COLLECTOR_CONFIG = "/etc/ecs/ecs-default-config.yaml"
+"""The image's ECS configuration: OTLP receivers on 4317/4318, the X-Ray exporter."""
 ORIGIN_HEADER = "X-Tandem-Origin"
 """The header CloudFront adds; the load balancer forwards only requests carrying it."""
 HEALTH_COMMAND = (
@@ -27,7 +30,7 @@ HEALTH_COMMAND = (
 
 
 class Service(Construct):
-    """Cluster, task (server + X-Ray daemon), Fargate service, ALB and autoscaling."""
+    """Cluster, task (server + OpenTelemetry collector), Fargate service, ALB and autoscaling."""
 
     def __init__(
         self,
@@ -80,13 +83,14 @@ class Service(Construct):
             user="10001",
         )
         task.add_container(
-            "xray",
-            image=ecs.ContainerImage.from_registry(XRAY_DAEMON_IMAGE),
+            "otel-collector",
+            image=ecs.ContainerImage.from_registry(COLLECTOR_IMAGE),
+            command=[f"--config={COLLECTOR_CONFIG}"],
             essential=False,
-            cpu=32,
-            memory_reservation_mib=64,
-            logging=ecs.LogDrivers.aws_logs(stream_prefix="xray", log_group=log_group),
-            port_mappings=[ecs.PortMapping(container_port=2000, protocol=ecs.Protocol.UDP)],
+            cpu=64,
+            memory_reservation_mib=128,
+            logging=ecs.LogDrivers.aws_logs(stream_prefix="otel", log_group=log_group),
+            port_mappings=[ecs.PortMapping(container_port=4318)],
             user="1337",
         )
         self.security_group = ec2.SecurityGroup(

@@ -87,7 +87,10 @@ class TandemStack(Stack):
         CfnOutput(self, "HostedLogin", value=self.identity.domain.base_url())
 
     def server_environment(self, defaults: Settings, options: StackOptions) -> dict[str, str]:
-        """The TANDEM_* settings the container runs with: every backend on its AWS service."""
+        """The settings the container runs with: every backend on its AWS service.
+
+        Traces go to the OpenTelemetry collector beside the server, domain events to the bus.
+        """
         tables = {d.setting: d.name for d in self.data.definitions.values()}
         return {
             **tables,
@@ -115,4 +118,9 @@ class TandemStack(Stack):
                 options.alb_idle_timeout_seconds + KEEP_ALIVE_MARGIN_SECONDS
             ),
             "TANDEM_GRAPHQL_INTROSPECTION": "false",
+            "TANDEM_EVENTS_BACKEND": "eventbridge",
+            "TANDEM_EVENTBRIDGE_BUS": self.data.bus.event_bus_name,
+            # Traces to the collector beside the server, which sends them on to X-Ray.
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318",
+            "OTEL_SERVICE_NAME": "tandem",
         }

@@ -170,8 +170,12 @@ def test_the_container_runs_every_backend_on_aws_with_cognito_auth(template):
     assert env["TANDEM_AUTH_MODE"] == "cognito"
     assert env["TANDEM_GRAPHQL_INTROSPECTION"] == "false"
     assert env["TANDEM_SERVER_TABLE"] == settings.server_table
+    assert env["TANDEM_EVENTS_BACKEND"] == "eventbridge"
+    assert "Ref" in json.dumps(env["TANDEM_EVENTBRIDGE_BUS"])
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://127.0.0.1:4318"
     for name in env:
-        assert name.removeprefix("TANDEM_").lower() in Settings.model_fields, name
+        if not name.startswith("OTEL_"):  # the OpenTelemetry SDK's own variables
+            assert name.removeprefix("TANDEM_").lower() in Settings.model_fields, name
     issuer = json.dumps(env["TANDEM_AUTH_ISSUER"])
     assert "https://" in issuer and "ProviderURL" in issuer
     assert "rediss://" in json.dumps(env["TANDEM_REDIS_URL"])
@@ -229,7 +233,15 @@ def test_alarms_and_dashboard_watch_errors_latency_and_models(template):
         "AWS::ECS::TaskDefinition",
         {
             "ContainerDefinitions": Match.array_with(
-                [Match.object_like({"Name": "xray", "Essential": False})]
+                [
+                    Match.object_like(
+                        {
+                            "Name": "otel-collector",
+                            "Essential": False,
+                            "Command": ["--config=/etc/ecs/ecs-default-config.yaml"],
+                        }
+                    )
+                ]
             )
         },
     )
