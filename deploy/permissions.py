@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_opensearchservice as opensearch
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
@@ -30,10 +31,11 @@ COMPREHEND_ACTIONS = ["comprehend:DetectSentiment", "comprehend:DetectPiiEntitie
 BEDROCK_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
 SEARCH_ACTIONS = ["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
 TRACE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+METRIC_LOG_ACTIONS = ["logs:PutLogEvents", "logs:CreateLogStream", "logs:DescribeLogStreams"]
 
 
 def server_statements(
-    data: DataStores, domain: opensearch.IDomain, index: str
+    data: DataStores, domain: opensearch.IDomain, index: str, metrics_log_group: logs.ILogGroup
 ) -> list[iam.PolicyStatement]:
     """The statements of the server's task role."""
     region = Stack.of(domain).region
@@ -67,4 +69,8 @@ def server_statements(
         ),
         # X-Ray's trace APIs have no resource to scope to.
         iam.PolicyStatement(actions=TRACE_ACTIONS, resources=["*"]),
+        # The collector writes the scraped metrics as EMF log events to their log group.
+        iam.PolicyStatement(
+            actions=METRIC_LOG_ACTIONS, resources=[metrics_log_group.log_group_arn]
+        ),
     ]

@@ -19,8 +19,33 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PORT = 8000
 COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
 """The AWS Distro for OpenTelemetry collector: OTLP from the server, traces on to X-Ray."""
-COLLECTOR_CONFIG = "/etc/ecs/ecs-default-config.yaml"
-"""The image's ECS configuration: OTLP receivers on 4317/4318, the X-Ray exporter."""
+COLLECTOR_CONFIG = """
+receivers:
+  otlp:
+    protocols:
+      http: {{endpoint: "127.0.0.1:4318"}}
+  prometheus:
+    config:
+      scrape_configs:
+        - job_name: tandem
+          scrape_interval: 30s
+          metrics_path: /metrics
+          static_configs: [{{targets: ["127.0.0.1:{port}"]}}]
+processors:
+  batch: {{}}
+exporters:
+  awsxray: {{}}
+  awsemf:
+    namespace: Tandem
+    log_group_name: "{log_group}"
+    dimension_rollup_option: NoDimensionRollup
+service:
+  pipelines:
+    traces: {{receivers: [otlp], processors: [batch], exporters: [awsxray]}}
+    metrics: {{receivers: [prometheus], processors: [batch], exporters: [awsemf]}}
+"""
+"""The collector's configuration (`AOT_CONFIG_CONTENT`): the server's OTLP traces to X-Ray, its
+Prometheus `/metrics` (readable from loopback) scraped into CloudWatch metrics (EMF)."""
 ORIGIN_HEADER = "X-Tandem-Origin"
 """The header CloudFront adds; the load balancer forwards only requests carrying it."""
 HEALTH_COMMAND = (
@@ -43,6 +68,7 @@ class Service(Construct):
         statements: list[iam.PolicyStatement],
         log_bucket: s3.IBucket,
         log_group: logs.ILogGroup,
+        metrics_log_group: logs.ILogGroup,
     ) -> None:
         super().__init__(scope, construct_id)
         self.task_role = iam.Role(
@@ -85,7 +111,11 @@ class Service(Construct):
         task.add_container(
             "otel-collector",
             image=ecs.ContainerImage.from_registry(COLLECTOR_IMAGE),
-            command=[f"--config={COLLECTOR_CONFIG}"],
+            environment={
+                "AOT_CONFIG_CONTENT": COLLECTOR_CONFIG.format(
+                    port=PORT, log_group=metrics_log_group.log_group_name
+                )
+            },
             essential=False,
             cpu=64,
             memory_reservation_mib=128,

@@ -44,6 +44,13 @@ class TandemStack(Stack):
             encryption_key=self.data.key,
             removal_policy=RemovalPolicy.RETAIN,
         )
+        metrics_log_group = logs.LogGroup(
+            self,
+            "MetricLogs",
+            retention=logs.RetentionDays.THREE_MONTHS,
+            encryption_key=self.data.key,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
         # The hosted login returns to the distribution, which is created after the service.
         placeholder: dict[str, str] = {}
         self.service = Service(
@@ -52,9 +59,12 @@ class TandemStack(Stack):
             vpc=network.vpc,
             options=options,
             environment=placeholder,
-            statements=server_statements(self.data, self.search.domain, defaults.opensearch_index),
+            statements=server_statements(
+                self.data, self.search.domain, defaults.opensearch_index, metrics_log_group
+            ),
             log_bucket=self.data.log_bucket,
             log_group=log_group,
+            metrics_log_group=metrics_log_group,
         )
         self.search.allow_from(self.service.security_group)
         self.cache.allow_from(self.service.security_group)

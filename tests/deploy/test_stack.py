@@ -173,6 +173,13 @@ def test_the_container_runs_every_backend_on_aws_with_cognito_auth(template):
     assert env["TANDEM_EVENTS_BACKEND"] == "eventbridge"
     assert "Ref" in json.dumps(env["TANDEM_EVENTBRIDGE_BUS"])
     assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://127.0.0.1:4318"
+    task = next(iter(resources(template, "AWS::ECS::TaskDefinition").values()))
+    [collector] = [
+        c for c in task["Properties"]["ContainerDefinitions"] if c["Name"] == "otel-collector"
+    ]
+    config = json.dumps(collector["Environment"])
+    assert "AOT_CONFIG_CONTENT" in config and "awsxray" in config and "awsemf" in config
+    assert "127.0.0.1:8000" in config and "/metrics" in config
     for name in env:
         if not name.startswith("OTEL_"):  # the OpenTelemetry SDK's own variables
             assert name.removeprefix("TANDEM_").lower() in Settings.model_fields, name
@@ -233,15 +240,7 @@ def test_alarms_and_dashboard_watch_errors_latency_and_models(template):
         "AWS::ECS::TaskDefinition",
         {
             "ContainerDefinitions": Match.array_with(
-                [
-                    Match.object_like(
-                        {
-                            "Name": "otel-collector",
-                            "Essential": False,
-                            "Command": ["--config=/etc/ecs/ecs-default-config.yaml"],
-                        }
-                    )
-                ]
+                [Match.object_like({"Name": "otel-collector", "Essential": False})]
             )
         },
     )
