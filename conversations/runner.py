@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from langgraph.types import Command
+from opentelemetry.trace import Tracer
 
 from conversations import instruments
 from conversations.admission import TurnGate
@@ -90,7 +91,7 @@ class TurnRunner:
         lease: ConversationLease | None = None,
         gate: TurnGate | None = None,
         redact: Callable[[str], str] | None = None,
-        tracer: Any = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self.graph = graph
         self.store = store
