@@ -37,19 +37,16 @@ class TandemStack(Stack):
         self.data = DataStores(self, "Data", defaults)
         self.search = SearchDomain(self, "Search", network.vpc, self.data.key)
         self.cache = FanoutCache(self, "Cache", network.vpc, self.data.key)
-        log_group = logs.LogGroup(
-            self,
-            "ServerLogs",
-            retention=logs.RetentionDays.THREE_MONTHS,
-            encryption_key=self.data.key,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        metrics_log_group = logs.LogGroup(
-            self,
-            "MetricLogs",
-            retention=logs.RetentionDays.THREE_MONTHS,
-            encryption_key=self.data.key,
-            removal_policy=RemovalPolicy.RETAIN,
+        # The server's logs, and the metrics the collector scrapes from it (as EMF events).
+        log_group, metrics_log_group = (
+            logs.LogGroup(
+                self,
+                name,
+                retention=logs.RetentionDays.THREE_MONTHS,
+                encryption_key=self.data.key,
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            for name in ("ServerLogs", "MetricLogs")
         )
         # The hosted login returns to the distribution, which is created after the service.
         placeholder: dict[str, str] = {}
