@@ -8,6 +8,13 @@ at once shrinks multiplicatively; while turns wait and the lag is low, it grows 
 per sample (additive increase, multiplicative decrease, as in TCP congestion control).
 Waiting turns start in arrival order.
 
+Lag alone cannot tell a saturated process from a busy machine: when other processes take
+the CPU, timers fire late while this process sits idle. So each sample also measures the
+CPU this process used over the interval (`time.process_time`, every thread). The limit
+shrinks only while the process is using its core; while turns wait and the process leaves
+part of its core unused, the limit grows by a quarter per sample, so a core never idles
+while turns wait.
+
 Turns of a real model spend seconds waiting on the network and barely load the loop, so
 the limit grows to as many as need to run. When turns are CPU-heavy it settles where the
 server stays responsive: new requests, agents' actions and health checks are not queued
@@ -18,8 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 DECREASE = 0.9
@@ -27,6 +35,12 @@ DECREASE = 0.9
 
 SMOOTHING = 0.3
 """Weight of the newest lag sample in the moving average."""
+
+IDLE_INCREASE = 1.25
+"""Factor applied to the limit per sample while turns wait and the process has CPU to spare."""
+
+BUSY_SHARE = 0.85
+"""Share of one core (CPU seconds per second) at or above which the process counts as busy."""
 
 
 @dataclass
@@ -43,6 +57,10 @@ class TurnGate:
     running: int = 0
     lag: float = 0.0
     """Smoothed loop lag, in seconds."""
+    cpu_share: float = 0.0
+    """CPU seconds the process used per second over the last sample."""
+    cpu_clock: Callable[[], float] = time.process_time
+    """The process's CPU clock (all threads), read once per sample."""
     _waiting: deque[asyncio.Future[None]] = field(default_factory=deque)
 
     @property
@@ -62,30 +80,40 @@ class TurnGate:
             "waiting": self.waiting,
             "limit": int(self.limit) if self.enabled else 0,
             "loop_lag_ms": round(self.lag * 1000, 2),
+            "cpu_share": round(self.cpu_share, 2),
         }
 
     def has_room(self) -> bool:
         """Whether a turn arriving now would start at once."""
         return not self.enabled or (self.running < int(self.limit) and not self.waiting)
 
-    def observe(self, late: float) -> None:
-        """Take one lag sample (seconds a timer fired late) and adjust the limit."""
+    def observe(self, late: float, cpu_share: float = 1.0) -> None:
+        """Take one sample (seconds a timer fired late, CPU share used) and adjust the limit."""
         self.lag += SMOOTHING * (late - self.lag)
-        if self.lag > self.target_lag:
+        self.cpu_share = cpu_share
+        busy = cpu_share >= BUSY_SHARE
+        full = bool(self.waiting) and self.running >= int(self.limit)
+        if full and not busy:
+            # Part of the core is idle while turns wait: the lag comes from elsewhere.
+            grown = max(self.limit + 1, self.limit * IDLE_INCREASE)
+            self.limit = min(float(self.maximum), grown)
+        elif self.lag > self.target_lag and busy:
             self.limit = max(float(self.minimum), self.limit * DECREASE)
-        elif self.waiting and self.running >= int(self.limit):
+        elif full and self.lag <= self.target_lag:
             self.limit = min(float(self.maximum), self.limit + 1)
         self._admit()
 
     async def watch(self) -> None:
-        """Sample the loop's lag every `interval` for as long as the server runs."""
+        """Sample the loop's lag and the CPU used every `interval` while the server runs."""
         if not self.enabled:
             return
         loop = asyncio.get_running_loop()
         while True:
-            started = loop.time()
+            started, cpu = loop.time(), self.cpu_clock()
             await asyncio.sleep(self.interval)
-            self.observe(max(0.0, loop.time() - started - self.interval))
+            elapsed = loop.time() - started
+            share = (self.cpu_clock() - cpu) / elapsed if elapsed > 0 else 1.0
+            self.observe(max(0.0, elapsed - self.interval), share)
 
     def _admit(self) -> None:
         while self._waiting and self.running < int(self.limit):

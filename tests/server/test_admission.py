@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from conversations.admission import DECREASE, TurnGate
+from conversations.admission import BUSY_SHARE, DECREASE, IDLE_INCREASE, TurnGate
 from conversations.runner import BUSY_STATUS
 from tests.server.conftest import parse_sse
 from tests.server.test_chat_api import _slow_kb
@@ -67,6 +67,55 @@ async def test_the_limit_grows_while_turns_wait_and_the_loop_keeps_up():
     await asyncio.gather(*tasks)
 
 
+async def test_waiting_turns_are_let_in_while_the_process_leaves_its_core_idle():
+    # The loop lags (another process has the CPU) but this one uses a tenth of a core:
+    # shrinking the limit would leave a core idle while turns wait, so it grows instead.
+    gate = TurnGate(target_lag=0.005, limit=2, minimum=1)
+    release = asyncio.Event()
+    started: list[int] = []
+
+    async def turn(number: int) -> None:
+        async with gate.slot():
+            started.append(number)
+            await release.wait()
+
+    tasks = [asyncio.create_task(turn(n)) for n in range(6)]
+    await _settle()
+    assert started == [0, 1] and gate.waiting == 4
+    gate.observe(0.050, cpu_share=0.1)
+    assert gate.limit == pytest.approx(max(3, 2 * IDLE_INCREASE))
+    await _settle()
+    assert started == [0, 1, 2] and gate.waiting == 3
+    while gate.waiting:
+        gate.observe(0.050, cpu_share=0.1)
+        await _settle()
+    assert started == list(range(6)), "admitted in arrival order"
+    gate.observe(0.050, cpu_share=BUSY_SHARE)
+    assert gate.limit < 6, "with the core busy, lag shrinks the limit again"
+    release.set()
+    await asyncio.gather(*tasks)
+
+
+def test_an_idle_process_with_no_one_waiting_keeps_its_limit():
+    gate = TurnGate(target_lag=0.005, limit=10, minimum=1)
+    gate.observe(0.050, cpu_share=0.1)
+    assert gate.limit == 10
+
+
+async def test_the_watch_measures_the_cpu_the_process_used():
+    used = iter([0.0, 0.05, 0.05, 0.10, 0.10, 0.15])
+    gate = TurnGate(target_lag=0.005, interval=0.01, cpu_clock=lambda: next(used))
+    watch = asyncio.create_task(gate.watch())
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if gate.cpu_share:
+            break
+    watch.cancel()
+    await asyncio.gather(watch, return_exceptions=True)
+    assert 0 < gate.cpu_share <= 0.05 / 0.01
+    assert gate.stats()["cpu_share"] == round(gate.cpu_share, 2)
+
+
 async def test_a_cancelled_waiter_does_not_take_a_slot():
     gate = TurnGate(target_lag=0.005, limit=1, minimum=1)
     release = asyncio.Event()
@@ -95,7 +144,7 @@ async def test_a_zero_target_admits_every_turn():
 
 def test_a_queued_message_is_told_to_wait_and_answered_after_the_running_turn(api, services):
     gate = api.client.app.state.runtime.runner.gate
-    gate.target_lag, gate.limit, gate.minimum = 1e-9, 1.0, 1  # the limit can only stay at 1
+    gate.target_lag, gate.limit, gate.minimum, gate.maximum = 1e-9, 1.0, 1, 1  # stays at 1
     kb = _slow_kb(services)
     alex, sam = api.customer(), api.customer("sam_lee_2002")
     first_conversation = api.new_conversation(alex)
