@@ -59,6 +59,7 @@ async def soak(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
             "TANDEM_MODEL": "",
             "TANDEM_RATE_LIMIT_PER_MINUTE": "100000000",
             "TANDEM_AUTH_MODE": "local",
+            "TANDEM_SERVE_WORKERS": "1",
         },
         REPO,
         workdir,

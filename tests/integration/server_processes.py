@@ -22,9 +22,9 @@ Event = dict[str, Any]
 
 
 class ServerProcess:
-    """One `tandem serve` process on a free 127.0.0.1 port, launched on construction."""
+    """One `tandem serve` on a free 127.0.0.1 port (one worker unless told), launched now."""
 
-    def __init__(self, name: str, env: dict[str, str], folder: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], folder: Path, workers: int = 1) -> None:
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -32,7 +32,10 @@ class ServerProcess:
         tandem = Path(sys.executable).with_name("tandem")
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                [str(tandem), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [
+                    *(str(tandem), "serve", "--host", "127.0.0.1", "--port", str(self.port)),
+                    *("--workers", str(workers)),
+                ],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from conversations.coalesce import coalesce_tokens
-from tests.server.conftest import parse_sse
 
 
 async def _paced(
