@@ -159,12 +159,13 @@ class ServerProcess:
                 await asyncio.sleep(0.25)
         raise TimeoutError(f"{self.name} not ready after {timeout:.0f} s; see {self.stderr_path}")
 
-    def _status(self, key: str) -> int | None:
+    def _status(self, key: str, pid: int | None = None) -> int | None:
         """One numeric field of /proc/PID/status (memory figures are in KiB)."""
-        if self.pid is None:
+        pid = pid or self.pid
+        if pid is None:
             return None
         try:
-            lines = Path(f"/proc/{self.pid}/status").read_text().splitlines()
+            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
         except OSError:
             return None
         for line in lines:
@@ -173,24 +174,44 @@ class ServerProcess:
         return None
 
     def memory_mib(self, key: str) -> float | None:
-        """A memory figure of the server process (`VmHWM` peak, `VmRSS` now), in MiB."""
-        kib = self._status(key)
-        return None if kib is None else kib / 1024
+        """A memory figure (`VmHWM` peak, `VmRSS` now) summed over the server's processes, MiB."""
+        figures = [self._status(key, pid) for pid in self.processes()]
+        known = [kib for kib in figures if kib is not None]
+        return sum(known) / 1024 if known else None
+
+    def processes(self) -> list[int]:
+        """The server's process id and those of its descendants (worker processes)."""
+        if self.pid is None:
+            return []
+        found, pending = [], [self.pid]
+        while pending:
+            pid = pending.pop()
+            found.append(pid)
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                continue
+            pending.extend(int(child) for child in children)
+        return found
 
     def cpu_seconds(self) -> float | None:
-        """CPU time (user + system) the server process has used so far."""
-        try:
-            stat = Path(f"/proc/{self.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU time (user + system) the server and its worker processes have used so far."""
+        total, seen = 0.0, False
+        for pid in self.processes():
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            seen = True
+        return total if seen else None
 
     async def peak_threads(self, stop: asyncio.Event, every: float = 0.2) -> int:
         """Sample the process's thread count until `stop` is set; return the highest seen."""
         peak = 0
         while not stop.is_set():
-            peak = max(peak, self._status("Threads") or 0)
+            peak = max(peak, sum(self._status("Threads", pid) or 0 for pid in self.processes()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), every)
         return peak
