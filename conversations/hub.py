@@ -248,6 +248,10 @@ class EventHub:
         turn's `done` (or `error`) is cut after it and is the last.
         """
         log = self._log(conversation_id)
+        if not log.followers:
+            # Unfollowed, the log may have missed what other processes persisted meanwhile
+            # (the store tail catches up followed conversations only).
+            self._fill_from_store(conversation_id, log, below=None)
         log.followers += 1
         try:
             while True:

@@ -121,7 +121,7 @@ def test_a_stream_resumes_on_the_other_worker_without_losing_or_repeating_events
     assert min(_ids(second_turn)) > rest[-1]["id"], "numbering continues on the other worker"
 
     with http.stream(
-        "GET", f"{first.url}{url}/events", params={"after": 0, "until_done": "true"},
+        "GET", f"{first.url}{url}/events", params={"after": 0},
         headers=headers,
     ) as response:  # fmt: skip
         everything = [e for e in _read_all(response) if e["type"] != "token"]
@@ -133,7 +133,7 @@ def test_a_stream_resumes_on_the_other_worker_without_losing_or_repeating_events
 
 
 def _read_all(response: httpx.Response) -> list[dict[str, Any]]:
-    """Events until the second `done` (both turns)."""
+    """Events until the second `done` (both turns; the stream itself stays open)."""
     events: list[dict[str, Any]] = []
     for event in sse_events(response.iter_lines()):
         events.append(event)
