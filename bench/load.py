@@ -53,17 +53,16 @@ from bench.load_report import RunResult, report
 from bench.load_targets import (
     LOOPBACK,
     STREAMS,
-    ServerProcess,
     TurnSample,
     free_port,
     http_client,
     langgraph_conversation,
     tandem_conversation,
 )
+from bench.server_process import CUSTOMER, ServerProcess, customer_token, tandem_server
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / ".venv" / "bin"
-CUSTOMER = "alex_morgan_1001"
 MESSAGES = [
     "what is your return policy?",
     "thanks",
@@ -191,26 +190,10 @@ async def admission_probe(base: str, stop: asyncio.Event, every: float = 0.5) ->
 async def run_tandem(args: argparse.Namespace, workdir: Path, data_dir: Path) -> RunResult:
     """Serve with `tandem serve` and run the load over SSE."""
     from config.settings import Settings
-    from server.auth.local_issuer import issuer_from_settings
     from server.serving import worker_count
 
-    port = free_port()
-    base = f"http://{LOOPBACK}:{port}"
-    server = ServerProcess(
-        "tandem",
-        [
-            *(str(BIN / "tandem"), "serve", "--host", LOOPBACK, "--port", str(port)),
-            *(("--workers", str(args.workers)) if args.workers else ()),
-        ],
-        {
-            "TANDEM_DATA_DIR": str(data_dir),
-            "TANDEM_MODEL": f"paced:{args.tokens_per_second}",
-            "TANDEM_RATE_LIMIT_PER_MINUTE": "1000000",
-            "TANDEM_AUTH_MODE": "local",
-        },
-        REPO,
-        workdir,
-    )
+    model = f"paced:{args.tokens_per_second}"
+    server, base = tandem_server(REPO, workdir, data_dir, model, args.workers)
     texts = turn_texts(args.turns)
     settings = Settings()
     workers = worker_count(settings, args.workers)
@@ -225,8 +208,7 @@ async def run_tandem(args: argparse.Namespace, workdir: Path, data_dir: Path) ->
     server.start()
     try:
         await server.wait_ready(base, "/readyz", STARTUP_SECONDS)
-        issuer = issuer_from_settings(Settings(data_dir=data_dir, auth_mode="local"))
-        token = issuer.issue(CUSTOMER, "customer", customer_id=CUSTOMER)
+        token = customer_token(data_dir)
         await measure(
             server,
             result,

@@ -26,8 +26,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench.load import BIN, CUSTOMER, MESSAGES, REPO, STARTUP_SECONDS, prepare_data_dir
-from bench.load_targets import LOOPBACK, ServerProcess, free_port, http_client, tandem_turn
+from bench.load import MESSAGES, REPO, STARTUP_SECONDS, prepare_data_dir
+from bench.load_targets import http_client, tandem_turn
+from bench.server_process import ServerProcess, customer_token, tandem_server
 
 Marks = dict[int, tuple[float, float]]
 """Per mark (messages): server CPU seconds per turn and median turn latency in seconds."""
@@ -61,30 +62,14 @@ async def one_conversation(
 
 async def measure(args: argparse.Namespace, workdir: Path) -> list[Marks]:
     """Serve on a prepared folder and run `args.runs` conversations one after another."""
-    from config.settings import Settings
-    from server.auth.local_issuer import issuer_from_settings
-
     data_dir = workdir / "data"
     await asyncio.to_thread(prepare_data_dir, data_dir)
-    port = free_port()
-    base = f"http://{LOOPBACK}:{port}"
-    server = ServerProcess(
-        "tandem",
-        [str(BIN / "tandem"), "serve", "--host", LOOPBACK, "--port", str(port), "--workers", "1"],
-        {
-            "TANDEM_DATA_DIR": str(data_dir),
-            "TANDEM_MODEL": f"paced:{args.tokens_per_second}",
-            "TANDEM_RATE_LIMIT_PER_MINUTE": "1000000",
-            "TANDEM_AUTH_MODE": "local",
-        },
-        REPO,
-        workdir,
-    )
+    model = f"paced:{args.tokens_per_second}"
+    server, base = tandem_server(REPO, workdir, data_dir, model, workers=1)
     server.start()
     try:
         await server.wait_ready(base, "/readyz", STARTUP_SECONDS)
-        issuer = issuer_from_settings(Settings(data_dir=data_dir, auth_mode="local"))
-        token = issuer.issue(CUSTOMER, "customer", customer_id=CUSTOMER)
+        token = customer_token(data_dir)
         return [
             await one_conversation(server, base, token, args.marks, args.window)
             for _ in range(args.runs)
