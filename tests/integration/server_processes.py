@@ -16,7 +16,10 @@ from typing import Any
 
 import httpx
 
+from config.settings import Settings
+from server.auth.local_issuer import LocalIssuer, issuer_from_settings
 from tests.loopback import free_port, wait_until_ready
+from tools.intent import IntentClassifier
 
 Event = dict[str, Any]
 
@@ -127,3 +130,13 @@ class StreamWatcher:
     def close(self) -> None:
         """Stop reading after the next event (the client's close ends the request)."""
         self._stop.set()
+
+
+def seed_data_dir(shared_backends: dict[str, Any], data_dir: Path) -> LocalIssuer:
+    """Give servers about to start on `data_dir` this run's trained intent classifier (so
+    they start without training) and its local issuer key (so they all verify one key)."""
+    classifier: IntentClassifier = shared_backends["classifier"]
+    classifier.save(IntentClassifier.cache_path(shared_backends["catalogue"], data_dir / "cache"))
+    issuer = issuer_from_settings(Settings(data_dir=data_dir, auth_mode="local"))
+    issuer.issue("warm-up", "agent")
+    return issuer

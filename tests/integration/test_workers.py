@@ -18,10 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from config.settings import Settings
-from server.auth.local_issuer import issuer_from_settings
-from tests.integration.server_processes import ServerProcess, read_turn, sse_events
-from tools.intent import IntentClassifier
+from tests.integration.server_processes import ServerProcess, read_turn, seed_data_dir, sse_events
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket, pytest.mark.timeout(600)]
 
@@ -43,10 +40,9 @@ def shared_folder(
         "TANDEM_RATE_LIMIT_PER_MINUTE": "100000",
         "TANDEM_WORKER_THREADS": "16",
     }
-    classifier: IntentClassifier = shared_backends["classifier"]
-    classifier.save(IntentClassifier.cache_path(shared_backends["catalogue"], data_dir / "cache"))
-    issuer = issuer_from_settings(Settings(data_dir=data_dir, auth_mode="local"))
-    token = issuer.issue(CUSTOMER, "customer", customer_id=CUSTOMER)
+    token = seed_data_dir(shared_backends, data_dir).issue(
+        CUSTOMER, "customer", customer_id=CUSTOMER
+    )
     return env, folder, {"Authorization": f"Bearer {token}"}
 
 
