@@ -108,6 +108,7 @@ def server_env(data_dir: Path) -> dict[str, str]:
         "TANDEM_RATE_LIMIT_PER_MINUTE": "100000",
         "TANDEM_WORKER_THREADS": "8",
         "TANDEM_FAULT_KILL_AT": "",
+        "TANDEM_SERVE_WORKERS": "1",
     }
 
 

@@ -13,20 +13,15 @@ seconds before the requests are even sent.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import json
-import os
-import signal
 import socket
 import ssl
-import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
 from httpx_sse import aconnect_sse
@@ -111,106 +106,6 @@ def http_client(
         timeout=TIMEOUT,
         transport=httpx.AsyncHTTPTransport(verify=_tls_context(), limits=limits),
     )
-
-
-class ServerProcess:
-    """A server run as its own process group, its stdout and stderr captured to files."""
-
-    def __init__(
-        self, name: str, argv: Sequence[str], env: dict[str, str], cwd: Path, log_dir: Path
-    ) -> None:
-        self.name = name
-        self.argv = list(argv)
-        self.env = {**os.environ, **env}
-        self.cwd = cwd
-        self.stdout_path = log_dir / f"{name}.stdout.log"
-        self.stderr_path = log_dir / f"{name}.stderr.log"
-        self._process: subprocess.Popen[bytes] | None = None
-        self._logs: list[IO[bytes]] = []
-
-    @property
-    def pid(self) -> int | None:
-        """The server's process id, once started."""
-        return self._process.pid if self._process else None
-
-    def start(self) -> None:
-        """Launch the server in a new session, so Ctrl-C reaches only the benchmark."""
-        self._logs = [self.stdout_path.open("wb"), self.stderr_path.open("wb")]
-        self._process = subprocess.Popen(
-            self.argv,
-            cwd=self.cwd,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._logs[0],
-            stderr=self._logs[1],
-            start_new_session=True,
-        )
-
-    async def wait_ready(self, base_url: str, path: str, timeout: float) -> float:
-        """Poll `base_url` + `path` until it answers 200; return the seconds it took."""
-        started = time.perf_counter()
-        async with http_client(base_url, 4) as client:
-            while time.perf_counter() - started < timeout:
-                if self._process is None or self._process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited during startup; see {self.stderr_path}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(path, timeout=5.0)).status_code == 200:
-                        return time.perf_counter() - started
-                await asyncio.sleep(0.25)
-        raise TimeoutError(f"{self.name} not ready after {timeout:.0f} s; see {self.stderr_path}")
-
-    def _status(self, key: str) -> int | None:
-        """One numeric field of /proc/PID/status (memory figures are in KiB)."""
-        if self.pid is None:
-            return None
-        try:
-            lines = Path(f"/proc/{self.pid}/status").read_text().splitlines()
-        except OSError:
-            return None
-        for line in lines:
-            if line.startswith(f"{key}:"):
-                return int(line.split()[1])
-        return None
-
-    def memory_mib(self, key: str) -> float | None:
-        """A memory figure of the server process (`VmHWM` peak, `VmRSS` now), in MiB."""
-        kib = self._status(key)
-        return None if kib is None else kib / 1024
-
-    def cpu_seconds(self) -> float | None:
-        """CPU time (user + system) the server process has used so far."""
-        try:
-            stat = Path(f"/proc/{self.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    async def peak_threads(self, stop: asyncio.Event, every: float = 0.2) -> int:
-        """Sample the process's thread count until `stop` is set; return the highest seen."""
-        peak = 0
-        while not stop.is_set():
-            peak = max(peak, self._status("Threads") or 0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every)
-        return peak
-
-    def stop(self, grace: float = 15.0) -> int | None:
-        """SIGTERM the process group, SIGKILL it after `grace` seconds; return the exit code."""
-        process = self._process
-        if process is None:
-            return None
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, sig)
-            try:
-                process.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        for log in self._logs:
-            log.close()
-        return process.returncode
 
 
 async def tandem_turn(client: httpx.AsyncClient, conversation_id: str, text: str) -> TurnSample:

@@ -22,8 +22,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench.load import BIN, CUSTOMER, MESSAGES, REPO, STARTUP_SECONDS, prepare_data_dir
-from bench.load_targets import LOOPBACK, ServerProcess, TurnSample, free_port, tandem_conversation
+from bench.load import MESSAGES, REPO, STARTUP_SECONDS, prepare_data_dir
+from bench.load_targets import TurnSample, tandem_conversation
+from bench.server_process import customer_token, tandem_server
 
 
 async def _conversations(
@@ -44,30 +45,13 @@ async def _conversations(
 
 async def soak(args: argparse.Namespace, workdir: Path) -> dict[str, object]:
     """One run: serve, warm up, run the turns in tenths; return RSS samples and errors."""
-    from config.settings import Settings
-    from server.auth.local_issuer import issuer_from_settings
-
     data_dir = workdir / "data"
     prepare_data_dir(data_dir)
-    port = free_port()
-    base = f"http://{LOOPBACK}:{port}"
-    server = ServerProcess(
-        "tandem",
-        [str(BIN / "tandem"), "serve", "--host", LOOPBACK, "--port", str(port)],
-        {
-            "TANDEM_DATA_DIR": str(data_dir),
-            "TANDEM_MODEL": "",
-            "TANDEM_RATE_LIMIT_PER_MINUTE": "100000000",
-            "TANDEM_AUTH_MODE": "local",
-        },
-        REPO,
-        workdir,
-    )
+    server, base = tandem_server(REPO, workdir, data_dir, model="", workers=1)
     server.start()
     try:
         await server.wait_ready(base, "/readyz", STARTUP_SECONDS)
-        issuer = issuer_from_settings(Settings(data_dir=data_dir, auth_mode="local"))
-        token = issuer.issue(CUSTOMER, "customer", customer_id=CUSTOMER)
+        token = customer_token(data_dir)
         per = args.per_conversation
         samples = await _conversations(base, token, args.warm_up // per, per, args.concurrency)
         rss = [(len(samples), server.memory_mib("VmRSS"))]

@@ -116,6 +116,12 @@ def print_banner(settings: Settings, url: str, out: Console | None = None) -> No
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Worker processes sharing the data folder (default: one per CPU core)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the chat API, the handoff queue and the health probes."""
     import uvicorn
@@ -123,9 +129,17 @@ def serve(
     from config.settings import get_settings
     from server.app import create_app
     from server.logs import configure_json_logging
-    from server.serving import server_options
+    from server.serving import run_workers, server_options, worker_count, workers_unsupported
 
     settings = get_settings()
+    processes = worker_count(settings, workers)
+    if processes > 1 and workers_unsupported(settings):
+        Console(stderr=True, highlight=False).print(
+            f"[bold red]Error:[/] {processes} workers cannot share state: "
+            f"{workers_unsupported(settings)}. Use --workers 1.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=2)
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port
     insecure = check_bind(settings, bind_host)
@@ -134,6 +148,9 @@ def serve(
     configure_json_logging()
     if insecure:
         logger.warning(PUBLIC_BIND_WARNING.format(host=bind_host))
+    if processes > 1:
+        run_workers(settings, bind_host, bind_port, processes)
+        return
     uvicorn.run(
         create_app(settings), log_config=None, **server_options(settings, bind_host, bind_port)
     )

@@ -593,6 +593,21 @@ class Settings(BaseSettings):
         description="The server's public https:// address (Twilio's webhooks and media "
         "stream reach it there); unset: taken from the request.",
     )
+    # Serving throughput: worker processes and how replies are streamed.
+    serve_workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Worker processes `tandem serve` starts on the embedded profile (they share "
+        "the data folder; any one may answer any request). 0: one per CPU core.",
+    )
+    token_window_ms: float = Field(
+        default=25.0,
+        ge=0.0,
+        le=1000.0,
+        description="Reply tokens arriving within this many milliseconds are sent as one "
+        "`token` event (the same text in fewer events). 0 sends every token on its own.",
+    )
 
     # Observability and analytics: domain events, Prometheus metrics (traces use OTEL_*).
     events_backend: Literal["log", "eventbridge", "none"] = Field(

@@ -57,9 +57,13 @@ QueueRelay = Callable[[dict[str, Any]], None]
 class ConversationLog:
     """The numbered events of one conversation and the streams waiting on it."""
 
-    def __init__(self, first_seq: int, budget: ByteBudget) -> None:
+    def __init__(self, first_seq: int, budget: ByteBudget, floor: int | None = None) -> None:
         self.seq = first_seq
-        self.reserved = first_seq
+        """The number of the latest event this process has seen (its followers' cursor)."""
+        self.floor = first_seq if floor is None else max(first_seq, floor)
+        """Numbers up to here may have gone to events never persisted (another process's or
+        a crashed one's tokens): this process numbers its own events after it."""
+        self.reserved = self.floor
         """The highest number this process knows to be reserved (by itself or another)."""
         self.events = EventWindow(budget, MEMORY_EVENTS)
         self.changed = asyncio.Condition()
@@ -88,10 +92,11 @@ class EventHub:
     def _log(self, conversation_id: str) -> ConversationLog:
         log = self._logs.get(conversation_id)
         if log is None:
-            first = max(
-                self._store.last_seq(conversation_id), self._store.reserved_seq(conversation_id)
+            log = ConversationLog(
+                self._store.last_seq(conversation_id),
+                self._budget,
+                floor=self._store.reserved_seq(conversation_id),
             )
-            log = ConversationLog(first, self._budget)
             self._logs[conversation_id] = log
             self._evict()
         else:
@@ -150,8 +155,7 @@ class EventHub:
         if event["type"] not in TRANSIENT:
             validate_event(event)
         log = self._log(conversation_id)
-        log.seq += 1
-        seq = log.seq
+        log.seq = seq = max(log.seq, log.floor) + 1
         if seq > log.reserved:
             log.reserved = seq + SEQ_BLOCK - 1
             self._store.reserve_seq(conversation_id, log.reserved)
@@ -195,7 +199,7 @@ class EventHub:
         reserved = self._store.reserved_seq(conversation_id)
         if reserved > log.reserved:
             log.seq = max(log.seq, reserved)
-            log.reserved = reserved
+            log.reserved = log.floor = reserved
 
     async def deliver(self, conversation_id: str, seq: int, event: dict[str, Any]) -> None:
         """Take in an event another process numbered and persisted; ignore ones already here.
@@ -227,7 +231,12 @@ class EventHub:
                 pending.append(item)
             pending.reverse()
             return pending
-        return self._store.events_after(conversation_id, cursor)
+        stored = self._store.events_after(conversation_id, cursor)
+        if not events:
+            return stored
+        # Older than memory: the persisted events, then the kept ones (tokens included).
+        first = events[0][0]
+        return [item for item in stored if item[0] < first] + list(events)
 
     async def follow_batches(
         self, conversation_id: str, cursor: int, until_done: bool
@@ -239,6 +248,10 @@ class EventHub:
         turn's `done` (or `error`) is cut after it and is the last.
         """
         log = self._log(conversation_id)
+        if not log.followers:
+            # Unfollowed, the log may have missed what other processes persisted meanwhile
+            # (the store tail catches up followed conversations only).
+            self._fill_from_store(conversation_id, log, below=None)
         log.followers += 1
         try:
             while True:

@@ -57,8 +57,7 @@ class TurnRecovery:
         self.recovered = 0
 
     def _record(self, conversation_id: str) -> dict[str, Any] | None:
-        records = self.runner.store.open_turns()
-        return next((r for r in records if r["conversation_id"] == conversation_id), None)
+        return self.runner.store.open_turn_record(conversation_id)
 
     def _ended(self, conversation_id: str, record: dict[str, Any]) -> bool:
         ends = self.runner.store.events_after(

@@ -33,6 +33,7 @@ from opentelemetry.trace import Tracer
 
 from conversations import instruments
 from conversations.admission import TurnGate
+from conversations.coalesce import coalesce_tokens
 from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease, LocalLease
 from conversations.store import ServerStore
@@ -65,6 +66,8 @@ class RunnerPolicy:
     """LangGraph checkpoint durability for turns."""
     admission_target_lag_ms: float = 5.0
     """Event-loop lag above which fewer customer turns run at once (0: no limit)."""
+    token_window_ms: float = 25.0
+    """Reply tokens arriving within this window are published as one event (0: each alone)."""
 
 
 def _offline_redact(text: str) -> str:
@@ -292,10 +295,12 @@ class TurnRunner:
             # Agents' actions skip the line: a person is waiting on each of them.
             async with self.gate.slot() if agent is None else contextlib.nullcontext():
                 trace.admitted(self.gate.stats())
-                async for event in astream_turn(
+                events = astream_turn(
                     self.graph, conversation_id, graph_input, context, self.policy.durability,
                     trace.callbacks,
-                ):  # fmt: skip
+                )  # fmt: skip
+                window = self.policy.token_window_ms / 1000
+                async for event in coalesce_tokens(events, window):
                     if event["type"] == "handoff":
                         self._record_handoff(conversation_id, event["payload"], context)
                     if event["type"] == "done":

@@ -73,6 +73,9 @@ class ServerStore(Protocol):
     def open_turns(self) -> list[dict[str, Any]]:
         """Every turn record not closed yet, oldest first (each with its `conversation_id`)."""
 
+    def open_turn_record(self, conversation_id: str) -> dict[str, Any] | None:
+        """The conversation's turn record if its turn is not closed yet, else None."""
+
     def upsert_handoff(
         self, conversation_id: str, payload: dict[str, Any], customer_id: str | None
     ) -> dict[str, Any]:

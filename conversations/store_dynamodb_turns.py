@@ -86,3 +86,14 @@ class DynamoDBTurnRecords:
             {**json.loads(item["record"]["S"]), "conversation_id": item["SK"]["S"]}
             for item in items
         ]
+
+    def open_turn_record(self, conversation_id: str) -> dict[str, Any] | None:
+        """The conversation's turn record if its turn is not closed yet, else None."""
+        item = self.client.get_item(
+            TableName=self.table,
+            Key={"PK": {"S": OPEN_TURNS_PK}, "SK": {"S": conversation_id}},
+            ConsistentRead=True,
+        ).get("Item")
+        if item is None:
+            return None
+        return {**json.loads(item["record"]["S"]), "conversation_id": conversation_id}

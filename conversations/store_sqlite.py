@@ -232,6 +232,14 @@ class SqliteServerStore:
             ).fetchall()
         return [{**json.loads(row[1]), "conversation_id": row[0]} for row in rows]
 
+    def open_turn_record(self, conversation_id: str) -> dict[str, Any] | None:
+        """The conversation's turn record if its turn is not closed yet, else None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT record FROM open_turns WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()
+        return None if row is None else {**json.loads(row[0]), "conversation_id": conversation_id}
+
     # handoff queue -----------------------------------------------------------------
 
     def upsert_handoff(

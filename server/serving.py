@@ -6,17 +6,29 @@ limit on how long a request's headers may take: a client that sends half a reque
 holds the connection forever. `HeaderTimeoutProtocol` adds that limit: a connection must
 finish a request's headers within `header_timeout_seconds` of opening (or of the first
 byte of a later request), else it is closed; headers past `MAX_HEADER_BYTES` get 431.
+
+`tandem serve --workers N` runs N worker processes on one listening socket (uvicorn's
+supervisor, which also restarts a worker that dies). They share the data folder: the
+SQLite checkpoints and server store, a conversation lease in SQLite (one turn at a time
+per conversation, whichever worker took the message) and the store's change counter, by
+which each worker's streams pick up the events another worker persisted, so a stream
+resumed with `Last-Event-ID` continues on whichever worker answers. Only one worker runs
+the inbound SMTP server on a fixed port (the first to lock `smtp.lock` in the data folder).
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
-from typing import TYPE_CHECKING, Any
+import os
+from typing import IO, TYPE_CHECKING, Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from config.settings import Settings
 
 logger = logging.getLogger("tandem.server")
@@ -88,6 +100,20 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
+class SettingsHeaderTimeoutProtocol(HeaderTimeoutProtocol):
+    """`HeaderTimeoutProtocol` taking its deadline from the worker's settings.
+
+    A worker process gets uvicorn's options by pickling, which a class made at run time
+    (`with_header_timeout`) does not survive; this one is found by name.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from config.settings import get_settings
+
+        self.header_timeout = get_settings().header_timeout_seconds
+
+
 def with_header_timeout(seconds: float) -> type[HeaderTimeoutProtocol]:
     """A `HeaderTimeoutProtocol` class whose headers deadline is `seconds`."""
     return type("HeaderTimeoutProtocol", (HeaderTimeoutProtocol,), {"header_timeout": seconds})
@@ -103,3 +129,74 @@ def server_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
         "ws_ping_interval": settings.ws_ping_interval_seconds,
         "ws_ping_timeout": settings.ws_ping_timeout_seconds,
     }
+
+
+def cpu_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def workers_unsupported(settings: Settings) -> str:
+    """Why several worker processes cannot share these backends ("" when they can)."""
+    if settings.checkpointer == "memory":
+        return "checkpoints are kept in memory (TANDEM_CHECKPOINTER=memory)"
+    if settings.lease_backend == "local":
+        return "the conversation lease is per process (TANDEM_LEASE_BACKEND=local)"
+    if settings.server_store_backend != "sqlite" and not settings.redis_url:
+        return "live events cross processes only through SQLite or Redis (TANDEM_REDIS_URL)"
+    return ""
+
+
+def worker_count(settings: Settings, requested: int | None) -> int:
+    """Workers to start: `requested`, else `serve_workers`, else one per core if supported."""
+    wanted = requested or settings.serve_workers
+    if wanted:
+        return wanted
+    return 1 if workers_unsupported(settings) else cpu_cores()
+
+
+_smtp_lock: IO[bytes] | None = None
+"""The open lock file of the worker that runs the inbound SMTP server (held until exit)."""
+
+
+def _takes_smtp(settings: Settings) -> bool:
+    """Whether this worker runs the inbound SMTP server on its fixed port (one worker does)."""
+    global _smtp_lock
+    if _smtp_lock is not None:
+        return True
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (settings.data_dir / "smtp.lock").open("ab")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return False
+    _smtp_lock = handle
+    return True
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process (uvicorn's factory), on the environment's settings."""
+    from config.settings import get_settings
+    from server.app import create_app
+    from server.logs import configure_json_logging
+
+    configure_json_logging()
+    settings = get_settings()
+    if settings.email_enabled and settings.email_smtp_port and not _takes_smtp(settings):
+        settings = settings.model_copy(update={"email_smtp_port": None})
+    return create_app(settings)
+
+
+def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve with `workers` processes on one socket until stopped (uvicorn's supervisor)."""
+    import uvicorn
+
+    options = server_options(settings, host, port)
+    options["http"] = SettingsHeaderTimeoutProtocol
+    uvicorn.run(
+        "server.serving:worker_app", factory=True, workers=workers, log_config=None, **options
+    )

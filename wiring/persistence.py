@@ -211,4 +211,5 @@ def runner_policy(settings: Settings) -> RunnerPolicy:
         concurrent_turns=settings.concurrent_turns,
         durability=settings.durability,
         admission_target_lag_ms=settings.admission_target_lag_ms,
+        token_window_ms=settings.token_window_ms,
     )

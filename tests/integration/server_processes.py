@@ -16,15 +16,18 @@ from typing import Any
 
 import httpx
 
+from config.settings import Settings
+from server.auth.local_issuer import LocalIssuer, issuer_from_settings
 from tests.loopback import free_port, wait_until_ready
+from tools.intent import IntentClassifier
 
 Event = dict[str, Any]
 
 
 class ServerProcess:
-    """One `tandem serve` process on a free 127.0.0.1 port, launched on construction."""
+    """One `tandem serve` on a free 127.0.0.1 port (one worker unless told), launched now."""
 
-    def __init__(self, name: str, env: dict[str, str], folder: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], folder: Path, workers: int = 1) -> None:
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -32,7 +35,10 @@ class ServerProcess:
         tandem = Path(sys.executable).with_name("tandem")
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                [str(tandem), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [
+                    *(str(tandem), "serve", "--host", "127.0.0.1", "--port", str(self.port)),
+                    *("--workers", str(workers)),
+                ],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -124,3 +130,13 @@ class StreamWatcher:
     def close(self) -> None:
         """Stop reading after the next event (the client's close ends the request)."""
         self._stop.set()
+
+
+def seed_data_dir(shared_backends: dict[str, Any], data_dir: Path) -> LocalIssuer:
+    """Give servers about to start on `data_dir` this run's trained intent classifier (so
+    they start without training) and its local issuer key (so they all verify one key)."""
+    classifier: IntentClassifier = shared_backends["classifier"]
+    classifier.save(IntentClassifier.cache_path(shared_backends["catalogue"], data_dir / "cache"))
+    issuer = issuer_from_settings(Settings(data_dir=data_dir, auth_mode="local"))
+    issuer.issue("warm-up", "agent")
+    return issuer

@@ -128,9 +128,11 @@ def test_open_turns_are_listed_until_closed(store: ServerStore) -> None:
         ("c2", "agent"),
     ]
     assert turns[0]["cursor"] == 4 and turns[1]["agent"] == "dana"
+    assert store.open_turn_record("c2") == turns[1]
     store.close_turn("c1")
     store.close_turn("never-opened")
     assert [t["conversation_id"] for t in store.open_turns()] == ["c2"]
+    assert store.open_turn_record("c1") is None and store.open_turn_record("never") is None
     assert [c["id"] for c in store.list_conversations(None, 10, 0)] == ["c1"]
 
 

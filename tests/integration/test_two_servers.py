@@ -22,15 +22,18 @@ import httpx
 import pytest
 
 from cloud.aws import aws_client
-from config.settings import Settings
 from conversations.lease import ensure_lease_table
 from conversations.server_table import server_table_spec
 from memory.dynamodb import create_checkpoint_table, dynamodb_saver
 from memory.dynamodb_tables import ensure_table
-from server.auth.local_issuer import LocalIssuer, issuer_from_settings
+from server.auth.local_issuer import LocalIssuer
 from tests.integration.conftest import MOTO_REGION
-from tests.integration.server_processes import ServerProcess, StreamWatcher, read_turn
-from tools.intent import IntentClassifier
+from tests.integration.server_processes import (
+    ServerProcess,
+    StreamWatcher,
+    read_turn,
+    seed_data_dir,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket, pytest.mark.timeout(600)]
 
@@ -108,13 +111,7 @@ def cluster(
         "TANDEM_RATE_LIMIT_PER_MINUTE": "100000",
         "TANDEM_WORKER_THREADS": "16",
     }
-    # The intent classifier this run already trained, so the servers start without training.
-    classifier: IntentClassifier = shared_backends["classifier"]
-    classifier.save(IntentClassifier.cache_path(shared_backends["catalogue"], data_dir / "cache"))
-    # Both processes verify tokens with the same key: create it before either starts.
-    issuer = issuer_from_settings(Settings(data_dir=data_dir, auth_mode="local"))
-    issuer.issue("warm-up", "agent")
-    return Cluster(env, folder, issuer, tables)
+    return Cluster(env, folder, seed_data_dir(shared_backends, data_dir), tables)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,13 @@ import threading
 
 import pytest
 
-from conversations.admission import DECREASE, TurnGate
+from conversations.admission import (
+    BUSY_SHARE,
+    DECREASE,
+    IDLE_INCREASE,
+    TurnGate,
+    machine_idle_seconds,
+)
 from conversations.runner import BUSY_STATUS
 from tests.server.conftest import parse_sse
 from tests.server.test_chat_api import _slow_kb
@@ -67,6 +73,90 @@ async def test_the_limit_grows_while_turns_wait_and_the_loop_keeps_up():
     await asyncio.gather(*tasks)
 
 
+async def test_waiting_turns_are_let_in_while_the_process_leaves_its_core_idle():
+    # The loop lags, yet this process uses a tenth of a core and the machine has a core
+    # idle: shrinking the limit would leave that core idle while turns wait; it grows.
+    gate = TurnGate(target_lag=0.005, limit=2, minimum=1)
+    release = asyncio.Event()
+    started: list[int] = []
+
+    async def turn(number: int) -> None:
+        async with gate.slot():
+            started.append(number)
+            await release.wait()
+
+    tasks = [asyncio.create_task(turn(n)) for n in range(6)]
+    await _settle()
+    assert started == [0, 1] and gate.waiting == 4
+    gate.observe(0.050, cpu_share=0.1, idle_cores=1.0)
+    assert gate.limit == pytest.approx(max(3, 2 * IDLE_INCREASE))
+    await _settle()
+    assert started == [0, 1, 2] and gate.waiting == 3
+    while gate.waiting:
+        gate.observe(0.050, cpu_share=0.1, idle_cores=1.0)
+        await _settle()
+    assert started == list(range(6)), "admitted in arrival order"
+    gate.observe(0.050, cpu_share=BUSY_SHARE, idle_cores=1.0)
+    assert gate.limit < 6, "with its own core busy, lag shrinks the limit again"
+    release.set()
+    await asyncio.gather(*tasks)
+
+
+async def test_a_machine_other_work_saturates_does_not_open_the_gate():
+    # Lag and a process short of CPU, but no core idle: other processes have the machine;
+    # letting more turns in would only slow new requests down, so lag still shrinks it.
+    gate = TurnGate(target_lag=0.005, limit=10, minimum=1)
+    release = asyncio.Event()
+
+    async def turn() -> None:
+        async with gate.slot():
+            await release.wait()
+
+    tasks = [asyncio.create_task(turn()) for _ in range(12)]
+    await _settle()
+    assert gate.waiting == 2
+    gate.observe(0.050, cpu_share=0.1, idle_cores=0.1)
+    assert gate.limit == pytest.approx(10 * DECREASE)
+    release.set()
+    await asyncio.gather(*tasks)
+
+
+def test_an_idle_machine_with_no_one_waiting_does_not_grow_the_limit():
+    gate = TurnGate(target_lag=0.005, limit=10, minimum=1)
+    gate.observe(0.0, cpu_share=0.1, idle_cores=2.0)
+    assert gate.limit == 10
+
+
+async def test_the_watch_measures_the_cpu_used_and_left_idle():
+    used = iter([0.0, 0.05, 0.05, 0.10, 0.10, 0.15])
+    idle = iter([10.0, 10.01, 10.01, 10.02, 10.02, 10.03])
+    gate = TurnGate(
+        target_lag=0.005,
+        interval=0.01,
+        cpu_clock=lambda: next(used),
+        idle_clock=lambda: next(idle),
+    )
+    watch = asyncio.create_task(gate.watch())
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        if gate.cpu_share:
+            break
+    watch.cancel()
+    await asyncio.gather(watch, return_exceptions=True)
+    assert 0 < gate.cpu_share <= 0.05 / 0.01 and 0 < gate.idle_cores <= 0.01 / 0.01
+    stats = gate.stats()
+    assert (stats["cpu_share"], stats["idle_cores"]) == (
+        round(gate.cpu_share, 2),
+        round(gate.idle_cores, 2),
+    )
+
+
+def test_the_machine_idle_clock_moves_on_linux():
+    first = machine_idle_seconds()
+    assert first >= 0.0
+    assert machine_idle_seconds() >= first
+
+
 async def test_a_cancelled_waiter_does_not_take_a_slot():
     gate = TurnGate(target_lag=0.005, limit=1, minimum=1)
     release = asyncio.Event()
@@ -95,7 +185,7 @@ async def test_a_zero_target_admits_every_turn():
 
 def test_a_queued_message_is_told_to_wait_and_answered_after_the_running_turn(api, services):
     gate = api.client.app.state.runtime.runner.gate
-    gate.target_lag, gate.limit, gate.minimum = 1e-9, 1.0, 1  # the limit can only stay at 1
+    gate.target_lag, gate.limit, gate.minimum, gate.maximum = 1e-9, 1.0, 1, 1  # stays at 1
     kb = _slow_kb(services)
     alex, sam = api.customer(), api.customer("sam_lee_2002")
     first_conversation = api.new_conversation(alex)

@@ -1,0 +1,109 @@
+"""Token coalescing: the same reply text in fewer `token` events, other events in order."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from conversations.coalesce import coalesce_tokens
+
+
+async def _paced(
+    events: list[dict[str, Any]], gaps: list[float] | float = 0.0
+) -> AsyncIterator[dict[str, Any]]:
+    for index, event in enumerate(events):
+        gap = gaps if isinstance(gaps, float) else gaps[index]
+        await asyncio.sleep(gap)
+        yield event
+
+
+def _tokens(*texts: str) -> list[dict[str, Any]]:
+    return [{"type": "token", "text": text} for text in texts]
+
+
+async def _collect(events: AsyncIterator[dict[str, Any]], window: float) -> list[dict[str, Any]]:
+    return [event async for event in coalesce_tokens(events, window)]
+
+
+async def test_tokens_arriving_together_become_one_event_before_the_next_kind():
+    source = [
+        {"type": "status", "text": "looking"},
+        *_tokens("Our ", "return ", "policy"),
+        {"type": "tool", "phase": "start", "name": "x"},
+        *_tokens(" is ", "30 days."),
+        {"type": "done", "reply": "Our return policy is 30 days."},
+    ]
+    out = await _collect(_paced(source), window=0.5)
+    assert out == [
+        {"type": "status", "text": "looking"},
+        {"type": "token", "text": "Our return policy"},
+        {"type": "tool", "phase": "start", "name": "x"},
+        {"type": "token", "text": " is 30 days."},
+        {"type": "done", "reply": "Our return policy is 30 days."},
+    ]
+
+
+async def test_a_pause_longer_than_the_window_sends_what_waits():
+    texts = ["a", "b", "c", "d"]
+    # a and b together; then a pause far past the window: c and d come separately.
+    out = await _collect(_paced(_tokens(*texts), [0.0, 0.0, 0.3, 0.3]), window=0.02)
+    assert [e["text"] for e in out] == ["ab", "c", "d"]
+
+
+async def test_a_zero_window_changes_nothing():
+    source = _tokens("a", "b", "c")
+    assert await _collect(_paced(source), window=0) == source
+
+
+async def test_an_error_from_the_turn_comes_after_the_text_before_it():
+    async def failing() -> AsyncIterator[dict[str, Any]]:
+        yield {"type": "token", "text": "partial"}
+        raise RuntimeError("model down")
+
+    seen: list[dict[str, Any]] = []
+    with pytest.raises(RuntimeError, match="model down"):
+        async for event in coalesce_tokens(failing(), 1.0):
+            seen.append(event)
+    assert seen == [{"type": "token", "text": "partial"}]
+
+
+async def test_closing_early_stops_the_turn_behind_it():
+    stopped = asyncio.Event()
+
+    async def endless() -> AsyncIterator[dict[str, Any]]:
+        try:
+            while True:
+                yield {"type": "token", "text": "x"}
+                await asyncio.sleep(0.001)
+        finally:
+            stopped.set()
+
+    stream = coalesce_tokens(endless(), 0.01)
+    assert (await anext(stream))["text"].startswith("x")
+    await stream.aclose()
+    await asyncio.wait_for(stopped.wait(), 5)
+
+
+def test_a_streamed_reply_has_the_same_text_in_fewer_events(api, services):
+    runner = api.client.app.state.runtime.runner
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+
+    def reply_events(window_ms: float) -> list[dict[str, Any]]:
+        runner.policy = dataclasses.replace(runner.policy, token_window_ms=window_ms)
+        return api.say(conversation, "what is your return policy?", alex)
+
+    each = reply_events(0)
+    joined = reply_events(10_000)
+    for events in (each, joined):
+        ids = [e["id"] for e in events]
+        assert ids == sorted(set(ids)), "numbered in order, none twice"
+    each_tokens = [e["text"] for e in each if e["type"] == "token"]
+    joined_tokens = [e["text"] for e in joined if e["type"] == "token"]
+    assert "".join(each_tokens) == each[-1]["reply"]
+    assert "".join(joined_tokens) == joined[-1]["reply"] == each[-1]["reply"]
+    assert len(each_tokens) > 1 and len(joined_tokens) == 1
