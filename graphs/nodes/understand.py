@@ -63,7 +63,7 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
 
     prediction = services.classifier.predict(text)
     intent, confidence, source = prediction.intent, prediction.confidence, "classifier"
-    threshold = services.limits.intent_confidence_threshold
+    threshold = services.intent_threshold()
     if confidence < threshold:
         mass = _route_mass(services, prediction.ranking, route_of(services.catalogue, intent))
         if mass >= threshold:

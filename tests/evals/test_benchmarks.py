@@ -87,6 +87,16 @@ def test_clinc150_reports_every_out_of_scope_decision(tmp_path: Path):
     assert strict.metrics["oos_recall_fitted"] == result.metrics["oos_recall_fitted"]
 
 
+def test_clinc150_graph_applies_the_fitted_threshold_by_default(tmp_path: Path):
+    _clinc150(tmp_path)
+    result = clinc150(tmp_path, Settings())
+    fitted = result.details["rejection_threshold"]
+    assert fitted is not None
+    assert result.details["confidence_threshold"] == fitted
+    assert result.metrics["oos_recall_graph"] == result.metrics["oos_recall_fitted"]
+    assert result.metrics["in_scope_acc_graph"] == result.metrics["in_scope_acc_fitted"]
+
+
 def test_clinc150_fitted_decision_is_the_classifiers(tmp_path: Path):
     from tools.intent import IntentClassifier, IntentPrediction
 
@@ -109,7 +119,7 @@ def test_bench_command_prints_the_benchmark_rows_numbers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
     _clinc150(tmp_path)
-    settings = Settings(intent_confidence_threshold=0.45)
+    settings = Settings()
     row = clinc150(tmp_path, settings)
     args = ["--datasets", str(tmp_path), "--encoder", settings.intent_encoder]
     assert intent_clinc150.main([*args, "--no-embedding-cache"]) == 0
