@@ -54,6 +54,27 @@ def test_banking77_cross_validation(tmp_path: Path):
     assert 0.5 < result.metrics["accuracy"] <= 1.0
 
 
+def test_banking77_prints_the_tfidf_baseline_of_the_same_run(tmp_path: Path):
+    from bench import intent_banking77
+    from bench.intent_common import IntentOptions
+
+    folder = tmp_path / "banking77"
+    folder.mkdir()
+    with (folder / "train.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "category"])
+        writer.writerows(_rows(copies=2))
+    result = banking77(tmp_path, Settings(intent_encoder="on"))
+    assert "+" in result.details["engine"], "the installed encoder is used"
+    alone = intent_banking77.run(tmp_path, IntentOptions(encoder="off"))
+    assert result.details["accuracy_baseline"] == alone.metrics["accuracy"]
+    expected = f"TF-IDF+SVM {alone.metrics['accuracy']:.4f} (this run)"
+    assert result.reference["accuracy"].startswith(expected)
+    plain = banking77(tmp_path, Settings(intent_encoder="off"))
+    assert "accuracy_baseline" not in plain.details
+    assert "(this run)" not in plain.reference["accuracy"]
+
+
 def _clinc150(datasets: Path) -> None:
     folder = datasets / "clinc150"
     folder.mkdir()
