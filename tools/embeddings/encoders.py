@@ -160,9 +160,10 @@ def load_encoder(name: str) -> SentenceEncoder:
 
 
 def load_sentence_embedder() -> SentenceEncoder:
-    """Return the sentence embedder for retrieval: all-MiniLM-L6-v2 with float weights when
-    the ``encoder`` extra is installed, else the int8 one every install has.
+    """Return the sentence embedder for retrieval.
 
-    Raises :class:`PretrainedEncoderUnavailable` when neither is installed.
+    all-MiniLM-L6-v2 with float weights when the ``encoder`` extra is installed, else the
+    int8 one every install has. Raises :class:`PretrainedEncoderUnavailable` when neither
+    is installed.
     """
     return load_encoder(MINILM if encoder_available(MINILM) else MINILM_INT8)
