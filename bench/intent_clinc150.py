@@ -9,8 +9,9 @@ in-scope message counts as wrong) and out-of-scope recall:
   confidence is below :attr:`~tools.intent.IntentClassifier.rejection_threshold`, which
   training fits on out-of-fold scores of the training set only;
 - ``graph``: the support graph's decision without a chat model: the ``oos`` class wins or
-  the confidence is below the ``intent_confidence_threshold`` setting (the graph then asks
-  a clarifying question instead of answering).
+  the confidence is below the ``intent_confidence_threshold`` setting, which by default is
+  the classifier's fitted threshold (the graph then asks a clarifying question instead of
+  answering).
 
 A second model trained without the ``oos`` rows (a taxonomy with no out-of-scope examples,
 so no fitted threshold) is scored with the setting alone (``no_oos_class``). Also prints the
@@ -42,6 +43,7 @@ from bench.intent_common import (
     print_result,
 )
 from bench.result import BenchmarkResult, skipped
+from graphs.services import FALLBACK_INTENT_THRESHOLD
 
 if TYPE_CHECKING:
     from tools.intent import IntentClassifier, IntentPrediction
@@ -80,6 +82,14 @@ def graph_rejects(confidence_threshold: float) -> Rejects:
     return rejects
 
 
+def graph_threshold_of(classifier: IntentClassifier, configured: float | None) -> float:
+    """The threshold the support graph applies with this classifier and setting."""
+    if configured is not None:
+        return configured
+    fitted = classifier.rejection_threshold
+    return FALLBACK_INTENT_THRESHOLD if fitted is None else fitted
+
+
 def class_only(prediction: IntentPrediction) -> bool:
     """Rejected only when the out-of-scope class wins."""
     return prediction.is_out_of_scope
@@ -98,12 +108,14 @@ def rejection_scores(
 
 
 def run(
-    datasets: Path, confidence_threshold: float, options: IntentOptions | None = None
+    datasets: Path, confidence_threshold: float | None, options: IntentOptions | None = None
 ) -> BenchmarkResult:
     """Score the three out-of-scope decisions on CLINC150's validation split.
 
     ``confidence_threshold`` is the ``intent_confidence_threshold`` setting, passed in by
-    the entry point. Skipped when the dataset is absent.
+    the entry point; None applies what the graph then applies, the classifier's fitted
+    threshold (:data:`~graphs.services.FALLBACK_INTENT_THRESHOLD` without one).
+    Skipped when the dataset is absent.
     """
     options = options or IntentOptions()
     try:
@@ -130,11 +142,13 @@ def run(
         )
         plain_in, plain_oos = without.predict_batch(val_texts), without.predict_batch(oos_texts)
 
+    graph_threshold = graph_threshold_of(with_class, confidence_threshold)
+    plain_threshold = graph_threshold_of(without, confidence_threshold)
     decisions = {
         "oos_class": (class_in, class_oos, class_only),
         "fitted": (class_in, class_oos, classifier_rejects(with_class)),
-        "graph": (class_in, class_oos, graph_rejects(confidence_threshold)),
-        "no_oos_class": (plain_in, plain_oos, graph_rejects(confidence_threshold)),
+        "graph": (class_in, class_oos, graph_rejects(graph_threshold)),
+        "no_oos_class": (plain_in, plain_oos, graph_rejects(plain_threshold)),
     }
     metrics: dict[str, float] = {}
     for name, (in_scope, out_of_scope, rejects) in decisions.items():
@@ -142,7 +156,7 @@ def run(
         metrics[f"in_scope_acc_{name}"] = accuracy
         metrics[f"oos_recall_{name}"] = recall
     fitted = with_class.rejection_threshold
-    setting = f"intent_confidence_threshold {confidence_threshold:.2f}"
+    setting = f"intent_confidence_threshold {graph_threshold:.2f}"
     return BenchmarkResult(
         name=NAME,
         dataset=f"clinc150 train {len(train)} (+{len(oos_train)} oos) → val {len(val)} "
@@ -158,7 +172,7 @@ def run(
         },
         details={
             "rejection_threshold": fitted,
-            "confidence_threshold": confidence_threshold,
+            "confidence_threshold": graph_threshold,
             "train_seconds": round(train_seconds, 2),
             "ece_in_scope": ece_of(class_in, gold),
             **engine_details(with_class),

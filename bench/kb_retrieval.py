@@ -151,11 +151,13 @@ def make_embedder(name: str) -> Embedder | None:
         return None
     if name == "hashing":
         return HashingEmbedder()
+    from tools.embeddings.encoders import load_sentence_embedder
+    from tools.embeddings.pretrained import PretrainedEncoderUnavailable
+
     try:
-        from tools.embeddings.pretrained import load_pretrained_embedder  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as exc:
+        embedder: Embedder = load_sentence_embedder()
+    except PretrainedEncoderUnavailable as exc:
         raise SystemExit(f"the pretrained encoder is not installed ({exc})") from None
-    embedder: Embedder = load_pretrained_embedder()
     return embedder
 
 

@@ -128,6 +128,12 @@ class Settings(BaseSettings):
         description="Text embeddings for vector retrieval: local hashing, the pretrained local "
         "encoder, or Amazon Bedrock Titan Text Embeddings v2.",
     )
+    kb_hybrid: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="The embedded (SQLite) help centre also ranks by the embedder's vectors, "
+        "fused with BM25F: auto with the pretrained or Titan embedder (not hashing), on "
+        "always, off never.",
+    )
     titan_model_id: str = Field(
         default="amazon.titan-embed-text-v2:0",
         description="Bedrock model id of the Titan embedder.",
@@ -208,11 +214,13 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(
         default=4000, ge=100, description="Inbound messages are truncated to this many characters."
     )
-    intent_confidence_threshold: float = Field(
-        default=0.45,
+    intent_confidence_threshold: float | None = Field(
+        default=None,
         ge=0.0,
         le=1.0,
-        description="Below this confidence the local intent classifier defers (model or fallback).",
+        description="Below this confidence the local intent classifier defers (model or "
+        "fallback). None: the classifier's out-of-scope threshold, fitted out of fold on its "
+        "training data (0.45 for a catalogue without an out_of_scope intent).",
     )
     intent_encoder: Literal["auto", "on", "off"] = Field(
         default="auto",
@@ -225,11 +233,12 @@ class Settings(BaseSettings):
         "(default: $XDG_CACHE_HOME/tandem/models, else ~/.cache/tandem/models).",
     )
     intent_encoder_models: list[str] = Field(
-        default_factory=lambda: ["all-mpnet-base-v2", "all-MiniLM-L6-v2"],
+        default_factory=lambda: ["all-mpnet-base-v2", "all-MiniLM-L6-v2", "all-MiniLM-L6-v2-int8"],
         description="Pretrained encoders for the intent classifier, in order of preference: "
         "the first choice that is installed is used; a choice joins several with '+'. "
         "all-mpnet-base-v2 (extra encoder-mpnet) is the more accurate, at about 8 times the "
-        "compute per message of all-MiniLM-L6-v2 (extra encoder).",
+        "compute per message of all-MiniLM-L6-v2 (extra encoder); all-MiniLM-L6-v2-int8 "
+        "(int8 weights on ONNX Runtime) comes with every install.",
     )
     handoff_sentiment_threshold: float = Field(
         default=-0.6,

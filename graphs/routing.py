@@ -59,7 +59,7 @@ def decide_route(
             return "handoff", "worsening_sentiment"
 
     failures = int(state.get("failures") or 0)
-    confident = state.get("intent_confidence", 0.0) >= services.limits.intent_confidence_threshold
+    confident = state.get("intent_confidence", 0.0) >= services.intent_threshold()
     route = route_of(services.catalogue, intent)
     if not confident or route is None:
         if failures >= MAX_FAILURES:
@@ -80,7 +80,7 @@ def decide_route(
 
 def _confidently_elsewhere(state: State, services: Services) -> bool:
     """The message is confidently about something other than orders (a new question)."""
-    confident = state.get("intent_confidence", 0.0) >= services.limits.intent_confidence_threshold
+    confident = state.get("intent_confidence", 0.0) >= services.intent_threshold()
     route = route_of(services.catalogue, state.get("intent"))
     return confident and route in ("knowledge", "handoff", "out_of_scope")
 

@@ -22,6 +22,9 @@ from tools.orders.store import OrderStore
 from tools.pii import PatternPiiRedactor, PiiRedactor
 from tools.sentiment import SentimentAnalyzer
 
+FALLBACK_INTENT_THRESHOLD = 0.45
+"""The confidence threshold of a classifier trained without an out-of-scope class."""
+
 ModelLoader = Callable[[str], BaseChatModel]
 """Builds a chat model from an `init_chat_model` string (region, endpoint, retries bound)."""
 
@@ -32,8 +35,10 @@ class TurnLimits:
 
     max_message_chars: int = 4000
     """Inbound messages are cut to this length."""
-    intent_confidence_threshold: float = 0.45
-    """Below it the classifier's intent is not trusted (the model, or a clarifying question)."""
+    intent_confidence_threshold: float | None = None
+    """Below it the classifier's intent is not trusted (the model, or a clarifying question);
+    None: the classifier's own out-of-scope threshold, fitted out of fold on its training
+    data (:data:`FALLBACK_INTENT_THRESHOLD` when it has none)."""
     handoff_sentiment_threshold: float = -0.6
     """A message at least this negative goes to a person."""
     refund_limit: float = 1000.0
@@ -79,6 +84,19 @@ class Services:
     policy gate; False, the rules plan it and the model only words the reply."""
     audit: AuditSink = field(default_factory=NoAudit)
     """Where the order actions the customer confirmed are recorded."""
+
+    def intent_threshold(self) -> float:
+        """The confidence below which the classifier's intent is not trusted.
+
+        The configured threshold when one is set, else the threshold the classifier fitted
+        on its out-of-fold predictions (the one that rejects the most out-of-scope messages
+        for at most a point of in-scope accuracy).
+        """
+        configured = self.limits.intent_confidence_threshold
+        if configured is not None:
+            return configured
+        fitted = self.classifier.rejection_threshold
+        return FALLBACK_INTENT_THRESHOLD if fitted is None else fitted
 
     def model_name(self, context: Context) -> str:
         """The model this run drafts with: the context's, else the deployment's ("" = none)."""

@@ -21,6 +21,7 @@ Route = Literal[
     "decline_action",
     "clarify",
     "out_of_scope",
+    "unsupported_language",
     "handoff",
     "to_human",
     "agent",
@@ -154,6 +155,7 @@ class State(InputState, total=False):
         entities: ids and slots mentioned so far (order ids, emails, reasons, ...).
         active_order_id: the order the conversation is about, so "cancel it" resolves.
         sentiment: the latest message's sentiment and the running history.
+        language: the ISO 639-1 code of the latest message's language (`en` when unsure).
         flags: guard findings on the latest message (truncated, prompt_injection, ...).
         route: the router's decision for the current turn.
         passages: knowledge-base passages retrieved this turn, with sources.
@@ -183,6 +185,7 @@ class State(InputState, total=False):
     entities: dict[str, Any]
     active_order_id: str | None
     sentiment: SentimentState
+    language: str
     flags: list[str]
     route: Route | None
     passages: list[Passage]

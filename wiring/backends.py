@@ -52,9 +52,9 @@ def build_embedder(settings: Settings) -> Embedder:
             dimension=settings.embedding_dimension,
         )
     if settings.embedder == "pretrained":
-        from tools.embeddings.pretrained import load_pretrained_embedder
+        from tools.embeddings.encoders import load_sentence_embedder
 
-        embedder: Embedder = load_pretrained_embedder()
+        embedder: Embedder = load_sentence_embedder()
         wanted = settings.embedding_dimension
         if wanted is not None and wanted != embedder.dimension:
             raise ValueError(
@@ -82,7 +82,19 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
         )
     from tools.knowledge.demo import ensure_demo_kb
 
-    return ensure_demo_kb(private_file(settings.kb_db), settings.tenant)
+    embedder = build_embedder(settings) if embedded_kb_is_hybrid(settings) else None
+    return ensure_demo_kb(private_file(settings.kb_db), settings.tenant, embedder)
+
+
+def embedded_kb_is_hybrid(settings: Settings) -> bool:
+    """Whether the SQLite help centre also ranks by the configured embedder's vectors.
+
+    `kb_hybrid=auto` does with a real encoder (`pretrained`, `titan`), not with the hashing
+    stand-in, whose vectors add nothing a word index does not already have.
+    """
+    if settings.kb_hybrid == "auto":
+        return settings.embedder != "hashing"
+    return settings.kb_hybrid == "on"
 
 
 def build_sentiment_analyzer(settings: Settings) -> SentimentAnalyzer:

@@ -20,6 +20,7 @@ from graphs.messages import last_customer_message, message_text
 from graphs.services import Services
 from graphs.state import Customer, PendingAction, State, ToolResult, TurnUsage
 from prompts.templates import load_template
+from tools.language import reply_instruction
 
 STORE_NAME = "the Tandem demo store"
 KEPT_MESSAGES = 60
@@ -85,7 +86,7 @@ class AgentTurn:
             identity = "The customer is not identified yet."
         system = load_template("agent_system").format(
             store_name=STORE_NAME, identity=identity, max_steps=self.steps
-        )
+        ) + reply_instruction(state.get("language") or "")
         previous: list[BaseMessage] = list(state.get("agent_messages") or [])
         self.turn: list[BaseMessage] = [HumanMessage(content=_opening(state))]
         self.system = SystemMessage(content=system)

@@ -22,6 +22,7 @@ from graphs.order_proposals import REQUIRED_STATUS, TOOL_OF
 from graphs.state import PendingAction, State, ToolResult
 from tools.knowledge.base import Passage as KbPassage
 from tools.knowledge.extract import answer_sentences
+from tools.language import HANDING_OVER, only_english_notice
 
 CAPABILITIES = (
     "I can check your orders, cancel or change pending orders, start returns and exchanges "
@@ -297,11 +298,15 @@ def _reply(state: State) -> str:
     if route == "handoff":
         handoff = state.get("handoff")
         reason = handoff.get("reason", "") if handoff else ""
+        if reason == "language":
+            return HANDING_OVER.get(state.get("language") or "", HANDOFF_DEFAULT)
         return HANDOFF.get(reason, HANDOFF_DEFAULT)
     if route == "decline_action":
         return "Okay — I haven't changed anything. Is there anything else I can help with?"
     if route == "out_of_scope":
         return "I'm sorry, I can't help with that here. " + CAPABILITIES
+    if route == "unsupported_language":
+        return only_english_notice(state.get("language") or "")
     if route == "clarify":
         return "Sorry, I didn't quite understand. " + CAPABILITIES + " Could you rephrase that?"
     if route == "smalltalk":

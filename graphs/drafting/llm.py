@@ -25,6 +25,7 @@ from graphs.messages import message_text
 from graphs.services import Services
 from graphs.state import State
 from prompts.templates import load_template
+from tools.language import reply_instruction
 from tools.orders.store import OrderToolError
 
 HISTORY_MESSAGES = 12
@@ -137,7 +138,7 @@ class _ToolLoop:
             max_steps=self.steps,
             situation=situation,
             facts=json.dumps(turn_facts(state), default=str)[:20000],
-        )
+        ) + reply_instruction(state.get("language") or "")
         self.messages: list[BaseMessage] = [SystemMessage(content=system), *_history(state)]
         self.tools = {tool.name: tool for tool in read_only_tools(services, state, tenant)}
         try:

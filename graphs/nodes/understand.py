@@ -15,11 +15,15 @@ from graphs.messages import last_customer_message, message_text
 from graphs.order_slots import address_scope
 from graphs.routing import decide_route, model_route, takes_fast_path
 from graphs.services import Services
-from graphs.state import SentimentState, State
+from graphs.state import Route, SentimentState, State
 from tools.entities import detect_confirmation, extract_entities
+from tools.language import ENGLISH, detect_language
 from tools.sentiment import sentiment_trend
 
 _HISTORY = 20
+
+LANGUAGE_KEEPS = ("empty", "to_human", "handoff", "confirm", "decline_action")
+"""Routes a message in another language keeps offline (a person, or a yes or no)."""
 
 
 def _merge_entities(known: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
@@ -63,7 +67,7 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
 
     prediction = services.classifier.predict(text)
     intent, confidence, source = prediction.intent, prediction.confidence, "classifier"
-    threshold = services.limits.intent_confidence_threshold
+    threshold = services.intent_threshold()
     if confidence < threshold:
         mass = _route_mass(services, prediction.ranking, route_of(services.catalogue, intent))
         if mass >= threshold:
@@ -95,6 +99,7 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         "intent_confidence": round(float(confidence), 4),
         "intent_source": source,
         "sentiment": sentiment,
+        "language": detect_language(text),
         "notice": identity_notice,
         "welcome_back": False,
     }
@@ -104,6 +109,9 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         update["welcome_back"] = history is not None
     merged: State = {**state, **update}  # type: ignore[typeddict-item]
     route, reason = decide_route(merged, services, confirmation)
+    has_model = services.chat_model is not None or bool(services.model_name(runtime.context))
+    if not has_model and update["language"] != ENGLISH and route not in LANGUAGE_KEEPS:
+        route, reason = _other_language(state)  # state: the previous message's language
     update["planner"] = "rules"
     update["rule_route"] = None
     update["usage"] = None
@@ -120,6 +128,17 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         handoff["reason"] = reason
         update["handoff"] = handoff
     return update
+
+
+def _other_language(state: State) -> tuple[Route, str | None]:
+    """Offline route for a message in another language.
+
+    The first says only English is supported and offers a person; an answer to that offer
+    in the same language takes the person.
+    """
+    if state.get("language") not in (None, ENGLISH):
+        return "handoff", "language"
+    return "unsupported_language", None
 
 
 def _address_intent(services: Services, intent: str, text: str, has_address: bool) -> str | None:

@@ -54,6 +54,27 @@ def test_banking77_cross_validation(tmp_path: Path):
     assert 0.5 < result.metrics["accuracy"] <= 1.0
 
 
+def test_banking77_prints_the_tfidf_baseline_of_the_same_run(tmp_path: Path):
+    from bench import intent_banking77
+    from bench.intent_common import IntentOptions
+
+    folder = tmp_path / "banking77"
+    folder.mkdir()
+    with (folder / "train.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "category"])
+        writer.writerows(_rows(copies=2))
+    result = banking77(tmp_path, Settings(intent_encoder="on"))
+    assert "+" in result.details["engine"], "the installed encoder is used"
+    alone = intent_banking77.run(tmp_path, IntentOptions(encoder="off"))
+    assert result.details["accuracy_baseline"] == alone.metrics["accuracy"]
+    expected = f"TF-IDF+SVM {alone.metrics['accuracy']:.4f} (this run)"
+    assert result.reference["accuracy"].startswith(expected)
+    plain = banking77(tmp_path, Settings(intent_encoder="off"))
+    assert "accuracy_baseline" not in plain.details
+    assert "(this run)" not in plain.reference["accuracy"]
+
+
 def _clinc150(datasets: Path) -> None:
     folder = datasets / "clinc150"
     folder.mkdir()
@@ -87,6 +108,16 @@ def test_clinc150_reports_every_out_of_scope_decision(tmp_path: Path):
     assert strict.metrics["oos_recall_fitted"] == result.metrics["oos_recall_fitted"]
 
 
+def test_clinc150_graph_applies_the_fitted_threshold_by_default(tmp_path: Path):
+    _clinc150(tmp_path)
+    result = clinc150(tmp_path, Settings())
+    fitted = result.details["rejection_threshold"]
+    assert fitted is not None
+    assert result.details["confidence_threshold"] == fitted
+    assert result.metrics["oos_recall_graph"] == result.metrics["oos_recall_fitted"]
+    assert result.metrics["in_scope_acc_graph"] == result.metrics["in_scope_acc_fitted"]
+
+
 def test_clinc150_fitted_decision_is_the_classifiers(tmp_path: Path):
     from tools.intent import IntentClassifier, IntentPrediction
 
@@ -109,7 +140,7 @@ def test_bench_command_prints_the_benchmark_rows_numbers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
     _clinc150(tmp_path)
-    settings = Settings(intent_confidence_threshold=0.45)
+    settings = Settings()
     row = clinc150(tmp_path, settings)
     args = ["--datasets", str(tmp_path), "--encoder", settings.intent_encoder]
     assert intent_clinc150.main([*args, "--no-embedding-cache"]) == 0

@@ -30,6 +30,18 @@ class Embedder(Protocol):
         ...
 
 
+@runtime_checkable
+class SentenceEncoder(Embedder, Protocol):
+    """A pretrained encoder that also offers mean-pooled states of its layers."""
+
+    layer_count: int
+    """Transformer layers; layer ``layer_count`` is the sentence layer."""
+
+    def layer_features(self, texts: Sequence[str], layers: Sequence[int]) -> np.ndarray:
+        """Return the mean-pooled, L2-normalised states of ``layers``, side by side."""
+        ...
+
+
 class HashingEmbedder:
     """Deterministic bag-of-features vectors: word unigrams and character trigrams, hashed."""
 

