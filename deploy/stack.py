@@ -20,6 +20,7 @@ from deploy.options import StackOptions
 from deploy.permissions import server_statements
 from deploy.search import SearchDomain
 from deploy.service import ORIGIN_HEADER, Service
+from deploy.webhooks import ChannelWebhooks
 
 KEEP_ALIVE_MARGIN_SECONDS = 15
 """The server keeps idle connections this much longer than the load balancer."""
@@ -82,6 +83,18 @@ class TandemStack(Stack):
             key=self.data.key,
             alarm_email=options.alarm_email,
         )
+        self.webhooks = ChannelWebhooks(
+            self,
+            "Webhooks",
+            key=self.data.key,
+            server_table=self.data.tables["server"],
+            alarm_topic=self.monitoring.topic,
+        )
+        self.webhooks.grant_consume(self.service.task_role)
+        self.service.container.add_environment(
+            "TANDEM_INBOUND_QUEUE_URL", self.webhooks.queue.queue_url
+        )
+        CfnOutput(self, "WebhooksUrl", value=self.webhooks.api.api_endpoint)
         CfnOutput(self, "Url", value=self.edge.origin_url, description="Web apps and API")
         CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         CfnOutput(self, "HostedLogin", value=self.identity.domain.base_url())
