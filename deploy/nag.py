@@ -70,10 +70,26 @@ def _webhooks(stack: TandemStack) -> None:
     )
 
 
+def _understanding(stack: TandemStack) -> None:
+    if stack.understanding is None:
+        return
+    _ack(
+        stack.understanding.role,
+        {
+            "IAM5[Resource::*]": "ecr:GetAuthorizationToken (pulling the model image) has no "
+            "resource-level permissions; the image pull itself is limited to its repository.",
+            f"IAM5[Resource::arn:aws:logs:{stack.region}:<AWS::AccountId>:log-group:"
+            "/aws/sagemaker/Endpoints/*]": "SageMaker names an endpoint's log group after the "
+            "endpoint it creates; the role writes only under /aws/sagemaker/Endpoints/.",
+        },
+    )
+
+
 def suppress_justified(stack: TandemStack) -> None:
     """Attach every accepted finding to the resource it concerns, with its reason."""
     _task_role(stack)
     _webhooks(stack)
+    _understanding(stack)
     _ack(
         stack.service,
         {

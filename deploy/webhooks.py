@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -119,9 +119,10 @@ class ChannelWebhooks(Construct):
             environment_encryption=key,
             environment={
                 "TANDEM_INBOUND_QUEUE_URL": self.queue.queue_url,
+                "TANDEM_AWS_REGION": Stack.of(self).region,
                 "TANDEM_SERVER_STORE_BACKEND": "dynamodb",
                 "TANDEM_SERVER_TABLE": server_table.table_name,
-                "TANDEM_DATA_DIR": "/tmp/tandem",  # noqa: S108 (Lambda's only writable folder)
+                "TANDEM_DATA_DIR": "/tmp/tandem",  # Lambda's only writable folder
             },
             description="Verifies channel webhooks and queues the messages for the service",
         )
