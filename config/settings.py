@@ -604,6 +604,14 @@ class Settings(BaseSettings):
     sqs_endpoint_url: str | None = Field(
         default=None, description="SQS endpoint override (moto_server in tests)."
     )
+    webhook_secrets_arn: str | None = Field(
+        default=None,
+        description="Secrets Manager secret (a JSON object of TANDEM_* names and values, e.g. "
+        "TANDEM_WHATSAPP_APP_SECRET) the webhook function adds to its settings at start.",
+    )
+    secretsmanager_endpoint_url: str | None = Field(
+        default=None, description="Secrets Manager endpoint override (moto_server in tests)."
+    )
     inbound_queue_max_attempts: int = Field(
         default=5,
         ge=1,

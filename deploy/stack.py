@@ -99,6 +99,7 @@ class TandemStack(Stack):
             key=self.data.key,
             server_table=self.data.tables["server"],
             alarm_topic=self.monitoring.topic,
+            secret_arn=options.webhook_secret_arn,
         )
         webhooks.grant_consume(self.service.task_role)
         self.service.container.add_environment("TANDEM_INBOUND_QUEUE_URL", webhooks.queue.queue_url)

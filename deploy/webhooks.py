@@ -60,52 +60,21 @@ class ChannelWebhooks(Construct):
         key: kms.IKey,
         server_table: dynamodb.ITableV2,
         alarm_topic: sns.ITopic,
+        secret_arn: str = "",
     ) -> None:
+        """`secret_arn`: the Secrets Manager secret holding the channels' credentials."""
         super().__init__(scope, construct_id)
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            fifo=True,
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        self.queue = sqs.Queue(
-            self,
-            "Inbound",
-            fifo=True,
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            visibility_timeout=Duration.minutes(3),
-            retention_period=Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=MAX_RECEIVES, queue=self.dead_letters
-            ),
-        )
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Tandem channel webhooks: queue inbound messages, SMS opt-outs",
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name(
-                    "service-role/AWSLambdaBasicExecutionRole"
-                )
-            ],
-        )
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=SEND_ACTIONS, resources=[self.queue.queue_arn])
-        )
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[key.key_arn]
-            )
-        )
-        self.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=OPT_OUT_ACTIONS, resources=[server_table.table_arn])
-        )
+        self.dead_letters, self.queue = self._queues(key)
+        self.role = self._role(key, server_table, secret_arn)
+        environment = {
+            "TANDEM_INBOUND_QUEUE_URL": self.queue.queue_url,
+            "TANDEM_AWS_REGION": Stack.of(self).region,
+            "TANDEM_SERVER_STORE_BACKEND": "dynamodb",
+            "TANDEM_SERVER_TABLE": server_table.table_name,
+            "TANDEM_DATA_DIR": "/tmp/tandem",  # Lambda's only writable folder
+        }
+        if secret_arn:
+            environment["TANDEM_WEBHOOK_SECRETS_ARN"] = secret_arn
         self.function = lambda_.DockerImageFunction(
             self,
             "Function",
@@ -117,13 +86,7 @@ class ChannelWebhooks(Construct):
             timeout=Duration.seconds(20),
             tracing=lambda_.Tracing.ACTIVE,
             environment_encryption=key,
-            environment={
-                "TANDEM_INBOUND_QUEUE_URL": self.queue.queue_url,
-                "TANDEM_AWS_REGION": Stack.of(self).region,
-                "TANDEM_SERVER_STORE_BACKEND": "dynamodb",
-                "TANDEM_SERVER_TABLE": server_table.table_name,
-                "TANDEM_DATA_DIR": "/tmp/tandem",  # Lambda's only writable folder
-            },
+            environment=environment,
             description="Verifies channel webhooks and queues the messages for the service",
         )
         self.api = apigw.HttpApi(
@@ -133,7 +96,63 @@ class ChannelWebhooks(Construct):
         for path, methods in ROUTES:
             self.api.add_routes(path=path, methods=list(methods), integration=integration)
         self._access_logs(key)
-        self.alarm = cloudwatch.Alarm(
+        self.alarm = self._dead_letter_alarm(alarm_topic)
+
+    def _queues(self, key: kms.IKey) -> tuple[sqs.Queue, sqs.Queue]:
+        """The dead-letter queue and the inbound queue redriving into it (FIFO, KMS, TLS)."""
+        dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            fifo=True,
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        inbound = sqs.Queue(
+            self,
+            "Inbound",
+            fifo=True,
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            visibility_timeout=Duration.minutes(3),
+            retention_period=Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=MAX_RECEIVES, queue=dead_letters
+            ),
+        )
+        return dead_letters, inbound
+
+    def _role(self, key: kms.IKey, server_table: dynamodb.ITableV2, secret_arn: str) -> iam.Role:
+        """The function's role: send to the queue, use the key, SMS opt-outs, its secret."""
+        role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Tandem channel webhooks: queue inbound messages, SMS opt-outs",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AWSLambdaBasicExecutionRole"
+                )
+            ],
+        )
+        statements = [
+            (SEND_ACTIONS, self.queue.queue_arn),
+            (["kms:GenerateDataKey", "kms:Decrypt"], key.key_arn),
+            (OPT_OUT_ACTIONS, server_table.table_arn),
+        ]
+        if secret_arn:
+            statements.append((["secretsmanager:GetSecretValue"], secret_arn))
+        for actions_, resource in statements:
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=actions_, resources=[resource])
+            )
+        return role
+
+    def _dead_letter_alarm(self, alarm_topic: sns.ITopic) -> cloudwatch.Alarm:
+        """An alarm as soon as one message is in the dead-letter queue."""
+        alarm = cloudwatch.Alarm(
             self,
             "DeadLetterAlarm",
             alarm_description="Inbound channel messages could not be taken (dead-letter queue)",
@@ -145,7 +164,8 @@ class ChannelWebhooks(Construct):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        self.alarm.add_alarm_action(actions.SnsAction(alarm_topic))
+        alarm.add_alarm_action(actions.SnsAction(alarm_topic))
+        return alarm
 
     def _access_logs(self, key: kms.IKey) -> None:
         """JSON access logs and a throttle on the API's default stage."""

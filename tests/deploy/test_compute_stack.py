@@ -15,12 +15,15 @@ from deploy.app import build  # noqa: E402
 from deploy.webhooks import MAX_RECEIVES, ROUTES  # noqa: E402
 from server.routes import channels_email, sms, whatsapp  # noqa: E402
 
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tandem-webhooks-AbCdEf"
+
 
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One synthesis with the SageMaker endpoint on (the webhooks are always there)."""
     outdir = tmp_path_factory.mktemp("cdk.out")
-    app = cdk.App(outdir=str(outdir), context={"understandingEndpoint": "1"})
+    context = {"understandingEndpoint": "1", "webhookSecretArn": SECRET}
+    app = cdk.App(outdir=str(outdir), context=context)
     app, stack = build(app, region="us-east-1")
     app.synth()
     report = json.loads((outdir / "validation-report.json").read_text())
@@ -137,6 +140,7 @@ def test_the_http_api_routes_the_servers_webhook_paths_to_the_function(synth, te
     ]
     env = function["Properties"]["Environment"]["Variables"]
     assert env["TANDEM_INBOUND_QUEUE_URL"] == {"Ref": logical_id(stack, stack.webhooks.queue)}
+    assert env["TANDEM_WEBHOOK_SECRETS_ARN"] == SECRET
     for name in env:
         assert name.removeprefix("TANDEM_").lower() in Settings.model_fields, name
     assert function["Properties"]["TracingConfig"] == {"Mode": "Active"}
@@ -155,8 +159,10 @@ def test_the_function_may_only_send_to_the_queue_and_the_service_only_consume(sy
         "dynamodb:DeleteItem",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
+        "secretsmanager:GetSecretValue",
     }
     assert function["sqs:SendMessage"] == [queue_arn]
+    assert function["secretsmanager:GetSecretValue"] == [SECRET]
     server_table = {"Fn::GetAtt": [logical_id(stack, stack.data.tables["server"]), "Arn"]}
     assert function["dynamodb:PutItem"] == [server_table]
     service = role_actions(template, logical_id(stack, stack.service.task_role))
