@@ -23,6 +23,7 @@ COPY memory memory
 COPY prompts prompts
 COPY conversations conversations
 COPY wiring wiring
+COPY channels channels
 COPY server server
 COPY evals evals
 COPY cli cli

@@ -30,7 +30,8 @@ logger = logging.getLogger("tandem.channels.inbox")
 BUSY_RETRY_SECONDS = 0.5
 """How long a message waits before retrying a conversation whose previous turn still runs."""
 
-Outcome = Literal["started", "duplicate", "rate_limited", "busy"]
+Outcome = Literal["started", "duplicate", "rate_limited", "busy", "queued"]
+"""`queued`: a queue in front of the inbox took the message (see `channels.queue`)."""
 
 
 @dataclass(frozen=True)

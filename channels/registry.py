@@ -6,6 +6,10 @@ adapter: a factory reads its configuration from the `Root` (which reads the sett
 starts whatever inbound server it needs with the inbox, and returns its adapter, or None
 when the channel is not configured. Adding a channel is one adapter, its settings and one
 `register` call.
+
+Webhooks hand what they verified to `Channels.intake`, the in-process queue, and answer; its
+consumer takes the messages into the inbox. With an SQS queue configured (the Lambda
+webhooks fill it) a second consumer takes that queue the same way.
 """
 
 from __future__ import annotations
@@ -17,12 +21,20 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.config import Config
+
 from channels.base import ChannelAdapter
 from channels.delivery import Delivery
 from channels.inbox import Inbox
 from channels.limits import SenderLimit
+from channels.queue.consumer import QueueConsumer
+from channels.queue.local import LocalQueue
+from wiring.channels import ChannelRuntime
 from wiring.root import Root
 from wiring.turns import Turns
+
+SQS_POLL = Config(read_timeout=30)
+"""Long polls wait up to 10 seconds; the client waits longer than that for the answer."""
 
 
 @dataclass
@@ -31,6 +43,10 @@ class Channels:
 
     inbox: Inbox
     delivery: Delivery
+    intake: LocalQueue = field(default_factory=LocalQueue)
+    """Where webhooks put verified inbound messages; its consumer feeds the inbox."""
+    consumers: list[QueueConsumer] = field(default_factory=list)
+    """The running queue consumers (in-process, and SQS when configured)."""
     adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
     """What channels expose beyond their adapter (e.g. the SMTP server's address)."""
@@ -83,7 +99,9 @@ async def open_channels(root: Root, turns: Turns) -> AsyncIterator[Channels]:
             delivery,
             SenderLimit(config.sender_messages_per_hour),
         )
-        channels = Channels(inbox=inbox, delivery=delivery)
+        intake = LocalQueue(config.queue_max_attempts, config.queue_retry_seconds)
+        stack.callback(intake.close)
+        channels = Channels(inbox=inbox, delivery=delivery, intake=intake)
         for name, factory in FACTORIES.items():
             adapter = await stack.enter_async_context(factory(root, channels))
             if adapter is not None:
@@ -92,4 +110,22 @@ async def open_channels(root: Root, turns: Turns) -> AsyncIterator[Channels]:
         await delivery.resume()
         watcher = asyncio.create_task(delivery.watch_queue(turns.feed))
         stack.callback(watcher.cancel)
+        for consumer in _consumers(config, channels):
+            channels.consumers.append(consumer)
+            task = asyncio.create_task(consumer.run())
+            stack.callback(task.cancel)
         yield channels
+
+
+def _consumers(config: ChannelRuntime, channels: Channels) -> list[QueueConsumer]:
+    """The in-process queue's consumer, and the SQS queue's when one is configured."""
+    consumers = [QueueConsumer(channels.intake, channels.inbox, "in-process")]
+    if config.sqs_queue_url:
+        from channels.queue.sqs import SqsSource
+        from cloud.aws import aws_client
+
+        client = aws_client("sqs", config.region, config.sqs_endpoint_url, config=SQS_POLL)
+        retry = int(config.queue_retry_seconds)
+        source = SqsSource(client, config.sqs_queue_url, config.sqs_wait_seconds, retry)
+        consumers.append(QueueConsumer(source, channels.inbox, "sqs"))
+    return consumers

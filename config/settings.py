@@ -644,6 +644,53 @@ class Settings(BaseSettings):
         "clients on loopback may read it.",
     )
 
+    # Inbound channel queue (Lambda webhooks → SQS → the server) and the SageMaker option.
+    inbound_queue_url: str | None = Field(
+        default=None,
+        description="SQS queue the channel webhooks (Lambda functions) put verified inbound "
+        "messages on; when set, the server consumes it. Unset: the server's own webhook "
+        "routes queue in-process.",
+    )
+    sqs_endpoint_url: str | None = Field(
+        default=None, description="SQS endpoint override (moto_server in tests)."
+    )
+    webhook_secrets_arn: str | None = Field(
+        default=None,
+        description="Secrets Manager secret (a JSON object of TANDEM_* names and values, e.g. "
+        "TANDEM_WHATSAPP_APP_SECRET) the webhook function adds to its settings at start.",
+    )
+    secretsmanager_endpoint_url: str | None = Field(
+        default=None, description="Secrets Manager endpoint override (moto_server in tests)."
+    )
+    inbound_queue_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Tries of an inbound message on the in-process queue before it is "
+        "dead-lettered (on SQS the redrive policy's maxReceiveCount decides).",
+    )
+    inbound_queue_wait_seconds: int = Field(
+        default=10, ge=0, le=20, description="Long-poll wait of one SQS ReceiveMessage call."
+    )
+    inbound_queue_retry_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="First delay before a failed inbound message is tried again (doubling).",
+    )
+    understanding_endpoint: str | None = Field(
+        default=None,
+        description="Amazon SageMaker endpoint serving the intent and sentiment engines; "
+        "set, the graph calls it (InvokeEndpoint) and falls back to the in-process engines "
+        "on an error or timeout.",
+    )
+    sagemaker_endpoint_url: str | None = Field(
+        default=None, description="SageMaker Runtime endpoint override (loopback in tests)."
+    )
+    understanding_endpoint_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Time an InvokeEndpoint call may take before the in-process engines answer.",
+    )
+
     @field_validator("embed_origins")
     @classmethod
     def _check_embed_origins(cls, value: list[str]) -> list[str]:

@@ -47,9 +47,49 @@ def _task_role(stack: TandemStack) -> None:
     _ack(stack.service.task_role, reasons)
 
 
+def _webhooks(stack: TandemStack) -> None:
+    _ack(
+        stack.webhooks.role,
+        {
+            "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]": "The webhook function writes its own logs with "
+            "Lambda's basic execution role (CreateLogGroup/Stream, PutLogEvents) and nothing "
+            "else.",
+            "IAM5[Resource::*]": "Active X-Ray tracing: PutTraceSegments and "
+            "PutTelemetryRecords have no resource-level permissions.",
+        },
+    )
+    _ack(
+        stack.webhooks.api,
+        {
+            "APIG4": "Webhook callers are Meta, Twilio and SNS, which cannot present AWS or "
+            "Cognito credentials; every request is authenticated by the provider's signature "
+            "(X-Hub-Signature-256, X-Twilio-Signature, the SNS message signature) in the "
+            "function before anything is queued.",
+        },
+    )
+
+
+def _understanding(stack: TandemStack) -> None:
+    if stack.understanding is None:
+        return
+    _ack(
+        stack.understanding.role,
+        {
+            "IAM5[Resource::*]": "ecr:GetAuthorizationToken (pulling the model image) has no "
+            "resource-level permissions; the image pull itself is limited to its repository.",
+            f"IAM5[Resource::arn:aws:logs:{stack.region}:<AWS::AccountId>:log-group:"
+            "/aws/sagemaker/Endpoints/*]": "SageMaker names an endpoint's log group after the "
+            "endpoint it creates; the role writes only under /aws/sagemaker/Endpoints/.",
+        },
+    )
+
+
 def suppress_justified(stack: TandemStack) -> None:
     """Attach every accepted finding to the resource it concerns, with its reason."""
     _task_role(stack)
+    _webhooks(stack)
+    _understanding(stack)
     _ack(
         stack.service,
         {

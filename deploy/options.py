@@ -30,6 +30,12 @@ class StackOptions:
     """An existing CLOUDFRONT-scope WAF web ACL; empty: the stack creates one (us-east-1)."""
     alarm_email: str = ""
     """Where alarms are mailed (empty: they go to the alarm topic only)."""
+    webhook_secret_arn: str = ""
+    """Secrets Manager secret of the channels' `TANDEM_*` credentials for the webhook function."""
+    understanding_endpoint: int = 0
+    """1: serve the intent and sentiment engines from a SageMaker endpoint as well."""
+    understanding_instance_type: str = "ml.c5.large"
+    """The SageMaker endpoint's instance type."""
 
     @classmethod
     def from_context(cls, node: Node) -> StackOptions:

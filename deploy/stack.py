@@ -20,6 +20,8 @@ from deploy.options import StackOptions
 from deploy.permissions import server_statements
 from deploy.search import SearchDomain
 from deploy.service import ORIGIN_HEADER, Service
+from deploy.understanding import UnderstandingEndpoint
+from deploy.webhooks import ChannelWebhooks
 
 KEEP_ALIVE_MARGIN_SECONDS = 15
 """The server keeps idle connections this much longer than the load balancer."""
@@ -89,9 +91,39 @@ class TandemStack(Stack):
             key=self.data.key,
             alarm_email=options.alarm_email,
         )
+        self.webhooks, self.understanding = self._compute(options)
         CfnOutput(self, "Url", value=self.edge.origin_url, description="Web apps and API")
         CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         CfnOutput(self, "HostedLogin", value=self.identity.domain.base_url())
+
+    def _compute(
+        self, options: StackOptions
+    ) -> tuple[ChannelWebhooks, UnderstandingEndpoint | None]:
+        """The webhook functions and their queue, and the optional SageMaker endpoint."""
+        webhooks = ChannelWebhooks(
+            self,
+            "Webhooks",
+            key=self.data.key,
+            server_table=self.data.tables["server"],
+            alarm_topic=self.monitoring.topic,
+            secret_arn=options.webhook_secret_arn,
+        )
+        webhooks.grant_consume(self.service.task_role)
+        self.service.container.add_environment("TANDEM_INBOUND_QUEUE_URL", webhooks.queue.queue_url)
+        CfnOutput(self, "WebhooksUrl", value=webhooks.api.api_endpoint)
+        if not options.understanding_endpoint:
+            return webhooks, None
+        understanding = UnderstandingEndpoint(
+            self,
+            "Understanding",
+            key=self.data.key,
+            instance_type=options.understanding_instance_type,
+        )
+        understanding.grant_invoke(self.service.task_role)
+        self.service.container.add_environment(
+            "TANDEM_UNDERSTANDING_ENDPOINT", understanding.endpoint.attr_endpoint_name
+        )
+        return webhooks, understanding
 
     def server_environment(self, defaults: Settings, options: StackOptions) -> dict[str, str]:
         """The settings the container runs with: every backend on its AWS service.

@@ -17,12 +17,12 @@ from config.settings import Settings
 from evals.grounding import normalise
 from graphs.services import Services
 from prompts.catalogue import IntentCatalogue, load_catalogue
-from tools.intent import IntentClassifier
 from tools.knowledge.base import KnowledgeBase
 from tools.knowledge.demo import ARTICLES_DIR, ensure_demo_kb
 from tools.orders.seed import seed_store
 from tools.orders.sqlite_store import SqliteOrderStore
 from tools.sentiment import VaderSentimentAnalyzer
+from tools.understanding_endpoint import IntentEngine
 from wiring.backends import chat_model_loader, load_intent_classifier, turn_limits
 
 
@@ -32,7 +32,7 @@ class EvalBackends:
 
     orders: SqliteOrderStore
     kb: KnowledgeBase
-    classifier: IntentClassifier
+    classifier: IntentEngine
     catalogue: IntentCatalogue
     settings: Settings
     owners: dict[str, str] = field(default_factory=dict)

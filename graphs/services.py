@@ -16,11 +16,11 @@ from langchain_core.language_models import BaseChatModel
 from graphs.audit import AuditSink, NoAudit
 from graphs.context import Context
 from prompts.catalogue import IntentCatalogue
-from tools.intent import IntentClassifier
 from tools.knowledge.base import KnowledgeBase
 from tools.orders.store import OrderStore
 from tools.pii import PatternPiiRedactor, PiiRedactor
 from tools.sentiment import SentimentAnalyzer
+from tools.understanding_endpoint import IntentEngine
 
 FALLBACK_INTENT_THRESHOLD = 0.45
 """The confidence threshold of a classifier trained without an out-of-scope class."""
@@ -66,7 +66,8 @@ class Services:
     orders: OrderStore
     kb: KnowledgeBase
     sentiment: SentimentAnalyzer
-    classifier: IntentClassifier
+    classifier: IntentEngine
+    """The in-process `IntentClassifier`, or a SageMaker endpoint serving it."""
     catalogue: IntentCatalogue
     limits: TurnLimits = field(default_factory=TurnLimits)
     redactor: PiiRedactor = field(default_factory=PatternPiiRedactor)

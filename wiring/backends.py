@@ -19,6 +19,7 @@ from tools.knowledge.base import KnowledgeBase
 from tools.orders.store import OrderStore
 from tools.pii import CachingRedactor, PatternPiiRedactor, PiiRedactor
 from tools.sentiment import SentimentAnalyzer, VaderSentimentAnalyzer
+from tools.understanding_endpoint import IntentEngine
 
 DEFAULT_HASHING_DIMENSION = 384
 
@@ -134,6 +135,34 @@ def load_intent_classifier(settings: Settings, catalogue: IntentCatalogue) -> In
         settings.intent_encoder,
         preferences=settings.intent_encoder_models,
     )
+
+
+def understanding_engines(
+    settings: Settings, catalogue: IntentCatalogue
+) -> tuple[IntentEngine, SentimentAnalyzer]:
+    """The intent classifier and sentiment analyzer the graph uses.
+
+    In process; or, with `understanding_endpoint` set, the SageMaker endpoint serving them,
+    with the in-process engines answering when it fails.
+    """
+    classifier = load_intent_classifier(settings, catalogue)
+    sentiment = build_sentiment_analyzer(settings)
+    if not settings.understanding_endpoint:
+        return classifier, sentiment
+    from botocore.config import Config
+
+    from cloud.aws import aws_client
+    from tools.understanding_endpoint import EndpointUnderstanding
+
+    timeout = settings.understanding_endpoint_timeout_seconds
+    config = Config(
+        connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1}
+    )
+    client = aws_client(
+        "sagemaker-runtime", settings.aws_region, settings.sagemaker_endpoint_url, config=config
+    )
+    remote = EndpointUnderstanding(client, settings.understanding_endpoint, classifier, sentiment)
+    return remote, remote
 
 
 def chat_model_loader(settings: Settings) -> ModelLoader:

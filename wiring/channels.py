@@ -15,9 +15,19 @@ from conversations.channel_store import ChannelStore
 
 @dataclass(frozen=True)
 class ChannelRuntime:
-    """What the shared inbox needs."""
+    """What the shared inbox and the inbound queues need."""
 
     sender_messages_per_hour: int
+    queue_max_attempts: int = 5
+    """Tries of a message on the in-process queue before it is dead-lettered."""
+    queue_retry_seconds: float = 5.0
+    """First delay before a failed queued message is tried again."""
+    sqs_queue_url: str | None = None
+    """The SQS queue the Lambda webhooks fill, consumed when set."""
+    sqs_wait_seconds: int = 10
+    """Long-poll wait of one SQS receive."""
+    region: str = "us-east-1"
+    sqs_endpoint_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,15 @@ class EmailChannel:
 
 def channel_runtime(settings: Settings) -> ChannelRuntime:
     """The shared inbox's configuration."""
-    return ChannelRuntime(sender_messages_per_hour=settings.channel_sender_messages_per_hour)
+    return ChannelRuntime(
+        sender_messages_per_hour=settings.channel_sender_messages_per_hour,
+        queue_max_attempts=settings.inbound_queue_max_attempts,
+        queue_retry_seconds=settings.inbound_queue_retry_seconds,
+        sqs_queue_url=settings.inbound_queue_url,
+        sqs_wait_seconds=settings.inbound_queue_wait_seconds,
+        region=settings.aws_region,
+        sqs_endpoint_url=settings.sqs_endpoint_url,
+    )
 
 
 def email_channel(settings: Settings) -> EmailChannel | None:

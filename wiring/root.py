@@ -94,12 +94,13 @@ class Root:
         settings = self.settings
         private_dir(settings.data_dir)
         catalogue = load_catalogue()
+        classifier, sentiment = backends.understanding_engines(settings, catalogue)
         return self._traced(Services(
             orders=backends.open_order_store(settings),
             kb=backends.open_knowledge_base(settings),
-            sentiment=backends.build_sentiment_analyzer(settings),
+            sentiment=sentiment,
             redactor=backends.build_pii_redactor(settings),
-            classifier=backends.load_intent_classifier(settings, catalogue),
+            classifier=classifier,
             catalogue=catalogue,
             limits=backends.turn_limits(settings),
             default_model=settings.model,

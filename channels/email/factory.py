@@ -46,7 +46,7 @@ async def open_email(root: Root, channels: Channels) -> AsyncIterator[EmailAdapt
     if config is None:
         yield None
         return
-    intake = EmailIntake(channels.inbox, attachment_store(config), config.address)
+    intake = EmailIntake(channels.intake, attachment_store(config), config.address)
     channels.extras["email_intake"] = intake
     channels.extras["email_sns"] = SesReceiver(
         intake,

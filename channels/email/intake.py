@@ -11,15 +11,15 @@ import logging
 
 from channels.email.attachments import AttachmentStore
 from channels.email.parse import parse_email
-from channels.inbox import Inbox
+from channels.queue.consumer import InboundSink
 
 logger = logging.getLogger("tandem.channels.email")
 
 
 class EmailIntake:
-    """Takes raw inbound mail into the shared inbox."""
+    """Takes raw inbound mail into the shared inbox (or the queue in front of it)."""
 
-    def __init__(self, inbox: Inbox, attachments: AttachmentStore, own_address: str) -> None:
+    def __init__(self, inbox: InboundSink, attachments: AttachmentStore, own_address: str) -> None:
         self.inbox = inbox
         self.attachments = attachments
         self.own_address = own_address

@@ -1,21 +1,19 @@
 """Twilio incoming-SMS webhook: signed form posts answered with TwiML.
 
-The response comes at once (HELP's text, or an empty TwiML document); the message goes to
-the shared channel inbox after it, and the reply is sent through Twilio's REST API.
+The response comes at once (HELP's text, or an empty TwiML document) once the message is
+queued for the shared channel inbox; the reply is sent through Twilio's REST API.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, BackgroundTasks, Header, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
-from channels.base import InboundMessage
-from channels.inbox import Inbox
+from channels.queue.consumer import InboundSink
 from channels.sms.factory import WEBHOOK_KEY
 from channels.sms.twilio_webhook import SIGNATURE_HEADER, SmsPayloadError
 from channels.sms.webhook import SmsWebhook
@@ -24,20 +22,18 @@ from server.openapi_docs import problem_responses
 from server.problems import ApiError
 from server.runtime import ServerRuntime
 
-logger = logging.getLogger("tandem.server.sms")
-
 router = APIRouter(prefix="/v1/channels/sms", tags=["channels"])
 
 TWIML = "application/xml"
 FORM = "application/x-www-form-urlencoded"
 
 
-def _webhook(runtime: ServerRuntime) -> tuple[SmsWebhook, Inbox]:
+def _webhook(runtime: ServerRuntime) -> tuple[SmsWebhook, InboundSink]:
     channels = runtime.channels
     hook = channels.extras.get(WEBHOOK_KEY) if channels is not None else None
     if channels is None or not isinstance(hook, SmsWebhook):
         raise ApiError(404, "channel_not_configured", "The SMS channel is not configured.")
-    return hook, channels.inbox
+    return hook, channels.intake
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -51,14 +47,6 @@ async def _form(request: Request) -> dict[str, str]:
         raise ApiError(400, "invalid_payload", "The form body could not be parsed.") from None
 
 
-async def receive_one(inbox: Inbox, message: InboundMessage) -> None:
-    """Hand the message to the inbox (after the webhook's response)."""
-    try:
-        await inbox.receive(message)
-    except Exception:
-        logger.exception("SMS %s not taken", message.provider_message_id)
-
-
 @router.post(
     "/webhook",
     response_class=Response,
@@ -70,11 +58,10 @@ async def receive_one(inbox: Inbox, message: InboundMessage) -> None:
 async def receive(
     request: Request,
     runtime: RuntimeDep,
-    tasks: BackgroundTasks,
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
 ) -> Response:
     """A signed incoming SMS: keywords answered here, other messages by the bot."""
-    hook, inbox = _webhook(runtime)
+    hook, intake = _webhook(runtime)
     form = await _form(request)
     if not hook.verified(str(request.url), form, signature):
         raise ApiError(401, "bad_signature", f"Missing or wrong {SIGNATURE_HEADER}.")
@@ -83,5 +70,5 @@ async def receive(
     except SmsPayloadError as error:
         raise ApiError(400, "invalid_payload", str(error)) from None
     if outcome.message is not None:
-        tasks.add_task(receive_one, inbox, outcome.message)
+        await intake.receive(outcome.message)
     return Response(outcome.twiml, media_type=TWIML)

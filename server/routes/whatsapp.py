@@ -1,20 +1,18 @@
 """WhatsApp Cloud API webhook: Meta's subscription handshake and signed message deliveries.
 
-The POST answers 200 as soon as the signature and payload are checked; the messages go to
-the shared channel inbox after the response (Meta retries deliveries that are not answered
-quickly, and the inbox ignores a message id it has seen).
+The POST answers 200 as soon as the signature and payload are checked and the messages are
+queued for the shared channel inbox (Meta retries deliveries that are not answered quickly,
+and the inbox ignores a message id it has seen).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Header, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import PlainTextResponse
 
-from channels.base import InboundMessage
-from channels.inbox import Inbox
+from channels.queue.consumer import InboundSink
 from channels.whatsapp.factory import WEBHOOK_KEY
 from channels.whatsapp.payload import PayloadError
 from channels.whatsapp.signature import SIGNATURE_HEADER
@@ -24,26 +22,15 @@ from server.openapi_docs import problem_responses
 from server.problems import ApiError
 from server.runtime import ServerRuntime
 
-logger = logging.getLogger("tandem.server.whatsapp")
-
 router = APIRouter(prefix="/v1/channels/whatsapp", tags=["channels"])
 
 
-def _webhook(runtime: ServerRuntime) -> tuple[WhatsAppWebhook, Inbox]:
+def _webhook(runtime: ServerRuntime) -> tuple[WhatsAppWebhook, InboundSink]:
     channels = runtime.channels
     hook = channels.extras.get(WEBHOOK_KEY) if channels is not None else None
     if channels is None or not isinstance(hook, WhatsAppWebhook):
         raise ApiError(404, "channel_not_configured", "The WhatsApp channel is not configured.")
-    return hook, channels.inbox
-
-
-async def receive_all(inbox: Inbox, messages: list[InboundMessage]) -> None:
-    """Hand each message to the inbox (after the webhook's response)."""
-    for message in messages:
-        try:
-            await inbox.receive(message)
-        except Exception:  # one bad message must not lose the others of the delivery
-            logger.exception("WhatsApp message %s not taken", message.provider_message_id)
+    return hook, channels.intake
 
 
 @router.get("/webhook", response_class=PlainTextResponse, responses=problem_responses(403, 404))
@@ -60,11 +47,10 @@ async def verify_subscription(request: Request, runtime: RuntimeDep) -> PlainTex
 async def receive(
     request: Request,
     runtime: RuntimeDep,
-    tasks: BackgroundTasks,
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
 ) -> dict[str, int]:
     """A signed webhook delivery; its customer messages are answered on WhatsApp."""
-    hook, inbox = _webhook(runtime)
+    hook, intake = _webhook(runtime)
     body = await request.body()
     if not hook.verified(body, signature):
         raise ApiError(401, "bad_signature", f"Missing or wrong {SIGNATURE_HEADER}.")
@@ -72,6 +58,6 @@ async def receive(
         messages = hook.messages(body)
     except PayloadError as error:
         raise ApiError(400, "invalid_payload", str(error)) from None
-    if messages:
-        tasks.add_task(receive_all, inbox, messages)
+    for message in messages:
+        await intake.receive(message)
     return {"accepted": len(messages)}

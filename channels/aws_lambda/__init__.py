@@ -1,0 +1,1 @@
+"""Channel webhooks as AWS Lambda functions behind an API Gateway HTTP API."""

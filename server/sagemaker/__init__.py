@@ -1,0 +1,1 @@
+"""The Amazon SageMaker serving container for the intent and sentiment engines."""
