@@ -35,6 +35,11 @@ class ContractError(ValueError):
 class IntentEngine(Protocol):
     """What predicts a message's intent (the in-process `IntentClassifier`)."""
 
+    @property
+    def rejection_threshold(self) -> float | None:
+        """The confidence below which its intent is out of scope (fitted out of fold)."""
+        ...
+
     def predict(self, text: str) -> IntentPrediction:
         """The intent of `text`."""
         ...
@@ -142,6 +147,11 @@ class EndpointUnderstanding:
             while len(self._answers) > CACHE_SIZE:
                 self._answers.popitem(last=False)
         return answer
+
+    @property
+    def rejection_threshold(self) -> float | None:
+        """The in-process classifier's fitted threshold: the endpoint serves the same model."""
+        return self.classifier.rejection_threshold
 
     def predict(self, text: str) -> IntentPrediction:
         """The intent of `text` (the `IntentClassifier` interface)."""
