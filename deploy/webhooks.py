@@ -100,27 +100,22 @@ class ChannelWebhooks(Construct):
 
     def _queues(self, key: kms.IKey) -> tuple[sqs.Queue, sqs.Queue]:
         """The dead-letter queue and the inbound queue redriving into it (FIFO, KMS, TLS)."""
-        dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            fifo=True,
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        secure = {
+            "fifo": True,
+            "encryption": sqs.QueueEncryption.KMS,
+            "encryption_master_key": key,
+            "enforce_ssl": True,
+        }
+        dead_letters = sqs.Queue(self, "DeadLetters", retention_period=Duration.days(14), **secure)
         inbound = sqs.Queue(
             self,
             "Inbound",
-            fifo=True,
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
             visibility_timeout=Duration.minutes(3),
             retention_period=Duration.days(4),
             dead_letter_queue=sqs.DeadLetterQueue(
                 max_receive_count=MAX_RECEIVES, queue=dead_letters
             ),
+            **secure,
         )
         return dead_letters, inbound
 

@@ -12,6 +12,7 @@ order; different senders are taken side by side.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -63,31 +64,41 @@ class InboundSink(Protocol):
 
 
 class QueueConsumer:
-    """Moves messages from a source into the inbox until cancelled."""
+    """Moves messages from a source into the inbox until cancelled.
 
-    def __init__(self, source: MessageSource, inbox: InboundSink, name: str) -> None:
+    Each message is taken in a task of its own, chained after the previous message of the
+    same sender, so a conversation waiting for its previous turn holds up only its sender's
+    later messages; at most `max_in_flight` messages are being taken at once.
+    """
+
+    def __init__(
+        self, source: MessageSource, inbox: InboundSink, name: str, max_in_flight: int = 50
+    ) -> None:
         self.source = source
         self.inbox = inbox
         self.name = name
         self.outcomes: dict[str, int] = defaultdict(int)
         """How many deliveries ended how (`started`, `duplicate`, `retried`, ...)."""
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._tails: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     async def run(self) -> None:
-        """Consume forever (cancel the task to stop)."""
-        while True:
-            try:
-                batch = await self.source.next_batch()
-            except Exception:
-                logger.exception("%s queue: receiving failed", self.name)
-                await asyncio.sleep(ERROR_PAUSE_SECONDS)
-                continue
-            await self.take_batch(batch)
+        """Consume forever (cancel the task to stop; messages being taken are cancelled)."""
+        try:
+            while True:
+                try:
+                    batch = await self.source.next_batch()
+                except Exception:
+                    logger.exception("%s queue: receiving failed", self.name)
+                    await asyncio.sleep(ERROR_PAUSE_SECONDS)
+                    continue
+                await self.take_batch(batch)
+        finally:
+            for task in list(self._tails.values()):
+                task.cancel()
 
     async def take_batch(self, batch: list[QueuedMessage]) -> None:
-        """Take a batch: each sender's messages in order, different senders concurrently."""
-        groups: dict[tuple[str, str], list[tuple[QueuedMessage, InboundMessage]]] = defaultdict(
-            list
-        )
+        """Start taking a batch: each sender's messages in order, senders side by side."""
         for delivery in batch:
             try:
                 message = decode(delivery.body)
@@ -95,12 +106,33 @@ class QueueConsumer:
                 logger.error("%s queue: poison message (%s)", self.name, error)
                 await self._retry(delivery, "poison")
                 continue
-            groups[(message.channel, message.sender)].append((delivery, message))
-        await asyncio.gather(*(self._take_group(group) for group in groups.values()))
+            await self._slots.acquire()
+            key = (message.channel, message.sender)
+            task = asyncio.create_task(self._after(self._tails.get(key), delivery, message))
+            self._tails[key] = task
+            task.add_done_callback(functools.partial(self._finished, key))
 
-    async def _take_group(self, group: list[tuple[QueuedMessage, InboundMessage]]) -> None:
-        for delivery, message in group:
+    def _finished(self, key: tuple[str, str], task: asyncio.Task[None]) -> None:
+        self._slots.release()
+        if self._tails.get(key) is task:
+            del self._tails[key]
+
+    async def _after(
+        self, previous: asyncio.Task[None] | None, delivery: QueuedMessage, message: InboundMessage
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        try:
             await self.take(delivery, message)
+        except Exception:  # acknowledging failed: the queue delivers it again, a duplicate
+            logger.exception(
+                "%s queue: message %s not acknowledged", self.name, message.provider_message_id
+            )
+
+    async def idle(self) -> None:
+        """Wait until every message started so far was taken (or handed back)."""
+        while self._tails:
+            await asyncio.wait(list(self._tails.values()))
 
     async def take(self, delivery: QueuedMessage, message: InboundMessage) -> str:
         """Hand one message to the inbox; acknowledge it only when the inbox took it."""

@@ -11,9 +11,9 @@ cdk = pytest.importorskip("aws_cdk")
 from aws_cdk.assertions import Match, Template  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
-from deploy.app import build  # noqa: E402
 from deploy.webhooks import MAX_RECEIVES, ROUTES  # noqa: E402
 from server.routes import channels_email, sms, whatsapp  # noqa: E402
+from tests.deploy.synthesis import synthesize  # noqa: E402
 
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tandem-webhooks-AbCdEf"
 
@@ -21,13 +21,8 @@ SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tandem-webhooks-A
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One synthesis with the SageMaker endpoint on (the webhooks are always there)."""
-    outdir = tmp_path_factory.mktemp("cdk.out")
     context = {"understandingEndpoint": "1", "webhookSecretArn": SECRET}
-    app = cdk.App(outdir=str(outdir), context=context)
-    app, stack = build(app, region="us-east-1")
-    app.synth()
-    report = json.loads((outdir / "validation-report.json").read_text())
-    return {"template": Template.from_stack(stack), "stack": stack, "report": report}
+    return synthesize(tmp_path_factory.mktemp("cdk.out"), context)
 
 
 @pytest.fixture(scope="module")

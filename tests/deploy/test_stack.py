@@ -13,8 +13,8 @@ cdk = pytest.importorskip("aws_cdk")
 from aws_cdk.assertions import Match, Template  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
-from deploy.app import build  # noqa: E402
 from deploy.tables import table_definitions  # noqa: E402
+from tests.deploy.synthesis import synthesize  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,11 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """One synthesis for the module (it takes a minute): template, stack, nag report."""
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    app, stack = build(cdk.App(outdir=str(outdir)), region="us-east-1")
-    app.synth()
-    report = json.loads((outdir / "validation-report.json").read_text())
-    return {"template": Template.from_stack(stack), "stack": stack, "report": report}
+    return synthesize(tmp_path_factory.mktemp("cdk.out"))
 
 
 @pytest.fixture(scope="module")

@@ -108,6 +108,41 @@ async def test_a_message_that_keeps_failing_is_dead_lettered():
     ]
 
 
+@dataclass
+class GatedInbox:
+    """An inbox whose `slow` sender's turn waits until the gate opens."""
+
+    gate: asyncio.Event = field(default_factory=asyncio.Event)
+    taken: list[str] = field(default_factory=list)
+
+    async def receive(self, inbound: InboundMessage) -> Received:
+        if inbound.sender == "slow":
+            await self.gate.wait()
+        self.taken.append(inbound.text)
+        return Received("started")
+
+
+async def test_a_waiting_conversation_holds_up_only_its_own_senders_messages():
+    queue, inbox = LocalQueue(), GatedInbox()
+    consumer = QueueConsumer(queue, inbox, "in-process")
+    task = asyncio.create_task(consumer.run())
+    try:
+        await queue.receive(message("slow 1", sender="slow"))
+        await queue.receive(message("slow 2", sender="slow"))
+        await asyncio.sleep(0.05)  # a later batch
+        await queue.receive(message("quick", sender="quick"))
+        async with asyncio.timeout(10):
+            while inbox.taken != ["quick"]:
+                await asyncio.sleep(0.005)
+            inbox.gate.set()
+            while len(inbox.taken) < 3:
+                await asyncio.sleep(0.005)
+            await consumer.idle()
+        assert inbox.taken == ["quick", "slow 1", "slow 2"]
+    finally:
+        task.cancel()
+
+
 def test_fifo_queues_group_by_sender_and_deduplicate_by_provider_id():
     plain = send_arguments("https://sqs.eu-west-1.amazonaws.com/1/inbound", message("a"))
     assert set(plain) == {"QueueUrl", "MessageBody"}
