@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-import duckdb
 import pytest
 
-from conversations.analytics_export import export_parquet
-from conversations.domain_events import read_event_log
-from server.metrics import Window, dashboard_metrics
+duckdb = pytest.importorskip("duckdb")  # the analytics extra (in the dev install)
+
+from conversations.analytics_export import export_parquet  # noqa: E402
+from conversations.domain_events import read_event_log  # noqa: E402
+from server.metrics import Window, dashboard_metrics  # noqa: E402
 
 
 def _events(settings):
