@@ -101,14 +101,15 @@ class DynamoDBWorkspace:
 
     def add_note(self, conversation_id: str, author: str, text: str) -> dict[str, Any]:
         """Append an internal note (agents only; never sent to the customer or the model)."""
-        note = {
+        now = time.time()
+        note: dict[str, Any] = {
             "id": uuid.uuid4().hex,
             "conversation_id": conversation_id,
             "author": author,
             "text": text,
-            "created_at": time.time(),
+            "created_at": now,
         }
-        sort_key = f"{NOTE_PREFIX}{int(note['created_at'] * 1e6):020d}#{note['id']}"
+        sort_key = f"{NOTE_PREFIX}{int(now * 1e6):020d}#{note['id']}"
         self.client.put_item(
             TableName=self.table,
             Item={
