@@ -99,7 +99,8 @@ async def add_note(conversation_id: str, body: NoteIn, caller: Caller, runtime: 
     _entry_or_404(runtime, conversation_id)
     note = runtime.store.add_note(conversation_id, caller.sub, body.text.strip())
     audit_agent_action(runtime, caller, "note", conversation_id, "ok", chars=len(body.text))
-    runtime.feed.publish({"type": "note", "conversation_id": conversation_id, "note": note})
+    entry = runtime.store.get_handoff(conversation_id)
+    runtime.feed.publish({"type": "queue_update", "change": "note", "entry": entry})
     return Note(**note)
 
 
