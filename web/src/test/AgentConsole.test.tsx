@@ -28,6 +28,9 @@ function entry(overrides: Partial<QueueEntry> = {}): QueueEntry {
     claimed_at: null,
     first_response_at: null,
     resolved_at: null,
+    tags: [],
+    priority: "normal",
+    order_id: null,
     ...overrides,
   };
 }
@@ -84,6 +87,8 @@ describe("ConversationPanel", () => {
     const session = signedIn("agent", { sub: "bob", role: "agent", name: "Bob", customerId: null });
     routeFetch({
       "GET /v1/queue/c1/transcript": transcriptWith(entry({ status: "claimed", claimed_by: "alice" })),
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
       "GET /v1/customers/alex_morgan_1001/orders": [],
@@ -99,6 +104,8 @@ describe("ConversationPanel", () => {
     let current = entry();
     const calls = routeFetch({
       "GET /v1/queue/c1/transcript": () => transcriptWith(current),
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
       "GET /v1/customers/alex_morgan_1001/orders": [
@@ -133,6 +140,8 @@ describe("ConversationPanel", () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
       "GET /v1/queue/c1/transcript": transcriptWith(entry(), {
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
         user_id: "alex_morgan_1001",
         profile: { name: "Alex Morgan", email: "alex.morgan@example.com", verified_by: "auth", last_seen: now - 60 },
         earlier_conversations: [
@@ -162,6 +171,8 @@ describe("ConversationPanel", () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
       "GET /v1/queue/c1/transcript": transcriptWith(entry({ channel: "email" }), {
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
         user_id: "alex_morgan_1001",
         profile: null,
         earlier_conversations: [],
@@ -191,6 +202,8 @@ describe("ConversationPanel", () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
       "GET /v1/queue/c1/transcript": transcriptWith(entry(), { user_id: "alex_morgan_1001", profile: null, earlier_conversations: [] }),
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
       "GET /v1/customers/alex_morgan_1001/orders": [],
@@ -205,6 +218,8 @@ describe("ConversationPanel", () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
       "GET /v1/queue/c1/transcript": transcriptWith(entry()),
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
       "GET /v1/customers/alex_morgan_1001/orders": [],
