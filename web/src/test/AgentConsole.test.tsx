@@ -86,9 +86,9 @@ describe("ConversationPanel", () => {
   it("shows who has the conversation and offers no reply to a second agent", async () => {
     const session = signedIn("agent", { sub: "bob", role: "agent", name: "Bob", customerId: null });
     routeFetch({
-      "GET /v1/queue/c1/transcript": transcriptWith(entry({ status: "claimed", claimed_by: "alice" })),
       "GET /v1/queue/c1/notes": [],
       "GET /v1/macros": [],
+      "GET /v1/queue/c1/transcript": transcriptWith(entry({ status: "claimed", claimed_by: "alice" })),
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
       "GET /v1/customers/alex_morgan_1001/orders": [],
@@ -139,9 +139,9 @@ describe("ConversationPanel", () => {
   it("shows the customer's profile and earlier conversations from the long-term memory", async () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
-      "GET /v1/queue/c1/transcript": transcriptWith(entry(), {
       "GET /v1/queue/c1/notes": [],
       "GET /v1/macros": [],
+      "GET /v1/queue/c1/transcript": transcriptWith(entry(), {
         user_id: "alex_morgan_1001",
         profile: { name: "Alex Morgan", email: "alex.morgan@example.com", verified_by: "auth", last_seen: now - 60 },
         earlier_conversations: [
@@ -170,9 +170,9 @@ describe("ConversationPanel", () => {
   it("lists the customer's conversations from every channel with the channel marked", async () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
-      "GET /v1/queue/c1/transcript": transcriptWith(entry({ channel: "email" }), {
       "GET /v1/queue/c1/notes": [],
       "GET /v1/macros": [],
+      "GET /v1/queue/c1/transcript": transcriptWith(entry({ channel: "email" }), {
         user_id: "alex_morgan_1001",
         profile: null,
         earlier_conversations: [],
@@ -201,9 +201,9 @@ describe("ConversationPanel", () => {
   it("says so when a known customer has no earlier conversations", async () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
-      "GET /v1/queue/c1/transcript": transcriptWith(entry(), { user_id: "alex_morgan_1001", profile: null, earlier_conversations: [] }),
       "GET /v1/queue/c1/notes": [],
       "GET /v1/macros": [],
+      "GET /v1/queue/c1/transcript": transcriptWith(entry(), { user_id: "alex_morgan_1001", profile: null, earlier_conversations: [] }),
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
       "GET /v1/customers/alex_morgan_1001/orders": [],
@@ -217,9 +217,9 @@ describe("ConversationPanel", () => {
   it("explains a lost claim race", async () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
-      "GET /v1/queue/c1/transcript": transcriptWith(entry()),
       "GET /v1/queue/c1/notes": [],
       "GET /v1/macros": [],
+      "GET /v1/queue/c1/transcript": transcriptWith(entry()),
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
       "GET /v1/customers/alex_morgan_1001/orders": [],
