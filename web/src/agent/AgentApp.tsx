@@ -134,12 +134,12 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
         </aside>
         <main id="main" className="panel-column" tabIndex={0} aria-label="Conversation details">
           {tabs.length > 0 && (
-            <div className="conversation-tabs" role="tablist" aria-label="Open conversations">
+            <nav className="conversation-tabs" aria-label="Open conversations">
               {tabs.map((id) => {
                 const entry = open.find((item) => item.conversation_id === id) ?? entries.find((item) => item.conversation_id === id);
                 return (
                   <span key={id} className="conversation-tab">
-                    <button role="tab" aria-selected={id === selected} onClick={() => setSelected(id)}>
+                    <button aria-current={id === selected ? "true" : undefined} onClick={() => setSelected(id)}>
                       {entry?.customer_id ?? id.slice(0, 8)}
                     </button>
                     <button className="ghost small" aria-label={`Close ${entry?.customer_id ?? id}`} onClick={() => closeTab(id)}>
@@ -148,12 +148,10 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
                   </span>
                 );
               })}
-            </div>
+            </nav>
           )}
           {selected ? (
-            <div role="tabpanel">
-              <ConversationPanel key={selected} conversationId={selected} session={session} onChanged={refresh} />
-            </div>
+            <ConversationPanel key={selected} conversationId={selected} session={session} onChanged={refresh} />
           ) : (
             <div className="placeholder">
               <h2>Pick a conversation</h2>
