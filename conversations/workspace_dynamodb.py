@@ -22,6 +22,15 @@ NOTE_FIELDS = ("id", "conversation_id", "author", "text", "created_at")
 MACRO_FIELDS = ("id", "title", "body", "updated_by", "updated_at")
 
 
+def _claimed_by(holder: str | None) -> tuple[str, dict[str, Any]]:
+    """The condition "claimed (by `holder` when given)" and its values, with `:now`."""
+    values: dict[str, Any] = {":claimed": "claimed", ":now": time.time()}
+    if holder is None:
+        return "#s = :claimed", values
+    values[":holder"] = holder
+    return "#s = :claimed AND claimed_by = :holder", values
+
+
 class DynamoDBWorkspace:
     """Assignment, labels, internal notes and canned responses in the server table."""
 
@@ -54,11 +63,8 @@ class DynamoDBWorkspace:
         self, conversation_id: str, holder: str | None, claimed_before: float | None = None
     ) -> bool:
         """Put a claimed entry back to `waiting`; False if the condition no longer holds."""
-        condition = "#s = :claimed"
-        values: dict[str, Any] = {":claimed": "claimed", ":waiting": "waiting", ":now": time.time()}
-        if holder is not None:
-            condition += " AND claimed_by = :holder"
-            values[":holder"] = holder
+        condition, values = _claimed_by(holder)
+        values[":waiting"] = "waiting"
         if claimed_before is not None:
             condition += " AND attribute_not_exists(first_response_at) AND claimed_at < :before"
             values[":before"] = claimed_before
@@ -71,11 +77,8 @@ class DynamoDBWorkspace:
 
     def reassign(self, conversation_id: str, holder: str | None, agent: str) -> bool:
         """Hand a claimed entry to `agent` (from `holder` when given); False if it moved."""
-        condition = "#s = :claimed"
-        values: dict[str, Any] = {":claimed": "claimed", ":agent": agent, ":now": time.time()}
-        if holder is not None:
-            condition += " AND claimed_by = :holder"
-            values[":holder"] = holder
+        condition, values = _claimed_by(holder)
+        values[":agent"] = agent
         return self._conditional_update(
             conversation_id,
             "SET claimed_by = :agent, claimed_at = :now, updated_at = :now",
