@@ -70,3 +70,15 @@ class RenderedMacro(BaseModel):
     macro_id: str
     text: str
     missing: list[str] = Field(description="Variables this conversation has no value for.")
+
+
+class Handover(BaseModel):
+    """The note an agent reads first and an opening reply they may send."""
+
+    summary: str
+    suggested_reply: str
+    source: Literal["model", "facts"] = Field(
+        description="model: written by the configured chat model from the transcript; "
+        "facts: built offline from the conversation's facts (no model, or its answer was "
+        "not usable)."
+    )

@@ -6,10 +6,13 @@ Every assignment change is audited and announced on the queue feed.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from fastapi import APIRouter
 
+from graphs.handover_model import model_handover
 from server.auth.principal import Principal
 from server.deps import Caller, RuntimeDep, require_agent
 from server.problems import ApiError
@@ -17,9 +20,11 @@ from server.routes.conversations import ERRORS
 from server.routes.queue import CONFLICT, _entry_or_404, audit_agent_action, queue_entry
 from server.runtime import ServerRuntime
 from server.schemas import QueueEntry
-from server.schemas_workspace import Labels, Note, NoteIn, Reassign
+from server.schemas_workspace import Handover, Labels, Note, NoteIn, Reassign
+from server.transcript import conversation_state, transcript_messages
 
 router = APIRouter(prefix="/v1/queue", tags=["handoff queue"])
+logger = logging.getLogger("tandem.server")
 
 
 def _changed(
@@ -115,3 +120,32 @@ async def set_labels(
     return _changed(
         runtime, caller, "labels", conversation_id, tags=body.clean_tags(), priority=body.priority
     )
+
+
+@router.post("/{conversation_id}/handover", responses=ERRORS)
+async def handover(conversation_id: str, caller: Caller, runtime: RuntimeDep) -> Handover:
+    """The handover note, by the chat model when one is configured.
+
+    Without a model, or when its answer is unusable, the note built from the facts.
+    """
+    require_agent(caller)
+    row = _entry_or_404(runtime, conversation_id)
+    facts = Handover(
+        summary=row.get("summary") or "",
+        suggested_reply=row.get("suggested_reply") or "",
+        source="facts",
+    )
+    context = runtime.context_for(row.get("customer_id"))
+    model = runtime.services.chat_model_for(context)
+    if model is None:
+        return facts
+    values, _ = await conversation_state(runtime, conversation_id)
+    lines = [(m.role, m.text) for m in transcript_messages(values)]
+    try:
+        written = await asyncio.to_thread(model_handover, model, lines, facts.summary)
+    except Exception as error:  # the model is optional here: the facts still serve
+        logger.warning("model handover failed for %s: %s", conversation_id, error)
+        return facts
+    if written is None:
+        return facts
+    return Handover(summary=written["summary"], suggested_reply=written["reply"], source="model")

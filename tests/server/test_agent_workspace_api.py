@@ -4,6 +4,7 @@ tags and priority, and canned responses filled in for a conversation."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from config.settings import Settings
 from graphs.services import Services
 from server.app import create_app
+from tests.fakes import scripted
 from tests.integration.test_dynamodb_server_store import aws_settings
 from tests.server.conftest import Api
 from wiring.aws_resources import ensure_dynamodb_resources
@@ -156,3 +158,34 @@ def test_macros_are_managed_by_admins_and_filled_in_for_a_conversation(ws: Api) 
     assert ws.client.delete("/v1/macros/order-update", headers=root).status_code == 204
     gone = ws.client.post(f"/v1/queue/{conversation}/macros/order-update", headers=dana)
     assert gone.status_code == 404 and gone.json()["code"] == "macro_not_found"
+
+
+def test_handover_is_written_by_the_model_when_one_is_configured(
+    ws: Api, services: Services
+) -> None:
+    conversation = _handed_off(ws)
+    dana = ws.agent("dana")
+    url = f"/v1/queue/{conversation}/handover"
+    offline = ws.client.post(url, headers=dana).json()
+    assert offline["source"] == "facts" and "Alex Morgan" in offline["summary"]
+
+    written = {
+        "summary": "Alex asked about order #W1234567 three times and wants a person.",
+        "reply": "Hi Alex, I'm sorry for the runaround; I'm checking #W1234567 now.",
+    }
+    services.chat_model = scripted(json.dumps(written))
+    answer = ws.client.post(url, headers=dana).json()
+    assert answer == {
+        "summary": written["summary"],
+        "suggested_reply": written["reply"],
+        "source": "model",
+    }
+    prompt = str(services.chat_model.seen[0][-1].content)
+    assert "where is my order #W1234567?" in prompt, "grounded in the transcript"
+
+    invented = {"summary": "Wants a refund.", "reply": "Your order #W7654321 is refunded."}
+    services.chat_model = scripted(json.dumps(invented))
+    assert ws.client.post(url, headers=dana).json() == offline, "an invented order is refused"
+    services.chat_model = scripted("I cannot answer in JSON, sorry.")
+    assert ws.client.post(url, headers=dana).json()["source"] == "facts"
+    assert ws.client.post(url, headers=ws.customer()).status_code == 403
