@@ -10,7 +10,7 @@ import { humanize } from "../ui/format";
 import { CustomerCard } from "./CustomerCard";
 import { sentimentClass } from "./QueueList";
 import { isTyping } from "./shortcuts";
-import { AssignmentBar, LabelsCard, MacroPicker, NotesCard, groupTools } from "./Workspace";
+import { AssignmentBar, LabelsCard, MacroPicker, ModelHandover, NotesCard, groupTools } from "./Workspace";
 
 type Action = "claim" | "reply" | "resolve" | "return";
 
@@ -251,6 +251,7 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
           <section className="card">
             <h3>AI summary</h3>
             <p>{entry?.summary ?? "—"}</p>
+            <ModelHandover conversationId={conversationId} token={token} onUse={mine ? setDraft : undefined} />
             {entry?.suggested_reply && !mine && (
               <>
                 <h4>Suggested reply</h4>

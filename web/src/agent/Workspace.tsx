@@ -216,3 +216,51 @@ export function groupTools(tools: Omit<ToolLine, "count">[]): ToolLine[] {
   }
   return [...lines.values()];
 }
+
+interface Handover {
+  summary: string;
+  suggested_reply: string;
+  source: "model" | "facts";
+}
+
+/** Ask for the model's handover (with a model configured); offer its reply for the box. */
+export function ModelHandover({ conversationId, token, onUse }: { conversationId: string; token: string; onUse?: (text: string) => void }) {
+  const [note, setNote] = useState<Handover | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const ask = async () => {
+    setBusy(true);
+    try {
+      setNote(await api<Handover>(`/v1/queue/${conversationId}/handover`, token, { method: "POST" }));
+      setError(null);
+    } catch (reason) {
+      setError(failure(reason));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="model-handover">
+      <button type="button" className="small" onClick={() => void ask()} disabled={busy}>
+        {busy ? "Asking…" : "Ask the AI for a handover"}
+      </button>
+      {note && (
+        <div role="status">
+          <h4>{note.source === "model" ? "Written by the AI from the transcript" : "No model configured: built from the facts"}</h4>
+          <p>{note.summary}</p>
+          <p className="muted">{note.suggested_reply}</p>
+          {onUse && (
+            <button type="button" className="small" onClick={() => onUse(note.suggested_reply)}>
+              Use this reply
+            </button>
+          )}
+        </div>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

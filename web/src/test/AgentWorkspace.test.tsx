@@ -176,3 +176,18 @@ describe("queue controls and alerts", () => {
     expect(onClose).toHaveBeenCalled();
   });
 });
+
+describe("the model's handover", () => {
+  it("asks for it and puts its reply in the box", async () => {
+    const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
+    panelRoutes(() => entry(), {
+      "POST /v1/queue/c1/handover": { summary: "Alex wants order #W1 checked.", suggested_reply: "Hi Alex, checking #W1 now.", source: "model" },
+    });
+    render(<ConversationPanel conversationId="c1" session={session} onChanged={() => undefined} />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Ask the AI for a handover" }));
+    expect(await screen.findByText("Written by the AI from the transcript")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Use this reply" }));
+    expect(screen.getByLabelText("Reply to the customer")).toHaveValue("Hi Alex, checking #W1 now.");
+  });
+});
