@@ -121,8 +121,13 @@ class DynamoDBServerStore(DynamoDBTurnRecords, DynamoDBWorkspace):
             "TableName": self.table,
             "IndexName": index,
             "KeyConditionExpression": "#k = :v",
-            "ExpressionAttributeNames": {"#k": name},
-            "ExpressionAttributeValues": {":v": {"S": value}},
+            # queue entries carry customer_id too: keep conversation records only
+            "FilterExpression": "#kind = :kind",
+            "ExpressionAttributeNames": {"#k": name, "#kind": "kind"},
+            "ExpressionAttributeValues": {
+                ":v": {"S": value},
+                ":kind": {"S": CONVERSATION_KIND},
+            },
             "ScanIndexForward": False,
             "Limit": limit + offset,
         }

@@ -6,18 +6,56 @@ screen."""
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, local_secret_of, serve_web
 from tests.e2e.test_support_flow import sign_in
+from tests.integration.test_dynamodb_server_store import aws_settings
+from wiring.aws_resources import ensure_dynamodb_resources
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.integration, pytest.mark.e2e]
 
 MACRO = "Hi {first_name}, I have looked at order {order_id} and will sort it out today."
+
+
+DYNAMODB_SETTINGS = (
+    "aws_region",
+    "dynamodb_endpoint_url",
+    "s3_endpoint_url",
+    "sns_endpoint_url",
+    "checkpointer",
+    "store_backend",
+    "server_store_backend",
+    "checkpoint_table",
+    "memory_table",
+    "server_table",
+)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("dynamodb", marks=pytest.mark.integration)], scope="module"
+)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str, str]]:
+    """(store, base URL, local secret) of a server on the SQLite or the DynamoDB store."""
+    if request.param == "sqlite":
+        web_server, secret = (request.getfixturevalue(f) for f in ("web_server", "local_secret"))
+        yield "sqlite", web_server, secret
+        return
+    data = tmp_path_factory.mktemp("e2e-dynamodb")
+    settings = aws_settings(request.getfixturevalue("moto_endpoint"), data)
+    ensure_dynamodb_resources(settings)
+    env = {f"TANDEM_{name.upper()}": str(getattr(settings, name)) for name in DYNAMODB_SETTINGS}
+    env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
+    with serve_web(data, **env) as base:
+        yield "dynamodb", base, local_secret_of(data / "data")
 
 
 def _token(base: str, role: str, sub: str, secret: str | None = None) -> dict[str, str]:
@@ -56,8 +94,28 @@ def _handed_off_customer(base: str) -> str:
 
 
 def test_agent_claims_notes_uses_a_macro_replies_reassigns_and_resolves(
-    new_context: Any, web_server: str, local_secret: str, screenshots: Path, axe_source: str
+    chromium: Any, site: tuple[str, str, str], screenshots: Path, axe_source: str
 ) -> None:
+    store, web_server, local_secret = site
+    contexts: list[Any] = []
+
+    def new_context() -> Any:
+        context = chromium.new_context(base_url=web_server, viewport={"width": 1280, "height": 860})
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        return context
+
+    try:
+        _walk(web_server, local_secret, new_context, screenshots / f"agent-{store}", axe_source)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def _walk(
+    web_server: str, local_secret: str, new_context: Any, screenshots: Path, axe_source: str
+) -> None:
+    screenshots.mkdir(exist_ok=True)
     root = _token(web_server, "admin", "root", local_secret)
     body = {"title": "Order follow-up", "body": MACRO}
     assert httpx.put(f"{web_server}/v1/macros/order-follow-up", json=body, headers=root).is_success
@@ -73,7 +131,7 @@ def test_agent_claims_notes_uses_a_macro_replies_reassigns_and_resolves(
     reply = alice.get_by_label("Reply to the customer")
     reply.wait_for()
     assert "Alex" in reply.input_value(), "the handover's opening line pre-fills the box"
-    alice.screenshot(path=screenshots / "agent-01-claimed.png")
+    alice.screenshot(path=screenshots / "01-claimed.png")
     assert_accessible(alice, axe_source, "claimed conversation")
 
     notes = alice.get_by_role("region", name="Internal notes")
@@ -89,7 +147,7 @@ def test_agent_claims_notes_uses_a_macro_replies_reassigns_and_resolves(
     reply.press("Control+Enter")
     alice.get_by_text("Reply sent.").wait_for()
     alice.get_by_role("list", name="Transcript").get_by_text(expected).wait_for()
-    alice.screenshot(path=screenshots / "agent-02-note-macro-reply.png")
+    alice.screenshot(path=screenshots / "02-note-macro-reply.png")
     assert_accessible(alice, axe_source, "note, macro and reply")
 
     alice.get_by_label("Reassign to").fill("bob")
@@ -113,7 +171,7 @@ def test_agent_claims_notes_uses_a_macro_replies_reassigns_and_resolves(
     resolve.click()
     bob.get_by_text("This conversation was resolved.").wait_for()
     assert bob.locator(".banner").count() == 1, "one resolution banner"
-    bob.screenshot(path=screenshots / "agent-03-resolved.png")
+    bob.screenshot(path=screenshots / "03-resolved.png")
     assert_accessible(bob, axe_source, "resolved conversation")
 
     bob.get_by_role("button", name="Resolved", exact=True).click()
@@ -123,5 +181,5 @@ def test_agent_claims_notes_uses_a_macro_replies_reassigns_and_resolves(
     bob.evaluate("() => document.activeElement.blur()")
     bob.keyboard.press("?")
     bob.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
-    bob.screenshot(path=screenshots / "agent-04-resolved-view-and-shortcuts.png")
+    bob.screenshot(path=screenshots / "04-resolved-view-and-shortcuts.png")
     assert_accessible(bob, axe_source, "resolved view with the shortcut help")

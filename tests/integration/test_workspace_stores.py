@@ -80,3 +80,12 @@ def test_labels_notes_and_macros(store: ServerStore) -> None:  # noqa: F811
 
     store.delete_conversation("c1")
     assert store.list_notes("c1") == []
+
+
+def test_a_customers_conversations_leave_out_their_queue_entries(
+    store: ServerStore,  # noqa: F811
+) -> None:
+    _claimed(store, "c1")
+    store.add_note("c1", "dana", "note")
+    listed = store.list_conversations("alice", 10, 0)
+    assert [c["id"] for c in listed] == ["c1"]
