@@ -79,7 +79,11 @@ class ServerStore(Protocol):
         """Open (or refresh) the queue entry of a conversation from a handoff payload."""
 
     def get_handoff(self, conversation_id: str) -> dict[str, Any] | None:
-        """The queue entry of a conversation, or None."""
+        """The queue entry of a conversation, or None.
+
+        Besides the handoff payload and the SLA stamps it carries `tags` (a JSON list, as
+        text; None until set), `priority` (None: normal) and `order_id`.
+        """
 
     def list_handoffs(
         self, statuses: tuple[str, ...], reason: str | None = None
