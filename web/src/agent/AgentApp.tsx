@@ -4,6 +4,7 @@ import type { Session } from "../api/auth";
 import { loadSession, saveSession } from "../api/auth";
 import { SignIn } from "../ui/SignIn";
 import { ConversationPanel } from "./ConversationPanel";
+import { MacroAdmin } from "./MacroAdmin";
 import { QueueControls } from "./QueueControls";
 import { QueueList } from "./QueueList";
 import { ShortcutHelp } from "./ShortcutHelp";
@@ -50,6 +51,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   const [tabs, setTabs] = useState<string[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
+  const [managing, setManaging] = useState(false);
 
   const select = useCallback((id: string) => {
     setTabs((current) => (current.includes(id) ? current : [...current, id].slice(-MAX_TABS)));
@@ -102,6 +104,11 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
             <input type="checkbox" checked={prefs.notify} onChange={(event) => void update({ ...prefs, notify: event.target.checked })} /> Notifications
           </label>
         </span>
+        {session.role === "admin" && (
+          <button className="ghost small" onClick={() => setManaging(true)}>
+            Canned responses
+          </button>
+        )}
         <button className="ghost small" onClick={() => setHelp(true)} aria-haspopup="dialog">
           Shortcuts (?)
         </button>
@@ -150,7 +157,9 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
               })}
             </nav>
           )}
-          {selected ? (
+          {managing ? (
+            <MacroAdmin token={session.token} onClose={() => setManaging(false)} />
+          ) : selected ? (
             <ConversationPanel key={selected} conversationId={selected} session={session} onChanged={refresh} />
           ) : (
             <div className="placeholder">

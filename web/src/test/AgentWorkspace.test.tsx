@@ -2,6 +2,7 @@ import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConversationPanel } from "../agent/ConversationPanel";
+import { MacroAdmin } from "../agent/MacroAdmin";
 import { QueueControls } from "../agent/QueueControls";
 import { ShortcutHelp } from "../agent/ShortcutHelp";
 import { arrivals } from "../agent/useAttention";
@@ -189,5 +190,34 @@ describe("the model's handover", () => {
     expect(await screen.findByText("Written by the AI from the transcript")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Use this reply" }));
     expect(screen.getByLabelText("Reply to the customer")).toHaveValue("Hi Alex, checking #W1 now.");
+  });
+});
+
+describe("canned responses for admins", () => {
+  it("creates and deletes one", async () => {
+    let stored = [{ id: "sorry", title: "Apology", body: "Sorry {first_name}", updated_by: "root", updated_at: now }];
+    const calls = routeFetch({
+      "GET /v1/macros": () => stored,
+      "PUT /v1/macros/thanks": () => {
+        stored = [...stored, { id: "thanks", title: "Thanks", body: "Thank you {first_name}", updated_by: "root", updated_at: now }];
+        return stored[1];
+      },
+      "DELETE /v1/macros/sorry": () => {
+        stored = stored.filter((macro) => macro.id !== "sorry");
+        return new Response(null, { status: 204 });
+      },
+    });
+    render(<MacroAdmin token="t" onClose={() => undefined} />);
+    const user = userEvent.setup();
+    await screen.findByText("Apology");
+    await user.type(screen.getByLabelText(/^Id/), "thanks");
+    await user.type(screen.getByLabelText("Title"), "Thanks");
+    await user.type(screen.getByLabelText("Text"), "Thank you {{first_name}");
+    await user.click(screen.getByRole("button", { name: "Save canned response" }));
+    expect(await screen.findByText("Saved “Thanks”.")).toBeInTheDocument();
+    expect(calls.find((call) => call.method === "PUT")?.body).toEqual({ title: "Thanks", body: "Thank you {first_name}" });
+    await user.click(screen.getByRole("button", { name: "Delete Apology" }));
+    expect(await screen.findByText("Deleted “Apology”.")).toBeInTheDocument();
+    await vi.waitFor(() => expect(screen.queryByRole("button", { name: "Delete Apology" })).toBeNull());
   });
 });
