@@ -1,5 +1,5 @@
-"""An agent's day in the console, in Chromium against the real server: an admin's canned
-response, then claim (keyboard) → internal note → macro → reply (Ctrl+Enter) → reassign →
+"""An agent's day in the console, in Chromium against the real server on the SQLite and the
+DynamoDB server store: an admin writes a canned response in the console, then claim (keyboard) → internal note → macro → reply (Ctrl+Enter) → reassign →
 the second agent resolves; the resolved view finds it again. Screenshots and axe on each
 screen."""
 
@@ -58,8 +58,8 @@ def site(
         yield "dynamodb", base, local_secret_of(data / "data")
 
 
-def _token(base: str, role: str, sub: str, secret: str | None = None) -> dict[str, str]:
-    body = {"role": role, "sub": sub, "secret": secret}
+def _token(base: str, role: str, sub: str) -> dict[str, str]:
+    body = {"role": role, "sub": sub}
     response = httpx.post(f"{base}/v1/auth/local-token", json=body, timeout=30)
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
@@ -116,9 +116,17 @@ def _walk(
     web_server: str, local_secret: str, new_context: Any, screenshots: Path, axe_source: str
 ) -> None:
     screenshots.mkdir(exist_ok=True)
-    root = _token(web_server, "admin", "root", local_secret)
-    body = {"title": "Order follow-up", "body": MACRO}
-    assert httpx.put(f"{web_server}/v1/macros/order-follow-up", json=body, headers=root).is_success
+    admin = new_context().new_page()
+    admin.goto("/agent")
+    sign_in(admin, "root", "Root", role="admin", secret=local_secret)
+    admin.get_by_role("button", name="Canned responses").click()
+    admin.get_by_label("Id (lower case, digits, - and _)").fill("order-follow-up")
+    admin.get_by_label("Title").fill("Order follow-up")
+    admin.get_by_label("Text").fill(MACRO)
+    admin.get_by_role("button", name="Save canned response").click()
+    admin.get_by_text("Saved “Order follow-up”.").wait_for()
+    admin.screenshot(path=screenshots / "00-admin-canned-responses.png")
+    assert_accessible(admin, axe_source, "canned responses")
     _handed_off_customer(web_server)
 
     alice = new_context().new_page()
