@@ -1,7 +1,7 @@
 """An agent's day in the console, in Chromium against the real server on the SQLite and the
-DynamoDB server store: an admin writes a canned response in the console, then claim (keyboard) → internal note → macro → reply (Ctrl+Enter) → reassign →
-the second agent resolves; the resolved view finds it again. Screenshots and axe on each
-screen."""
+DynamoDB server store: an admin writes a canned response in the console, then claim
+(keyboard) → internal note → macro → reply (Ctrl+Enter) → reassign → the second agent
+resolves; the resolved view finds it again. Screenshots and axe on each screen."""
 
 from __future__ import annotations
 
