@@ -379,6 +379,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Handoff SLA: a handed-off case is resolved within this many seconds.",
     )
+    claim_timeout_seconds: int = Field(
+        default=300,
+        ge=0,
+        description="A claim left without a reply this many seconds goes back to the queue "
+        "(0 keeps claims until released).",
+    )
 
     whatsapp_app_secret: SecretStr | None = Field(
         default=None,

@@ -4,9 +4,10 @@
 hands an event to `SnsEventPublisher`, whose worker thread publishes it to the topic
 (subscribe an SQS queue, a Lambda function or EventBridge Pipes to act on it). Types:
 `handoff.opened`, `handoff.updated`, `handoff.claimed`, `handoff.responded`,
-`handoff.resolved`, `handoff.returned`; each message is the JSON event with the queue
-entry, and carries the type as the `event_type` message attribute for subscription
-filter policies. A failed publish is logged and dropped: the queue itself is the record.
+`handoff.resolved`, `handoff.returned`, `handoff.requeued`, `handoff.reassigned`; each
+message is the JSON event with the queue entry, and carries the type as the `event_type`
+message attribute for subscription filter policies. A failed publish is logged and dropped:
+the queue itself is the record.
 """
 
 from __future__ import annotations
@@ -86,6 +87,22 @@ class PublishingServerStore:
         if won:
             self._announce("handoff.claimed", conversation_id)
         return won
+
+    def release_claim(
+        self, conversation_id: str, holder: str | None, claimed_before: float | None = None
+    ) -> bool:
+        """Release; announce `handoff.requeued` when the claim was released."""
+        released = self.store.release_claim(conversation_id, holder, claimed_before)
+        if released:
+            self._announce("handoff.requeued", conversation_id)
+        return released
+
+    def reassign(self, conversation_id: str, holder: str | None, agent: str) -> bool:
+        """Reassign; announce `handoff.reassigned` when the claim moved."""
+        moved = self.store.reassign(conversation_id, holder, agent)
+        if moved:
+            self._announce("handoff.reassigned", conversation_id)
+        return moved
 
     def record_response(self, conversation_id: str) -> None:
         """Stamp the response; announce `handoff.responded`."""

@@ -9,6 +9,8 @@ One table, string keys `PK` / `SK`, every item of a conversation under `CONV#<id
 | handoff | `HANDOFF` | `queue` (status, created_at): the queue by status, oldest first |
 | event-number reservation | `SEQ` | — |
 | open turn | `PK = OPEN_TURNS`, `SK` = conversation id | — (one Query lists them) |
+| internal note | `NOTE#<microseconds, 20 digits>#<id>` | — (a Query on the conversation) |
+| canned response | `PK = MACROS`, `SK` = macro id | — (one Query lists them) |
 
 The indexes are sparse: only conversation items carry `customer_id` and `kind`, only
 handoff items carry `status`.
@@ -23,6 +25,8 @@ HANDOFF_SK = "HANDOFF"
 SEQ_SK = "SEQ"
 OPEN_TURNS_PK = "OPEN_TURNS"
 EVENT_PREFIX = "EVT#"
+NOTE_PREFIX = "NOTE#"
+MACROS_PK = "MACROS"
 CONVERSATION_KIND = "conversation"
 BY_CUSTOMER = "by_customer"
 BY_RECENCY = "by_recency"

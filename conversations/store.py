@@ -17,6 +17,9 @@ from typing import Any, Protocol
 QUEUE_OPEN = ("waiting", "claimed")
 """Queue statuses of a conversation a human still has to deal with."""
 
+PRIORITIES = ("low", "normal", "high", "urgent")
+"""Priorities an agent can give a queue entry (entries start `normal`)."""
+
 
 class ServerStore(Protocol):
     """Conversations, their events and the handoff queue; safe to share between threads."""
@@ -82,7 +85,11 @@ class ServerStore(Protocol):
         """Open (or refresh) the queue entry of a conversation from a handoff payload."""
 
     def get_handoff(self, conversation_id: str) -> dict[str, Any] | None:
-        """The queue entry of a conversation, or None."""
+        """The queue entry of a conversation, or None.
+
+        Besides the handoff payload and the SLA stamps it carries `tags` (a JSON list, as
+        text; None until set), `priority` (None: normal) and `order_id`.
+        """
 
     def list_handoffs(
         self, statuses: tuple[str, ...], reason: str | None = None
@@ -97,6 +104,38 @@ class ServerStore(Protocol):
 
     def close_handoff(self, conversation_id: str, status: str) -> None:
         """Mark the entry `resolved` or `returned` and stamp the resolution time."""
+
+    def release_claim(
+        self, conversation_id: str, holder: str | None, claimed_before: float | None = None
+    ) -> bool:
+        """Put a claimed entry back to `waiting`; False if the condition no longer holds.
+
+        `holder` requires that agent to hold the claim; `claimed_before` requires an
+        unanswered claim (no first response) taken before that time (the SLA sweep).
+        """
+
+    def reassign(self, conversation_id: str, holder: str | None, agent: str) -> bool:
+        """Hand a claimed entry to `agent` (from `holder` when given); False if it moved."""
+
+    def set_labels(
+        self, conversation_id: str, tags: list[str] | None, priority: str | None
+    ) -> bool:
+        """Replace the entry's tags and/or priority (None leaves one as is); False if absent."""
+
+    def add_note(self, conversation_id: str, author: str, text: str) -> dict[str, Any]:
+        """Append an internal note (agents only; never sent to the customer or the model)."""
+
+    def list_notes(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The conversation's internal notes, oldest first."""
+
+    def put_macro(self, macro: dict[str, Any]) -> None:
+        """Create or replace a canned response (`id`, `title`, `body`, `updated_by`)."""
+
+    def list_macros(self) -> list[dict[str, Any]]:
+        """Every canned response, by title."""
+
+    def delete_macro(self, macro_id: str) -> bool:
+        """Delete a canned response; False if there was none."""
 
     def delete_conversation(self, conversation_id: str) -> int:
         """Delete a conversation's record, events and queue entry; return the events deleted."""

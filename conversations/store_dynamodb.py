@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import time
-from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from conversations.dynamodb_items import attr as _attr
+from conversations.dynamodb_items import failed_condition as _failed_condition
+from conversations.dynamodb_items import item as _item
+from conversations.dynamodb_items import record as _record
 from conversations.server_table import (
     BY_CUSTOMER,
     BY_RECENCY,
@@ -28,6 +31,7 @@ from conversations.server_table import (
 )
 from conversations.store import QUEUE_OPEN
 from conversations.store_dynamodb_turns import DynamoDBTurnRecords
+from conversations.workspace_dynamodb import DynamoDBWorkspace
 
 CONVERSATION_FIELDS = ("id", "customer_id", "channel", "created_at", "updated_at")
 HANDOFF_FIELDS = (
@@ -48,40 +52,14 @@ HANDOFF_FIELDS = (
     "claimed_at",
     "first_response_at",
     "resolved_at",
+    "tags",
+    "priority",
+    "order_id",
 )
 _LAST_EVENT = f"{EVENT_PREFIX}{'9' * 12}"
 
 
-def _attr(value: Any) -> dict[str, Any]:
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int | float | Decimal):
-        return {"N": repr(float(value)) if isinstance(value, float) else str(value)}
-    return {"S": str(value)}
-
-
-def _item(values: dict[str, Any]) -> dict[str, Any]:
-    """A low-level item; None values are left out (sparse indexes need that)."""
-    return {name: _attr(value) for name, value in values.items() if value is not None}
-
-
-def _value(attribute: dict[str, Any]) -> Any:
-    if "N" in attribute:
-        return float(attribute["N"])
-    if "BOOL" in attribute:
-        return attribute["BOOL"]
-    return attribute.get("S")
-
-
-def _record(item: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: _value(item[name]) if name in item else None for name in fields}
-
-
-def _failed_condition(err: ClientError) -> bool:
-    return err.response["Error"]["Code"] == "ConditionalCheckFailedException"
-
-
-class DynamoDBServerStore(DynamoDBTurnRecords):
+class DynamoDBServerStore(DynamoDBTurnRecords, DynamoDBWorkspace):
     """The server's records in one DynamoDB table (create it with `ensure_server_table`)."""
 
     def __init__(self, client: Any, table: str) -> None:
@@ -143,8 +121,13 @@ class DynamoDBServerStore(DynamoDBTurnRecords):
             "TableName": self.table,
             "IndexName": index,
             "KeyConditionExpression": "#k = :v",
-            "ExpressionAttributeNames": {"#k": name},
-            "ExpressionAttributeValues": {":v": {"S": value}},
+            # queue entries carry customer_id too: keep conversation records only
+            "FilterExpression": "#kind = :kind",
+            "ExpressionAttributeNames": {"#k": name, "#kind": "kind"},
+            "ExpressionAttributeValues": {
+                ":v": {"S": value},
+                ":kind": {"S": CONVERSATION_KIND},
+            },
             "ScanIndexForward": False,
             "Limit": limit + offset,
         }
@@ -280,6 +263,7 @@ class DynamoDBServerStore(DynamoDBTurnRecords):
                 "customer_id": customer_id,
                 "channel": payload.get("channel"),
                 "last_message": payload.get("last_message"),
+                "order_id": payload.get("order_id"),
                 "created_at": now,
                 "updated_at": now,
             }

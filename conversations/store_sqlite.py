@@ -14,6 +14,7 @@ from typing import Any
 
 from config.private_files import private_file
 from conversations.store import QUEUE_OPEN
+from conversations.workspace_sqlite import SqliteWorkspace, migrate_workspace
 from memory.sqlite_compact import compact_sqlite
 
 SCHEMA = """
@@ -65,8 +66,8 @@ CREATE TABLE IF NOT EXISTS open_turns (
 """
 
 
-class SqliteServerStore:
-    """Thread-safe SQLite store for conversations, events and handoffs."""
+class SqliteServerStore(SqliteWorkspace):
+    """Thread-safe SQLite store for conversations, events, handoffs and the agent workspace."""
 
     def __init__(self, path: str | Path) -> None:
         self._conn = sqlite3.connect(
@@ -81,6 +82,7 @@ class SqliteServerStore:
                 # skips the fsync per commit and still survives a process crash.
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(SCHEMA)
+            migrate_workspace(self._conn)
 
     def data_version(self) -> int:
         """A counter that changes whenever another connection commits to the file."""
@@ -268,8 +270,8 @@ class SqliteServerStore:
                 self._conn.execute(
                     "INSERT OR REPLACE INTO handoffs (conversation_id, status, reason, intent,"
                     " sentiment_label, sentiment_score, summary, suggested_reply, customer_id,"
-                    " channel, last_message, created_at, updated_at)"
-                    " VALUES (?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " channel, last_message, created_at, updated_at, order_id)"
+                    " VALUES (?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         conversation_id,
                         payload.get("reason"),
@@ -283,6 +285,7 @@ class SqliteServerStore:
                         payload.get("last_message"),
                         now,
                         now,
+                        payload.get("order_id"),
                     ),
                 )
         entry = self.get_handoff(conversation_id)
@@ -352,6 +355,7 @@ class SqliteServerStore:
                 self._conn.execute(
                     "DELETE FROM handoffs WHERE conversation_id = ?", (conversation_id,)
                 )
+                self.delete_notes(conversation_id)
                 self._conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
             except BaseException:
                 self._conn.execute("ROLLBACK")

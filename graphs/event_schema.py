@@ -256,6 +256,11 @@ class QueueRow(_Shape):
     claimed_at: float | None = Field(description="When it was claimed (Unix seconds).")
     first_response_at: float | None = Field(description="When an agent first answered.")
     resolved_at: float | None = Field(description="When it was resolved or returned.")
+    tags: str | None = Field(default=None, description="The agents' tags, a JSON list.")
+    priority: str | None = Field(
+        default=None, description="low, normal, high or urgent (None: normal)."
+    )
+    order_id: str | None = Field(default=None, description="The order it is about, if any.")
 
 
 class QueueUpdateEvent(_Shape):
@@ -263,6 +268,11 @@ class QueueUpdateEvent(_Shape):
 
     type: Literal["queue_update"] = "queue_update"
     entry: QueueRow = Field(description="The entry as it is now.")
+    change: str | None = Field(
+        default=None,
+        description="What changed when it was not the status alone: requeued (a claim timed "
+        "out), unclaim, reassign, takeover, labels, note.",
+    )
 
 
 QueueEvent = QueueUpdateEvent

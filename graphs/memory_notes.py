@@ -147,7 +147,7 @@ def chapter_summary(state: State, outcome: Outcome, agent: str | None = None) ->
     elif outcome == "resolved":
         line = f"resolved by {agent or 'an agent'}: {topic}"
     else:
-        line = _action_done(state) or f"order action done: {topic}"
+        line = action_done(state) or f"order action done: {topic}"
     return line[:_SUMMARY_CHARS]
 
 
@@ -163,7 +163,8 @@ def _last_words(state: State) -> str:
     return text if len(text) <= 80 else text[:79].rstrip() + "…"
 
 
-def _action_done(state: State) -> str | None:
+def action_done(state: State) -> str | None:
+    """The latest successful consequential action of the turn in words, if any."""
     for result in reversed(state.get("tool_results") or []):
         template = _ACTIONS.get(result["tool"])
         if template and result["ok"]:

@@ -161,6 +161,8 @@ class State(InputState, total=False):
         passages: knowledge-base passages retrieved this turn, with sources.
         tool_results: order tools called this turn, with their outputs.
         pending_action: a consequential action awaiting explicit confirmation.
+        done_actions: consequential actions carried out in this conversation, in words
+            (`cancelled order #W1234567`), the latest few; the handover note cites them.
         handoff: the human-handoff status.
         failures: consecutive turns the bot could not understand or serve.
         notice: a short instruction for the drafter set by a node (e.g. `ask_identity`).
@@ -191,6 +193,7 @@ class State(InputState, total=False):
     passages: list[Passage]
     tool_results: list[ToolResult]
     pending_action: PendingAction | None
+    done_actions: list[str]
     handoff: Handoff
     failures: int
     notice: str | None

@@ -105,6 +105,9 @@ class QueueEntry(BaseModel):
     claimed_at: float | None
     first_response_at: float | None
     resolved_at: float | None
+    tags: list[str] = []
+    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    order_id: str | None = None
 
 
 class TranscriptEvent(BaseModel):

@@ -16,7 +16,8 @@ from langgraph.types import interrupt
 from pydantic import BaseModel, Field
 
 from graphs.context import Context
-from graphs.memory_notes import history_note, note_chapter
+from graphs.handover import handover_summary, suggested_opening
+from graphs.memory_notes import note_chapter
 from graphs.messages import last_customer_message, message_text
 from graphs.services import Services
 from graphs.state import State
@@ -43,37 +44,23 @@ def handoff_payload(state: State) -> dict[str, Any]:
     customer = state.get("customer")
     message = last_customer_message(state.get("messages", []))
     last_text = message_text(message) if message else ""
-    first_name = customer["name"].split()[0] if customer else "there"
     kind = "handoff"
     if handoff.get("status") == "human":
         latest = state.get("messages") or []
         from_agent = bool(latest) and latest[-1].additional_kwargs.get("author") == AGENT_AUTHOR
         kind = "awaiting_agent" if from_agent else "customer_message"
-    summary_parts = [
-        f"customer {customer['name']} ({customer['user_id']})"
-        if customer
-        else "unidentified customer",
-        f"intent {state.get('intent') or 'unknown'}",
-    ]
-    if state.get("active_order_id"):
-        summary_parts.append(f"order {state['active_order_id']}")
-    if sentiment:
-        summary_parts.append(f"sentiment {sentiment['label']} ({sentiment['score']:+.2f})")
-    earlier = history_note(state.get("history")) if customer else None
-    if earlier:
-        summary_parts.append(earlier)
+    reason = handoff.get("reason", "explicit_request")
     return {
         "type": kind,
-        "reason": handoff.get("reason", "explicit_request"),
-        "summary": "; ".join(summary_parts) + f"; last message: {last_text[:200]!r}",
+        "reason": reason,
+        "summary": handover_summary(state, reason),
         "intent": state.get("intent"),
         "sentiment": dict(sentiment) if sentiment else None,
         "customer": dict(customer) if customer else None,
         "order_id": state.get("active_order_id"),
         "channel": state.get("channel"),
         "last_message": last_text,
-        "suggested_reply": f"Hi {first_name}, thanks for your patience — I'm taking over from "
-        "here and I've read the conversation so far. Let me sort this out for you.",
+        "suggested_reply": suggested_opening(state, reason),
     }
 
 

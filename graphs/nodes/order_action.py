@@ -13,10 +13,13 @@ from langgraph.runtime import Runtime
 from graphs.action_keys import action_key, current_conversation_id
 from graphs.audit import AuditEntry
 from graphs.context import Context
-from graphs.memory_notes import note_chapter
+from graphs.memory_notes import action_done, note_chapter
 from graphs.nodes.order_tools import call_tool
 from graphs.services import Services
 from graphs.state import State, ToolResult
+
+DONE_KEPT = 5
+"""Consequential actions remembered for the handover note (the latest ones)."""
 
 
 def order_action(state: State, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
@@ -32,9 +35,13 @@ def order_action(state: State, runtime: Runtime[Context], services: Services) ->
     if results and pending.get("payment_label"):
         results[-1]["payment_label"] = pending["payment_label"]
     _audit(state, runtime, services, conversation_id, pending, results)
+    update: dict[str, Any] = {"tool_results": results, "pending_action": None, "notice": notice}
     if notice == "action_done":
         note_chapter(runtime, services, {**state, "tool_results": results}, "action_done")
-    return {"tool_results": results, "pending_action": None, "notice": notice}
+        done = action_done({**state, "tool_results": results})
+        if done:
+            update["done_actions"] = [*(state.get("done_actions") or []), done][-DONE_KEPT:]
+    return update
 
 
 def _audit(

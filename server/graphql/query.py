@@ -100,14 +100,21 @@ class Query:
         status: list[str] | None = None,
         reason: str = "",
         sort: str = "waiting_time",
+        view: str = "open",
+        q: str = "",
     ) -> list[QueueEntry]:
-        """Default: waiting and claimed, longest waiting first (`sort: "sentiment"`)."""
+        """Default: waiting and claimed, longest waiting first (`sort: "sentiment"`).
+
+        `view` and `q` work as on `GET /v1/queue` (mine, unassigned, resolved, all; search).
+        """
         unknown = [s for s in status or [] if s not in QUEUE_STATUSES]
-        if unknown or sort not in ("waiting_time", "sentiment") or len(reason) > 64:
+        bad_view = view not in queue.VIEW_STATUSES or len(q) > 200
+        if unknown or sort not in ("waiting_time", "sentiment") or len(reason) > 64 or bad_view:
             raise graphql_error(
                 "invalid_argument",
                 f"status is one of {', '.join(QUEUE_STATUSES)}; sort is waiting_time or "
-                "sentiment; reason has at most 64 characters.",
+                f"sentiment; view is one of {', '.join(queue.VIEW_STATUSES)}; reason has at "
+                "most 64 characters and q at most 200.",
             )
         entries = await call(
             queue.list_queue(
@@ -116,6 +123,8 @@ class Query:
                 status or [],  # type: ignore[arg-type]
                 reason,
                 sort,  # type: ignore[arg-type]
+                view,  # type: ignore[arg-type]
+                q,
             )
         )
         return [QueueEntry.of(entry) for entry in entries]

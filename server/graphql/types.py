@@ -109,6 +109,9 @@ class QueueEntry:
     claimed_at: float | None
     first_response_at: float | None
     resolved_at: float | None
+    tags: list[str]
+    priority: str
+    order_id: str | None
 
     @classmethod
     def of(cls, model: schemas.QueueEntry) -> QueueEntry:

@@ -6,6 +6,7 @@ Every claim, reply, resolution and return, done or refused, is appended to the a
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
@@ -36,6 +37,23 @@ from server.transcript import conversation_state, customer_view, transcript_mess
 router = APIRouter(prefix="/v1/queue", tags=["handoff queue"])
 
 Status = Literal["waiting", "claimed", "resolved", "returned"]
+View = Literal["open", "mine", "unassigned", "resolved", "all"]
+VIEW_STATUSES: dict[str, tuple[str, ...]] = {
+    "open": ("waiting", "claimed"),
+    "mine": ("claimed",),
+    "unassigned": ("waiting",),
+    "resolved": ("resolved", "returned"),
+    "all": ("waiting", "claimed", "resolved", "returned"),
+}
+SEARCHED_FIELDS = (
+    "conversation_id",
+    "customer_id",
+    "order_id",
+    "summary",
+    "last_message",
+    "claimed_by",
+    "tags",
+)
 CONFLICT = problem_responses(409)
 CUSTOMER_CONVERSATIONS = 20
 """The customer's conversations (every channel) listed with a transcript."""
@@ -54,7 +72,43 @@ def queue_entry(row: dict[str, Any], sla_seconds: int) -> QueueEntry:
         sla = "at_risk"
     else:
         sla = "ok"
-    return QueueEntry(**{**row, "waiting_seconds": round(waited, 3), "sla_state": sla})
+    labels = {"tags": json.loads(row["tags"]) if row.get("tags") else [], "priority": "normal"}
+    if row.get("priority"):
+        labels["priority"] = row["priority"]
+    return QueueEntry(**{**row, **labels, "waiting_seconds": round(waited, 3), "sla_state": sla})
+
+
+def requeue_stale_claims(runtime: ServerRuntime) -> list[str]:
+    """Put claims left unanswered past the claim timeout back to `waiting`; return their ids.
+
+    Each release is conditional (still claimed, by the same agent, still unanswered), so a
+    reply racing the sweep keeps its claim. Each requeue is announced and audited.
+    """
+    timeout = runtime.settings.claim_timeout_seconds
+    if not timeout:
+        return []
+    cutoff = time.time() - timeout
+    released = []
+    for row in runtime.store.list_handoffs(("claimed",)):
+        stale = row["first_response_at"] is None and (row["claimed_at"] or cutoff) < cutoff
+        if not stale or not runtime.store.release_claim(
+            row["conversation_id"], row["claimed_by"], claimed_before=cutoff
+        ):
+            continue
+        released.append(row["conversation_id"])
+        runtime.audit.append(
+            AuditEntry(
+                actor="system",
+                role="admin",
+                action="queue.requeue",
+                conversation_id=row["conversation_id"],
+                outcome="ok",
+                detail={"agent": row["claimed_by"], "timeout_seconds": timeout},
+            )
+        )
+        entry = runtime.store.get_handoff(row["conversation_id"])
+        runtime.feed.publish({"type": "queue_update", "change": "requeued", "entry": entry})
+    return released
 
 
 def _entry_or_404(runtime: ServerRuntime, conversation_id: str) -> dict[str, Any]:
@@ -101,12 +155,36 @@ async def list_queue(
     status: Annotated[list[Status], Query(description="Default: waiting and claimed.")] = [],  # noqa: B006
     reason: Annotated[str, Query(max_length=64, description="Only this handoff reason.")] = "",
     sort: Annotated[Literal["waiting_time", "sentiment"], Query()] = "waiting_time",
+    view: Annotated[View, Query(description="Used when no status is given.")] = "open",
+    q: Annotated[
+        str,
+        Query(
+            max_length=200,
+            description="Only entries whose customer, order id, summary, latest message, "
+            "agent or tags contain this text (any case).",
+        ),
+    ] = "",
 ) -> list[QueueEntry]:
-    """Handed-off conversations with reason, intent, sentiment, waiting time and SLA state."""
+    """Handed-off conversations with reason, intent, sentiment, waiting time and SLA state.
+
+    Unanswered claims older than the claim timeout go back to the queue first.
+    """
     require_agent(caller)
-    rows = runtime.store.list_handoffs(tuple(status or ("waiting", "claimed")), reason or None)
+    await asyncio.to_thread(requeue_stale_claims, runtime)
+    rows = runtime.store.list_handoffs(tuple(status or VIEW_STATUSES[view]), reason or None)
+    if view == "mine" and not status:
+        rows = [row for row in rows if row["claimed_by"] == caller.sub]
+    needle = q.strip().casefold()
+    if needle:
+        rows = [
+            row
+            for row in rows
+            if any(needle in str(row.get(f) or "").casefold() for f in SEARCHED_FIELDS)
+        ]
     entries = [queue_entry(row, runtime.settings.sla_first_response_seconds) for row in rows]
-    if sort == "sentiment":
+    if view == "resolved" and not status:
+        entries.sort(key=lambda e: -(e.resolved_at or 0.0))
+    elif sort == "sentiment":
         entries.sort(key=lambda e: e.sentiment_score if e.sentiment_score is not None else 0.0)
     else:
         entries.sort(key=lambda e: -e.waiting_seconds)

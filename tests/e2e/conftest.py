@@ -8,6 +8,7 @@ Playwright package or a built `web/dist`, the tests skip, or fail when CI is set
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -49,13 +50,13 @@ def e2e_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e-data")
 
 
-@pytest.fixture(scope="session")
-def local_secret(web_server: str, e2e_data: Path) -> str:
-    """The local secret an admin sign-in asks for, as `tandem auth secret` prints it."""
+def local_secret_of(data: Path) -> str:
+    """The local secret of the server whose data folder is `data`, as `tandem auth secret`
+    prints it."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("TANDEM_")}
     printed = subprocess.run(
         [str(Path(sys.executable).with_name("tandem")), "auth", "secret"],
-        env={**env, "TANDEM_DATA_DIR": str(e2e_data / "data"), "TANDEM_AUTH_MODE": "local"},
+        env={**env, "TANDEM_DATA_DIR": str(data), "TANDEM_AUTH_MODE": "local"},
         capture_output=True,
         text=True,
         check=True,
@@ -64,11 +65,19 @@ def local_secret(web_server: str, e2e_data: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def web_server(e2e_data: Path) -> Iterator[str]:
-    """The base URL of a real Tandem server serving the built web apps."""
+def local_secret(web_server: str, e2e_data: Path) -> str:
+    """The local secret an admin sign-in asks for, as `tandem auth secret` prints it."""
+    return local_secret_of(e2e_data / "data")
+
+
+@contextlib.contextmanager
+def serve_web(data: Path, **settings: str) -> Iterator[str]:
+    """Run a Tandem server serving the built web apps on a free port; yield its base URL.
+
+    `settings` are extra `TANDEM_` (or AWS) environment variables, e.g. another backend.
+    """
     if not (WEB_DIST / "index.html").is_file():
         missing("web/dist is not built (run `cd web && npm ci && npm run build`)")
-    data = e2e_data
     port = free_port()
     log = data / "server.log"
     env = {
@@ -80,6 +89,7 @@ def web_server(e2e_data: Path) -> Iterator[str]:
         TANDEM_AUTH_MODE="local",
         TANDEM_RATE_LIMIT_PER_MINUTE="1000",
         TANDEM_WEB_DIST_DIR=str(WEB_DIST),
+        **settings,
     )
     with log.open("wb") as output:
         proc = subprocess.Popen(
@@ -113,6 +123,13 @@ def web_server(e2e_data: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def web_server(e2e_data: Path) -> Iterator[str]:
+    """The base URL of a real Tandem server serving the built web apps."""
+    with serve_web(e2e_data) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,17 @@ def test_an_agent_sees_the_queue_and_a_customer_cannot(gapi):
     assert codes(refused) == ["forbidden_role"]
 
 
+def test_the_queue_has_views_search_and_labels(gapi):
+    alex = gapi.customer()
+    conversation = gapi.new_conversation(alex)
+    gapi.say(conversation, "I need a human agent", alex)
+    query = '{ queue(view: "%s", q: "%s") { conversationId tags priority } }'
+    found = gapi.gql(query % ("unassigned", "ALEX_morgan"), gapi.agent())["data"]["queue"]
+    assert found == [{"conversationId": conversation, "tags": [], "priority": "normal"}]
+    assert gapi.gql(query % ("mine", ""), gapi.agent())["data"]["queue"] == []
+    assert codes(gapi.gql(query % ("everything", ""), gapi.agent())) == ["invalid_argument"]
+
+
 def test_an_over_deep_query_is_refused(make_api):
     gapi = make_api(graphql_max_depth=3)
     alex = gapi.customer()

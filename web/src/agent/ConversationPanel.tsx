@@ -3,11 +3,14 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from "react"
 import type { Session } from "../api/auth";
 import { ApiError, api } from "../api/client";
 import { followStream } from "../api/sse";
-import type { Conversation, Order, QueueEntry, Transcript, TranscriptCustomer } from "../api/types";
+import type { Conversation, Order, QueueEntry, Transcript } from "../api/types";
 import { OrderSummary } from "../chat/OrderCard";
 import { RichText } from "../ui/RichText";
 import { humanize } from "../ui/format";
+import { CustomerCard } from "./CustomerCard";
 import { sentimentClass } from "./QueueList";
+import { isTyping } from "./shortcuts";
+import { AssignmentBar, LabelsCard, MacroPicker, ModelHandover, NotesCard, groupTools } from "./Workspace";
 
 type Action = "claim" | "reply" | "resolve" | "return";
 
@@ -77,6 +80,11 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
       .catch(() => setOrders([]));
   }, [customerId, token]);
 
+  const reload = () => {
+    onChanged();
+    void load();
+  };
+
   const act = async (action: Action, event?: FormEvent, withoutMessage = false) => {
     event?.preventDefault();
     setBusy(action);
@@ -85,10 +93,10 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
       const text = action === "claim" || withoutMessage ? "" : draft.trim();
       await api<QueueEntry>(`/v1/queue/${conversationId}/${action}`, token, { method: "POST", body: action === "claim" ? {} : { text } });
       if (text) setDraft("");
-      setMessage({
-        tone: "success",
-        text: { claim: "You have this conversation.", reply: "Reply sent.", resolve: "Resolved.", return: "Returned to the bot." }[action],
-      });
+      // resolve and return are announced once, by the closed-conversation banner
+      if (action === "claim" || action === "reply") {
+        setMessage({ tone: "success", text: action === "claim" ? "You have this conversation." : "Reply sent." });
+      }
       onChanged();
       await load();
     } catch (reason) {
@@ -100,6 +108,24 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
       setBusy(null);
     }
   };
+
+  const actRef = useRef(act);
+  actRef.current = act;
+  const status = transcript?.queue?.status;
+  const holder = transcript?.queue?.claimed_by;
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (isTyping(event)) return;
+      const owned = status === "claimed" && holder === session.sub;
+      if (event.key === "c" && status === "waiting") void actRef.current("claim");
+      else if (event.key === "x" && owned && waiting) void actRef.current("resolve", undefined, true);
+      else if (event.key === "b" && owned && waiting) void actRef.current("return", undefined, true);
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [status, holder, waiting, session.sub]);
 
   if (!transcript) {
     return (
@@ -114,7 +140,10 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
   const mine = entry?.status === "claimed" && entry.claimed_by === session.sub;
   const other = entry?.status === "claimed" && !mine ? entry.claimed_by : null;
   const closed = entry?.status === "resolved" || entry?.status === "returned";
-  const tools = transcript.events.flatMap(({ seq, data }) => (data.type === "tool" && data.phase === "end" ? [{ seq, ...data }] : []));
+  const tools = groupTools(
+    transcript.events.flatMap(({ seq, data }) => (data.type === "tool" && data.phase === "end" ? [{ seq, name: data.name, summary: data.summary, ok: data.ok }] : [])),
+  );
+  const report = (tone: "error" | "success", text: string) => setMessage({ tone, text });
 
   return (
     <section className="panel" aria-labelledby="panel-title">
@@ -147,6 +176,7 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
           )}
         </div>
       </header>
+      {entry && <AssignmentBar entry={entry} session={session} onChanged={reload} report={report} />}
       {other && (
         <p className="banner warn" role="status">
           {other} is handling this conversation.
@@ -183,9 +213,25 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
           {mine && (
             <form className="reply" onSubmit={(event) => act("reply", event)}>
               <label htmlFor="reply-text">Reply to the customer</label>
-              <textarea id="reply-text" rows={4} value={draft} onChange={(event) => setDraft(event.target.value)} maxLength={8000} />
+              <textarea
+                id="reply-text"
+                rows={4}
+                value={draft}
+                onChange={(event) => setDraft(event.target.value)}
+                onKeyDown={(event) => {
+                  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+                    event.preventDefault();
+                    if (draft.trim() && waiting && busy === null) void act("reply");
+                  }
+                }}
+                maxLength={8000}
+                aria-describedby="reply-hint"
+              />
               <div className="reply-actions">
-                <span className="hint">Pre-filled with the AI's suggested reply; edit before sending.</span>
+                <span className="hint" id="reply-hint">
+                  Pre-filled with the AI's suggested reply; edit before sending. Ctrl+Enter (⌘+Enter) sends.
+                </span>
+                <MacroPicker conversationId={conversationId} token={token} onInsert={setDraft} />
                 <span className="reply-buttons">
                   <button type="button" onClick={() => act("resolve")} disabled={busy !== null || !waiting || !draft.trim()}>
                     Send and resolve
@@ -200,9 +246,12 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
         </div>
         <aside className="context-column" aria-label="Context">
           {transcript.customer && <CustomerCard customer={transcript.customer} current={conversationId} />}
+          <NotesCard conversationId={conversationId} token={token} />
+          {entry && <LabelsCard entry={entry} token={token} onChanged={reload} />}
           <section className="card">
             <h3>AI summary</h3>
             <p>{entry?.summary ?? "—"}</p>
+            <ModelHandover conversationId={conversationId} token={token} onUse={mine ? setDraft : undefined} />
             {entry?.suggested_reply && !mine && (
               <>
                 <h4>Suggested reply</h4>
@@ -217,6 +266,7 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
                 {tools.map((tool) => (
                   <li key={tool.seq}>
                     <code>{tool.name}</code> {tool.summary}
+                    {tool.count > 1 && <span className="tag count-badge"> ×{tool.count}</span>}
                     {!tool.ok && <span className="error"> (failed)</span>}
                   </li>
                 ))}
@@ -251,92 +301,6 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
           </section>
         </aside>
       </div>
-    </section>
-  );
-}
-
-function when(seconds: number | null | undefined): { iso: string; text: string } | null {
-  if (!seconds) return null;
-  const date = new Date(seconds * 1000);
-  return { iso: date.toISOString(), text: date.toLocaleString() };
-}
-
-/** The customer as the long-term memory knows them: profile and earlier conversations. */
-export function CustomerCard({ customer, current }: { customer: TranscriptCustomer; current?: string }) {
-  const profile = customer.profile;
-  const seen = when(profile?.last_seen);
-  const earlier = customer.earlier_conversations;
-  const conversations = customer.conversations ?? [];
-  return (
-    <section className="card" aria-labelledby="customer-title">
-      <h3 id="customer-title">Customer</h3>
-      <p>
-        <strong>{profile?.name ?? customer.user_id}</strong>
-        {profile?.email && (
-          <>
-            {" · "}
-            <a href={`mailto:${profile.email}`}>{profile.email}</a>
-          </>
-        )}
-      </p>
-      {profile && (
-        <p className="muted">
-          Verified by {humanize(profile.verified_by)}
-          {seen && (
-            <>
-              {" · last seen "}
-              <time dateTime={seen.iso}>{seen.text}</time>
-            </>
-          )}
-        </p>
-      )}
-      {conversations.length > 0 && (
-        <>
-          <h4>Conversations on every channel</h4>
-          <ul className="tool-list" aria-label="Conversations on every channel">
-            {conversations.map((item) => {
-              const at = when(item.updated_at);
-              return (
-                <li key={item.conversation_id} aria-current={item.conversation_id === current ? "true" : undefined}>
-                  <span className="tag channel">{item.channel}</span>{" "}
-                  {item.conversation_id === current ? "This conversation" : item.conversation_id}
-                  {at && (
-                    <span className="muted">
-                      {" — "}
-                      <time dateTime={at.iso}>{at.text}</time>
-                    </span>
-                  )}
-                </li>
-              );
-            })}
-          </ul>
-        </>
-      )}
-      <h4>Earlier conversations</h4>
-      {earlier.length ? (
-        <ul className="tool-list" aria-label="Earlier conversations">
-          {earlier.map((item) => {
-            const at = when(item.when);
-            return (
-              <li key={item.conversation_id}>
-                {item.summary}
-                <span className="muted">
-                  {" — "}
-                  {humanize(item.outcome)}
-                  {at && (
-                    <>
-                      {", "}
-                      <time dateTime={at.iso}>{at.text}</time>
-                    </>
-                  )}
-                </span>
-              </li>
-            );
-          })}
-        </ul>
-      ) : (
-        <p className="muted">None</p>
-      )}
     </section>
   );
 }

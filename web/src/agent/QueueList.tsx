@@ -1,6 +1,6 @@
 /** The queue: who waits, why, how they feel, for how long (coloured by SLA state). */
 import { useEffect, useState } from "react";
-import type { QueueEntry } from "../api/types";
+import type { QueueEntry, QueueView } from "../api/types";
 import { duration, humanize } from "../ui/format";
 
 const SLA_TEXT = { ok: "Within SLA", at_risk: "SLA at risk", breached: "SLA breached", met: "SLA met" } as const;
@@ -23,16 +23,25 @@ interface Props {
   selected: string | null;
   me: string;
   onSelect: (id: string) => void;
+  view?: QueueView;
 }
 
-export function QueueList({ entries, selected, me, onSelect }: Props) {
+const EMPTY: Record<QueueView, string> = {
+  open: "No one is waiting. New handoffs appear here instantly.",
+  mine: "You hold no conversations.",
+  unassigned: "Nothing unassigned.",
+  resolved: "No resolved or returned conversations match.",
+  all: "No conversations match.",
+};
+
+export function QueueList({ entries, selected, me, onSelect, view = "open" }: Props) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const tick = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(tick);
   }, []);
   if (!entries.length) {
-    return <p className="empty">No one is waiting. New handoffs appear here instantly.</p>;
+    return <p className="empty">{EMPTY[view]}</p>;
   }
   return (
     <ul className="queue" aria-label="Handed-off conversations">
@@ -60,10 +69,24 @@ export function QueueList({ entries, selected, me, onSelect }: Props) {
                   {entry.sentiment_score !== null && ` ${entry.sentiment_score.toFixed(2)}`}
                 </span>
                 <span className="tag channel">{entry.channel ?? "web"}</span>
+                {entry.priority && entry.priority !== "normal" && <span className={`tag priority ${entry.priority}`}>{entry.priority}</span>}
+                {(entry.tags ?? []).map((tag) => (
+                  <span key={tag} className="tag label">
+                    #{tag}
+                  </span>
+                ))}
               </span>
               {entry.last_message && <span className="preview">“{entry.last_message}”</span>}
               <span className="row status">
-                {entry.status === "claimed" ? (mine ? "Claimed by you" : `Claimed by ${entry.claimed_by}`) : "Waiting"}
+                {entry.status === "claimed"
+                  ? mine
+                    ? "Claimed by you"
+                    : `Claimed by ${entry.claimed_by}`
+                  : entry.status === "waiting"
+                    ? "Waiting"
+                    : entry.status === "resolved"
+                      ? "Resolved"
+                      : "Returned to the bot"}
               </span>
             </button>
           </li>

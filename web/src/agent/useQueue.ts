@@ -1,26 +1,55 @@
-/** The live handoff queue: fetched, refreshed on every queue change pushed by the server. */
+/** The live handoff queue: fetched for a view and search, refreshed on every pushed change. */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import { followStream } from "../api/sse";
-import type { QueueEntry, QueueStreamEvent } from "../api/types";
+import type { QueueEntry, QueueStreamEvent, QueueView } from "../api/types";
 
-export function useQueue(token: string) {
+export interface QueueQuery {
+  view: QueueView;
+  q: string;
+  sort: "waiting_time" | "sentiment";
+  reason: string;
+}
+
+export const DEFAULT_QUERY: QueueQuery = { view: "open", q: "", sort: "waiting_time", reason: "" };
+
+export function queuePath(query: QueueQuery): string {
+  const params = new URLSearchParams({ view: query.view, sort: query.sort });
+  if (query.q.trim()) params.set("q", query.q.trim());
+  if (query.reason) params.set("reason", query.reason);
+  return `/v1/queue?${params}`;
+}
+
+/** Needs a person now: waiting, or claimed and still unanswered past the SLA. */
+export function needsAttention(entry: QueueEntry): boolean {
+  return entry.status === "waiting" || (entry.status === "claimed" && entry.first_response_at === null && entry.sla_state === "breached");
+}
+
+export function useQueue(token: string, query: QueueQuery = DEFAULT_QUERY) {
   const [entries, setEntries] = useState<QueueEntry[]>([]);
+  const [open, setOpen] = useState<QueueEntry[]>([]);
   const [live, setLive] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const path = queuePath(query);
 
   const refresh = useCallback(async () => {
     try {
-      setEntries(await api<QueueEntry[]>("/v1/queue?status=waiting&status=claimed", token));
+      const openPath = queuePath(DEFAULT_QUERY);
+      const [shown, all] = await Promise.all([
+        api<QueueEntry[]>(path, token),
+        path === openPath ? null : api<QueueEntry[]>(openPath, token),
+      ]);
+      setEntries(shown);
+      setOpen(all ?? shown);
       setError(null);
     } catch (reason) {
       setError((reason as Error).message);
     } finally {
       setLoaded(true);
     }
-  }, [token]);
+  }, [token, path]);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -38,7 +67,7 @@ export function useQueue(token: string) {
         timer.current = setTimeout(() => void refresh(), 150);
       },
     });
-    // SLA colours move with time even when nothing happens.
+    // SLA colours move with time even when nothing happens; claims time out back to the queue.
     const poll = setInterval(() => void refresh(), 15_000);
     return () => {
       controller.abort();
@@ -47,5 +76,5 @@ export function useQueue(token: string) {
     };
   }, [token, refresh]);
 
-  return { entries, live, error, loaded, refresh };
+  return { entries, open, live, error, loaded, refresh };
 }

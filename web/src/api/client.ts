@@ -42,6 +42,7 @@ export async function api<T>(
     signal: init.signal,
   });
   if (!response.ok) throw await problemOf(response);
+  if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }
 

@@ -226,6 +226,12 @@ export interface QueueRow {
   first_response_at: number | null;
   /** When it was resolved or returned. */
   resolved_at: number | null;
+  /** The agents' tags, a JSON list. */
+  tags?: string | null;
+  /** low, normal, high or urgent (None: normal). */
+  priority?: string | null;
+  /** The order it is about, if any. */
+  order_id?: string | null;
 }
 
 /** A queue entry was opened or changed (claimed, answered, resolved, returned). */
@@ -233,6 +239,8 @@ export interface QueueUpdateEvent {
   type: "queue_update";
   /** The entry as it is now. */
   entry: QueueRow;
+  /** What changed when it was not the status alone: requeued (a claim timed out), unclaim, reassign, takeover, labels, note. */
+  change?: string | null;
 }
 
 /** One event of the agents' queue feed. */

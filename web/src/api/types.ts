@@ -32,9 +32,39 @@ export interface MessagePage {
 export type SlaState = "ok" | "at_risk" | "breached" | "met";
 
 /** A queue entry as the REST API returns it: the stored row with its SLA state. */
-export interface QueueEntry extends Omit<QueueRow, "updated_at"> {
+export type Priority = "low" | "normal" | "high" | "urgent";
+
+export interface QueueEntry extends Omit<QueueRow, "updated_at" | "tags" | "priority"> {
   waiting_seconds: number;
   sla_state: SlaState;
+  tags: string[];
+  priority: Priority;
+}
+
+export type QueueView = "open" | "mine" | "unassigned" | "resolved" | "all";
+
+/** An internal note: agents only, never sent to the customer or the model. */
+export interface Note {
+  id: string;
+  conversation_id: string;
+  author: string;
+  text: string;
+  created_at: number;
+}
+
+/** A canned response; `{customer_name}`, `{first_name}`, `{order_id}` are filled in. */
+export interface Macro {
+  id: string;
+  title: string;
+  body: string;
+  updated_by: string | null;
+  updated_at: number | null;
+}
+
+export interface RenderedMacro {
+  macro_id: string;
+  text: string;
+  missing: string[];
 }
 
 /** A recorded event of a conversation (tool calls, handoffs, agent messages, errors). */

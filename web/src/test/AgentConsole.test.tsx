@@ -28,6 +28,9 @@ function entry(overrides: Partial<QueueEntry> = {}): QueueEntry {
     claimed_at: null,
     first_response_at: null,
     resolved_at: null,
+    tags: [],
+    priority: "normal",
+    order_id: null,
     ...overrides,
   };
 }
@@ -83,6 +86,8 @@ describe("ConversationPanel", () => {
   it("shows who has the conversation and offers no reply to a second agent", async () => {
     const session = signedIn("agent", { sub: "bob", role: "agent", name: "Bob", customerId: null });
     routeFetch({
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
       "GET /v1/queue/c1/transcript": transcriptWith(entry({ status: "claimed", claimed_by: "alice" })),
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
@@ -99,6 +104,8 @@ describe("ConversationPanel", () => {
     let current = entry();
     const calls = routeFetch({
       "GET /v1/queue/c1/transcript": () => transcriptWith(current),
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
       "GET /v1/customers/alex_morgan_1001/orders": [
@@ -132,6 +139,8 @@ describe("ConversationPanel", () => {
   it("shows the customer's profile and earlier conversations from the long-term memory", async () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
       "GET /v1/queue/c1/transcript": transcriptWith(entry(), {
         user_id: "alex_morgan_1001",
         profile: { name: "Alex Morgan", email: "alex.morgan@example.com", verified_by: "auth", last_seen: now - 60 },
@@ -161,6 +170,8 @@ describe("ConversationPanel", () => {
   it("lists the customer's conversations from every channel with the channel marked", async () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
       "GET /v1/queue/c1/transcript": transcriptWith(entry({ channel: "email" }), {
         user_id: "alex_morgan_1001",
         profile: null,
@@ -190,6 +201,8 @@ describe("ConversationPanel", () => {
   it("says so when a known customer has no earlier conversations", async () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
       "GET /v1/queue/c1/transcript": transcriptWith(entry(), { user_id: "alex_morgan_1001", profile: null, earlier_conversations: [] }),
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
@@ -204,6 +217,8 @@ describe("ConversationPanel", () => {
   it("explains a lost claim race", async () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
       "GET /v1/queue/c1/transcript": transcriptWith(entry()),
       "GET /v1/conversations/c1/events": never,
       "GET /v1/conversations/c1": { waiting_for_human: true },
