@@ -19,9 +19,13 @@ the inbound SMTP server on a fixed port (the first to lock `smtp.lock` in the da
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -197,6 +201,26 @@ def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
 
     options = server_options(settings, host, port)
     options["http"] = SettingsHeaderTimeoutProtocol
-    uvicorn.run(
-        "server.serving:worker_app", factory=True, workers=workers, log_config=None, **options
-    )
+    with _shared_metrics_folder():
+        uvicorn.run(
+            "server.serving:worker_app", factory=True, workers=workers, log_config=None, **options
+        )
+
+
+@contextlib.contextmanager
+def _shared_metrics_folder() -> Iterator[None]:
+    """A fresh `PROMETHEUS_MULTIPROC_DIR` for the workers, unless one is given; removed after.
+
+    Each worker writes its instruments' values there, so `/metrics` on any worker answers
+    for all of them (prometheus-client's multiprocess mode).
+    """
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="tandem-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -163,11 +163,25 @@ def test_serve_with_two_workers_starts_two_processes_that_serve_turns(shared_fol
                 events = read_turn(response)
             assert events[0]["type"] == "customer_message"
             assert events[-1]["type"] == "done" and events[-1]["reply"]
+        # Whichever worker answers /metrics counts the turns of both.
+        assert _customer_turns(http.get(f"{server.url}/metrics").text) == 3
     finally:
         server.stop()
     assert server.proc.returncode is not None
     for worker in workers:
         assert not Path(f"/proc/{worker}").exists() or _zombie(worker), "workers stop with it"
+
+
+def _customer_turns(exposition: str) -> float:
+    """The customer turns counted in a Prometheus text exposition."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == "tandem_turns_total" and sample.labels.get("kind") == "customer"
+    )
 
 
 def _zombie(pid: int) -> bool:
