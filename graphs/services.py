@@ -18,6 +18,7 @@ from graphs.context import Context
 from prompts.catalogue import IntentCatalogue
 from tools.intent import IntentClassifier
 from tools.knowledge.base import KnowledgeBase
+from tools.language import LanguageDetector
 from tools.orders.store import OrderStore
 from tools.pii import PatternPiiRedactor, PiiRedactor
 from tools.sentiment import SentimentAnalyzer
@@ -84,6 +85,8 @@ class Services:
     policy gate; False, the rules plan it and the model only words the reply."""
     audit: AuditSink = field(default_factory=NoAudit)
     """Where the order actions the customer confirmed are recorded."""
+    language: LanguageDetector = field(default_factory=LanguageDetector)
+    """Tells which language each customer message is in."""
 
     def intent_threshold(self) -> float:
         """The confidence below which the classifier's intent is not trusted.
