@@ -17,6 +17,7 @@ from graphs.audit import AuditSink, NoAudit
 from graphs.context import Context
 from prompts.catalogue import IntentCatalogue
 from tools.knowledge.base import KnowledgeBase
+from tools.language import LanguageDetector
 from tools.orders.store import OrderStore
 from tools.pii import PatternPiiRedactor, PiiRedactor
 from tools.sentiment import SentimentAnalyzer
@@ -85,6 +86,8 @@ class Services:
     policy gate; False, the rules plan it and the model only words the reply."""
     audit: AuditSink = field(default_factory=NoAudit)
     """Where the order actions the customer confirmed are recorded."""
+    language: LanguageDetector = field(default_factory=LanguageDetector)
+    """Tells which language each customer message is in."""
 
     def intent_threshold(self) -> float:
         """The confidence below which the classifier's intent is not trusted.

@@ -74,13 +74,28 @@ def _identifier() -> Any:
     return identifier
 
 
+class LanguageDetector:
+    """Tells which language a message is in.
+
+    The model loads (once per process) when the first detector is created, so a customer's
+    first message does not wait for it.
+    """
+
+    def __init__(self) -> None:
+        self._identifier = _identifier()
+
+    def detect(self, text: str) -> str:
+        """Return the ISO 639-1 code of the language ``text`` is in (English if unsure)."""
+        if len(_WORD.findall(text)) < MIN_WORDS:
+            return ENGLISH
+        with _lock:
+            code, probability = self._identifier.classify(text)
+        return str(code) if probability >= MIN_PROBABILITY else ENGLISH
+
+
 def detect_language(text: str) -> str:
-    """Return the ISO 639-1 code of the language ``text`` is written in (English if unsure)."""
-    if len(_WORD.findall(text)) < MIN_WORDS:
-        return ENGLISH
-    with _lock:
-        code, probability = _identifier().classify(text)
-    return str(code) if probability >= MIN_PROBABILITY else ENGLISH
+    """Return the ISO 639-1 code of the language ``text`` is in (English if unsure)."""
+    return LanguageDetector().detect(text)
 
 
 def language_name(code: str) -> str:

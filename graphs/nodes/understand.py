@@ -17,7 +17,7 @@ from graphs.routing import decide_route, model_route, takes_fast_path
 from graphs.services import Services
 from graphs.state import Route, SentimentState, State
 from tools.entities import detect_confirmation, extract_entities
-from tools.language import ENGLISH, detect_language
+from tools.language import ENGLISH
 from tools.sentiment import sentiment_trend
 
 _HISTORY = 20
@@ -99,7 +99,7 @@ def understand(state: State, runtime: Runtime[Context], services: Services) -> d
         "intent_confidence": round(float(confidence), 4),
         "intent_source": source,
         "sentiment": sentiment,
-        "language": detect_language(text),
+        "language": services.language.detect(text),
         "notice": identity_notice,
         "welcome_back": False,
     }

@@ -41,13 +41,17 @@ def test_missing_datasets_are_skipped_with_a_reason(tmp_path: Path):
         run_benchmarks(["nope"], datasets=tmp_path)
 
 
-def test_banking77_cross_validation(tmp_path: Path):
-    folder = tmp_path / "banking77"
+def _banking77(datasets: Path) -> None:
+    folder = datasets / "banking77"
     folder.mkdir()
     with (folder / "train.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["text", "category"])
         writer.writerows(_rows(copies=2))
+
+
+def test_banking77_cross_validation(tmp_path: Path):
+    _banking77(tmp_path)
     result = banking77(tmp_path)
     assert result.status == "ok"
     assert len(result.details["folds"]) == 5
@@ -58,12 +62,7 @@ def test_banking77_prints_the_tfidf_baseline_of_the_same_run(tmp_path: Path):
     from bench import intent_banking77
     from bench.intent_common import IntentOptions
 
-    folder = tmp_path / "banking77"
-    folder.mkdir()
-    with (folder / "train.csv").open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "category"])
-        writer.writerows(_rows(copies=2))
+    _banking77(tmp_path)
     result = banking77(tmp_path, Settings(intent_encoder="on"))
     assert "+" in result.details["engine"], "the installed encoder is used"
     alone = intent_banking77.run(tmp_path, IntentOptions(encoder="off"))
