@@ -27,6 +27,7 @@ from conversations.server_table import (
     event_sk,
 )
 from conversations.store import QUEUE_OPEN
+from conversations.store_dynamodb_analytics import DynamoDBAnalyticsRecords
 from conversations.store_dynamodb_turns import DynamoDBTurnRecords
 
 CONVERSATION_FIELDS = ("id", "customer_id", "channel", "created_at", "updated_at")
@@ -81,7 +82,7 @@ def _failed_condition(err: ClientError) -> bool:
     return err.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
 
-class DynamoDBServerStore(DynamoDBTurnRecords):
+class DynamoDBServerStore(DynamoDBTurnRecords, DynamoDBAnalyticsRecords):
     """The server's records in one DynamoDB table (create it with `ensure_server_table`)."""
 
     def __init__(self, client: Any, table: str) -> None:

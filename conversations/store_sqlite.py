@@ -14,6 +14,7 @@ from typing import Any
 
 from config.private_files import private_file
 from conversations.store import QUEUE_OPEN
+from conversations.store_sqlite_analytics import SqliteAnalyticsRecords
 from memory.sqlite_compact import compact_sqlite
 
 SCHEMA = """
@@ -64,8 +65,19 @@ CREATE TABLE IF NOT EXISTS open_turns (
 );
 """
 
+ANALYTICS_SCHEMA = """
+CREATE INDEX IF NOT EXISTS events_created ON events(created_at);
+CREATE TABLE IF NOT EXISTS csat (
+    conversation_id TEXT PRIMARY KEY,
+    customer_id TEXT,
+    score INTEGER NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS csat_created ON csat(created_at);
+"""
 
-class SqliteServerStore:
+
+class SqliteServerStore(SqliteAnalyticsRecords):
     """Thread-safe SQLite store for conversations, events and handoffs."""
 
     def __init__(self, path: str | Path) -> None:
@@ -81,6 +93,8 @@ class SqliteServerStore:
                 # skips the fsync per commit and still survives a process crash.
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(SCHEMA)
+            self._conn.executescript(ANALYTICS_SCHEMA)
+        self._path = str(path)
 
     def data_version(self) -> int:
         """A counter that changes whenever another connection commits to the file."""
@@ -336,6 +350,7 @@ class SqliteServerStore:
                     "DELETE FROM handoffs WHERE conversation_id = ?", (conversation_id,)
                 )
                 self._conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+                self._conn.execute("DELETE FROM csat WHERE conversation_id = ?", (conversation_id,))
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise

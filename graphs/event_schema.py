@@ -159,6 +159,10 @@ class DoneEvent(_Shape):
     usage: TurnUsageShape | None = Field(
         default=None, description="The chat model's tokens and cost; null without a model call."
     )
+    intent: str | None = Field(
+        default=None,
+        description="The intent of the customer's latest message (null when unknown).",
+    )
 
 
 class SpeechInterruptedEvent(_Shape):

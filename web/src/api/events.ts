@@ -136,6 +136,8 @@ export interface DoneEvent {
   planner?: "rules" | "model" | "fast" | "fallback" | null;
   /** The chat model's tokens and cost; null without a model call. */
   usage?: TurnUsageShape | null;
+  /** The intent of the customer's latest message (null when unknown). */
+  intent?: string | null;
 }
 
 /**
