@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type Keyboard
 import type { Session } from "../api/auth";
 import { loadSession, saveSession } from "../api/auth";
 import { SignIn } from "../ui/SignIn";
+import { CsatSurvey } from "./CsatSurvey";
 import { MessageList } from "./MessageList";
 import { useConversation, type Connection } from "./useConversation";
 import { VoiceButton } from "./VoiceButton";
@@ -134,6 +135,7 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
           </div>
         )}
         <MessageList items={state.items} token={session.token} busy={state.turnRunning} />
+        {state.survey && conversationId && <CsatSurvey conversationId={conversationId} token={session.token} />}
       </main>
       <footer className="composer">
         {state.items.length === 0 && (

@@ -33,7 +33,13 @@ export interface ChatState {
   turnRunning: boolean;
   /** Orders looked up and whether the help centre was searched, in the running turn. */
   turn: { orders: string[]; usedKb: boolean };
+  /** Whether to offer the satisfaction survey: a person resolved the conversation, or the
+   * customer closed it with thanks or goodbye after the bot's help. */
+  survey: boolean;
 }
+
+/** Intents with which a customer closes a conversation the bot handled. */
+export const CLOSING_INTENTS = ["thanks", "goodbye"];
 
 export const initialChat: ChatState = {
   items: [],
@@ -42,6 +48,7 @@ export const initialChat: ChatState = {
   agentName: null,
   turnRunning: false,
   turn: { orders: [], usedKb: false },
+  survey: false,
 };
 
 export type ChatAction =
@@ -208,7 +215,9 @@ function finishTurn(state: ChatState, event: DoneEvent, key: string): ChatState 
     const text = handoff === "resolved" ? "This conversation was resolved. Write again any time." : "You're chatting with our virtual assistant again.";
     items = [...items, { kind: "notice", key: `${key}h`, text, tone: "success" }];
   }
-  return { ...state, items, handoff, turnRunning: false, turn: { orders: [], usedKb: false } };
+  const closedByCustomer = (handoff === "none" || handoff === "returned") && CLOSING_INTENTS.includes(event.intent ?? "");
+  const survey = state.survey || handoff === "resolved" || closedByCustomer;
+  return { ...state, items, handoff, survey, turnRunning: false, turn: { orders: [], usedKb: false } };
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
@@ -231,6 +240,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         handoff: handoffOf(action.handoff, action.handoff === "waiting" || action.handoff === "human"),
         agentName: agent?.author ?? null,
         turnRunning: action.turnRunning,
+        survey: action.handoff === "resolved",
       };
     }
     case "event": {
