@@ -8,6 +8,7 @@ Playwright package or a built `web/dist`, the tests skip, or fail when CI is set
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -63,12 +64,14 @@ def local_secret(web_server: str, e2e_data: Path) -> str:
     return printed.stdout.strip()
 
 
-@pytest.fixture(scope="session")
-def web_server(e2e_data: Path) -> Iterator[str]:
-    """The base URL of a real Tandem server serving the built web apps."""
+@contextlib.contextmanager
+def serve(data: Path, **extra_env: str) -> Iterator[str]:
+    """Run a real Tandem server on a free loopback port with its data in `data/data`.
+
+    `extra_env` adds settings (`TANDEM_...`) and, for AWS backends, credentials.
+    """
     if not (WEB_DIST / "index.html").is_file():
         missing("web/dist is not built (run `cd web && npm ci && npm run build`)")
-    data = e2e_data
     port = free_port()
     log = data / "server.log"
     env = {
@@ -80,6 +83,7 @@ def web_server(e2e_data: Path) -> Iterator[str]:
         TANDEM_AUTH_MODE="local",
         TANDEM_RATE_LIMIT_PER_MINUTE="1000",
         TANDEM_WEB_DIST_DIR=str(WEB_DIST),
+        **extra_env,
     )
     with log.open("wb") as output:
         proc = subprocess.Popen(
@@ -113,6 +117,13 @@ def web_server(e2e_data: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def web_server(e2e_data: Path) -> Iterator[str]:
+    """The base URL of a real Tandem server serving the built web apps."""
+    with serve(e2e_data) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

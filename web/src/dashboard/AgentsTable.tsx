@@ -5,9 +5,10 @@ import { preciseDuration, type AgentRow } from "./metrics";
 export function AgentsTable({ rows, definition }: { rows: AgentRow[]; definition?: string }) {
   return (
     <section className="card agents" aria-labelledby="agents-title">
-      <h2 id="agents-title">
-        Agents <Info id="def-agents" label="agent performance" text={definition} />
-      </h2>
+      <div className="drill-heading">
+        <h2 id="agents-title">Agents</h2>
+        <Info id="def-agents" label="agent performance" text={definition} />
+      </div>
       {rows.length === 0 ? (
         <p className="muted">No handoffs were claimed in this range.</p>
       ) : (

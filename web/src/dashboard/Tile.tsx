@@ -9,7 +9,8 @@ export function Info({ id, label, text }: { id: string; label: string; text: str
       <button type="button" className="info-button" aria-label={`What is ${label}?`} aria-describedby={id}>
         ?
       </button>
-      <span role="tooltip" id={id} className="info-tip">
+      {/* Read out through the button's aria-describedby, not as part of the surrounding name. */}
+      <span role="tooltip" id={id} className="info-tip" aria-hidden="true">
         {text}
       </span>
     </span>
