@@ -23,7 +23,7 @@ import pytest
 from config.settings import Settings
 from tests import metrics_fixture as fx
 from tests.e2e.conftest import assert_accessible, serve
-from tests.e2e.test_support_flow import send, sign_in
+from tests.e2e.test_support_flow import host_site, send, sign_in
 from tests.integration.conftest import MOTO_REGION
 from wiring.aws_resources import ensure_dynamodb_resources
 from wiring.persistence import open_server_store
@@ -216,3 +216,56 @@ def test_a_customer_rates_the_conversation_a_person_resolved(
     pressed = customer.get_by_role("button", name="5 of 5: Very satisfied")
     pressed.wait_for()
     assert pressed.get_attribute("aria-pressed") == "true"
+
+
+def _agent_headers(web_server: str, sub: str) -> dict[str, str]:
+    token = httpx.post(
+        f"{web_server}/v1/auth/local-token", json={"role": "agent", "sub": sub, "name": sub}
+    ).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_escape_in_the_widget_closes_it_and_the_launcher_counts_unread_replies(
+    new_context: Any, screenshots: Path, axe_source: str, web_server: str
+) -> None:
+    page = new_context(viewport={"width": 1100, "height": 760}).new_page()
+    host = (
+        "<!doctype html><html lang='en'><head><title>Acme store</title></head><body>"
+        "<main><h1>Acme store</h1></main>"
+        f"<script src='{web_server}/widget.js' async></script></body></html>"
+    )
+    customer = "mia_widget_4242"
+    with host_site(host) as url:
+        page.goto(url)
+        page.get_by_role("button", name="Chat with us").click()
+        frame = page.frame_locator("iframe[title='Support chat']")
+        sign_in(frame, customer)
+        send(frame, "I want to talk to a person")
+        frame.get_by_role("log").get_by_text("A person will join shortly.").wait_for()
+
+        frame.get_by_label("Message").press("Escape")
+        page.locator("iframe[title='Support chat']").wait_for(state="hidden")
+        assert page.evaluate("() => document.activeElement.getAttribute('aria-controls')") == (
+            "tandem-chat-frame"
+        )
+
+        agent = _agent_headers(web_server, "omar")
+        waiting = httpx.get(f"{web_server}/v1/queue", params={"status": "waiting"}, headers=agent)
+        conversation = [
+            e["conversation_id"] for e in waiting.json() if e["customer_id"] == customer
+        ][-1]
+        assert httpx.post(f"{web_server}/v1/queue/{conversation}/claim", headers=agent).is_success
+        reply = httpx.post(
+            f"{web_server}/v1/queue/{conversation}/reply",
+            json={"text": "Hi Mia, Omar here."},
+            headers=agent,
+            timeout=60,
+        )
+        assert reply.is_success, reply.text
+        launcher = page.get_by_role("button", name="Chat with us 1 unread message")
+        launcher.wait_for()
+        page.screenshot(path=screenshots / "23-widget-unread.png")
+        assert_accessible(page, axe_source, "host page with an unread reply")
+        launcher.click()
+        frame.get_by_role("log").get_by_text("Hi Mia, Omar here.").wait_for()
+        assert page.locator("[data-tandem-unread]").count() == 0
