@@ -48,14 +48,22 @@ function Bubble({ item, token }: { item: Extract<ChatItem, { kind: "message" }>;
 
 export function MessageList({ items, token, busy }: { items: ChatItem[]; token: string; busy: boolean }) {
   const end = useRef<HTMLLIElement>(null);
+  const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: "end" });
   }, [items]);
+  // Order cards and sources load after their message: keep the newest in view as they grow.
+  useEffect(() => {
+    if (!list.current || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => end.current?.scrollIntoView?.({ block: "end" }));
+    observer.observe(list.current);
+    return () => observer.disconnect();
+  }, []);
   const lastStatus = [...items].reverse().find((item) => item.kind === "status" || item.kind === "notice");
   return (
     <>
       <div role="log" aria-label="Conversation" aria-live="polite" aria-relevant="additions" aria-busy={busy}>
-      <ol className="messages">
+      <ol className="messages" ref={list}>
         {items.map((item) => {
           if (item.kind === "message") return <Bubble key={item.key} item={item} token={token} />;
           if (item.kind === "status")
