@@ -176,12 +176,14 @@ def test_a_manager_reads_every_figure_of_the_hand_computed_day(
 def test_a_customer_rates_the_conversation_a_person_resolved(
     new_context: Any, screenshots: Path, axe_source: str, web_server: str
 ) -> None:
-    customer = new_context().new_page()
+    customer = new_context(viewport={"width": 420, "height": 640}).new_page()
     customer.goto("/chat")
     sign_in(customer, "sofia_rossi_8776")
-    send(customer, "I want to talk to a person")
     log = customer.get_by_role("log", name="Conversation")
-    log.get_by_text("A person will join shortly.").wait_for()
+    send(customer, "How long do refunds take?")
+    log.get_by_role("navigation", name="Sources").get_by_role("link").first.wait_for()
+    send(customer, "I want to talk to a person")
+    log.get_by_text("A person will join shortly.").first.wait_for()
     token = httpx.post(
         f"{web_server}/v1/auth/local-token", json={"role": "agent", "sub": "rita", "name": "Rita"}
     ).json()["access_token"]
@@ -212,10 +214,23 @@ def test_a_customer_rates_the_conversation_a_person_resolved(
     ).json()["items"]
     assert next(r for r in stored if r["conversation_id"] == conversation)["csat"] == 5
 
+    seen = log.inner_text()
+
+    # A reload shows exactly what was seen, scrolled to the newest message.
     customer.reload()
     pressed = customer.get_by_role("button", name="5 of 5: Very satisfied")
     pressed.wait_for()
     assert pressed.get_attribute("aria-pressed") == "true"
+    log.get_by_text("All sorted, Sofia.").wait_for()
+    assert log.get_by_text("Searched the help centre").count() == 1
+    assert log.get_by_role("navigation", name="Sources").count() == 1
+    assert log.inner_text() == seen
+    customer.wait_for_function(  # the end of the conversation (after the survey) is in view
+        "() => { const body = document.querySelector('.chat-body').getBoundingClientRect();"
+        " const end = document.querySelector('.chat-body .end').getBoundingClientRect();"
+        " return end.bottom <= body.bottom + 1 && end.top >= body.top; }"
+    )
+    customer.screenshot(path=screenshots / "24-chat-after-reload.png", full_page=True)
 
 
 def _agent_headers(web_server: str, sub: str) -> dict[str, str]:

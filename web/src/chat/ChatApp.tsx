@@ -159,8 +159,12 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
             <p className="muted">Ask about an order, a return, a refund or anything in our help centre.</p>
           </div>
         )}
-        <MessageList items={state.items} token={session.token} busy={state.turnRunning} />
-        {state.survey && conversationId && <CsatSurvey conversationId={conversationId} token={session.token} />}
+        <MessageList
+          items={state.items}
+          token={session.token}
+          busy={state.turnRunning}
+          footer={state.survey && conversationId ? <CsatSurvey conversationId={conversationId} token={session.token} /> : null}
+        />
       </main>
       <footer className="composer">
         {state.items.length === 0 && (

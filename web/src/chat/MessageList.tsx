@@ -1,5 +1,5 @@
 /** The transcript: messages, tool status lines, notices, order cards and source links. */
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { RichText } from "../ui/RichText";
 import type { ChatItem } from "./chatState";
 import { OrderCard } from "./OrderCard";
@@ -46,13 +46,21 @@ function Bubble({ item, token }: { item: Extract<ChatItem, { kind: "message" }>;
   );
 }
 
-export function MessageList({ items, token, busy }: { items: ChatItem[]; token: string; busy: boolean }) {
-  const end = useRef<HTMLLIElement>(null);
-  const list = useRef<HTMLOListElement>(null);
+interface ListProps {
+  items: ChatItem[];
+  token: string;
+  busy: boolean;
+  /** Shown after the conversation (the satisfaction survey), kept in view like a message. */
+  footer?: ReactNode;
+}
+
+export function MessageList({ items, token, busy, footer }: ListProps) {
+  const end = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: "end" });
   }, [items]);
-  // Order cards and sources load after their message: keep the newest in view as they grow.
+  // Order cards, sources and the survey appear after their message: keep the newest in view.
   useEffect(() => {
     if (!list.current || typeof ResizeObserver === "undefined") return;
     const observer = new ResizeObserver(() => end.current?.scrollIntoView?.({ block: "end" }));
@@ -61,9 +69,9 @@ export function MessageList({ items, token, busy }: { items: ChatItem[]; token: 
   }, []);
   const lastStatus = [...items].reverse().find((item) => item.kind === "status" || item.kind === "notice");
   return (
-    <>
+    <div ref={list}>
       <div role="log" aria-label="Conversation" aria-live="polite" aria-relevant="additions" aria-busy={busy}>
-      <ol className="messages" ref={list}>
+      <ol className="messages">
         {items.map((item) => {
           if (item.kind === "message") return <Bubble key={item.key} item={item} token={token} />;
           if (item.kind === "status")
@@ -88,12 +96,13 @@ export function MessageList({ items, token, busy }: { items: ChatItem[]; token: 
             <span />
           </li>
         )}
-        <li ref={end} aria-hidden="true" className="end" />
       </ol>
       </div>
+      {footer}
+      <div ref={end} aria-hidden="true" className="end" />
       <p className="visually-hidden" role="status" aria-live="polite">
         {lastStatus?.kind === "status" || lastStatus?.kind === "notice" ? lastStatus.text : ""}
       </p>
-    </>
+    </div>
   );
 }
