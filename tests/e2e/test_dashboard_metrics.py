@@ -173,6 +173,32 @@ def test_a_manager_reads_every_figure_of_the_hand_computed_day(
         context.close()
 
 
+def agent_act(
+    web_server: str, customer: str, agent: str, action: str, text: str
+) -> tuple[dict[str, str], str]:
+    """As `agent`, claim `customer`'s waiting conversation and `reply` or `resolve` it.
+
+    Returns the agent's headers and the conversation id.
+    """
+    token = httpx.post(
+        f"{web_server}/v1/auth/local-token", json={"role": "agent", "sub": agent, "name": agent}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    waiting = httpx.get(f"{web_server}/v1/queue", params={"status": "waiting"}, headers=headers)
+    conversation = [e["conversation_id"] for e in waiting.json() if e["customer_id"] == customer][
+        -1
+    ]
+    assert httpx.post(f"{web_server}/v1/queue/{conversation}/claim", headers=headers).is_success
+    done = httpx.post(
+        f"{web_server}/v1/queue/{conversation}/{action}",
+        json={"text": text},
+        headers=headers,
+        timeout=60,
+    )
+    assert done.is_success, done.text
+    return headers, conversation
+
+
 def test_a_customer_rates_the_conversation_a_person_resolved(
     new_context: Any, screenshots: Path, axe_source: str, web_server: str
 ) -> None:
@@ -184,22 +210,9 @@ def test_a_customer_rates_the_conversation_a_person_resolved(
     log.get_by_role("navigation", name="Sources").get_by_role("link").first.wait_for()
     send(customer, "I want to talk to a person")
     log.get_by_text("A person will join shortly.").first.wait_for()
-    token = httpx.post(
-        f"{web_server}/v1/auth/local-token", json={"role": "agent", "sub": "rita", "name": "Rita"}
-    ).json()["access_token"]
-    agent = {"Authorization": f"Bearer {token}"}
-    waiting = httpx.get(f"{web_server}/v1/queue", params={"status": "waiting"}, headers=agent)
-    conversation = [
-        e["conversation_id"] for e in waiting.json() if e["customer_id"] == "sofia_rossi_8776"
-    ][-1]
-    assert httpx.post(f"{web_server}/v1/queue/{conversation}/claim", headers=agent).is_success
-    resolved = httpx.post(
-        f"{web_server}/v1/queue/{conversation}/resolve",
-        json={"text": "All sorted, Sofia."},
-        headers=agent,
-        timeout=60,
+    agent, conversation = agent_act(
+        web_server, "sofia_rossi_8776", "rita", "resolve", "All sorted, Sofia."
     )
-    assert resolved.is_success, resolved.text
 
     survey = customer.get_by_role("region", name="How did we do?")
     survey.wait_for()
@@ -233,13 +246,6 @@ def test_a_customer_rates_the_conversation_a_person_resolved(
     customer.screenshot(path=screenshots / "24-chat-after-reload.png", full_page=True)
 
 
-def _agent_headers(web_server: str, sub: str) -> dict[str, str]:
-    token = httpx.post(
-        f"{web_server}/v1/auth/local-token", json={"role": "agent", "sub": sub, "name": sub}
-    ).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
 def test_escape_in_the_widget_closes_it_and_the_launcher_counts_unread_replies(
     new_context: Any, screenshots: Path, axe_source: str, web_server: str
 ) -> None:
@@ -264,19 +270,7 @@ def test_escape_in_the_widget_closes_it_and_the_launcher_counts_unread_replies(
             "tandem-chat-frame"
         )
 
-        agent = _agent_headers(web_server, "omar")
-        waiting = httpx.get(f"{web_server}/v1/queue", params={"status": "waiting"}, headers=agent)
-        conversation = [
-            e["conversation_id"] for e in waiting.json() if e["customer_id"] == customer
-        ][-1]
-        assert httpx.post(f"{web_server}/v1/queue/{conversation}/claim", headers=agent).is_success
-        reply = httpx.post(
-            f"{web_server}/v1/queue/{conversation}/reply",
-            json={"text": "Hi Mia, Omar here."},
-            headers=agent,
-            timeout=60,
-        )
-        assert reply.is_success, reply.text
+        agent_act(web_server, customer, "omar", "reply", "Hi Mia, Omar here.")
         launcher = page.get_by_role("button", name="Chat with us 1 unread message")
         launcher.wait_for()
         page.screenshot(path=screenshots / "23-widget-unread.png")

@@ -1,12 +1,25 @@
 /** The dashboard's key figures, each with its definition and, where it has one, a drill-down. */
 import { duration, percent } from "../ui/format";
 import { Tile } from "./Tile";
-import { preciseDuration, type DashboardMetrics, type DrillFilter } from "./metrics";
+import { preciseDuration, type DashboardMetrics, type DrillFilter, type Durations } from "./metrics";
 
 type Tone = "good" | "bad" | undefined;
 
 function slaTone(rate: number | null): Tone {
   return rate === null ? undefined : rate >= 0.9 ? "good" : "bad";
+}
+
+function SlaTile({ id, label, figures, definition, late }: { id: string; label: string; figures: Durations; definition?: string; late: string }) {
+  return (
+    <Tile
+      id={id}
+      label={label}
+      value={preciseDuration(figures.median_seconds)}
+      definition={definition}
+      detail={`${percent(figures.within_sla_rate)} within ${duration(figures.sla_seconds)} SLA · ${figures.open_past_sla} ${late}`}
+      tone={slaTone(figures.within_sla_rate)}
+    />
+  );
 }
 
 export function KeyFigures({ data, onDrill }: { data: DashboardMetrics; onDrill: (filter: DrillFilter) => void }) {
@@ -50,22 +63,8 @@ export function KeyFigures({ data, onDrill }: { data: DashboardMetrics; onDrill:
         detail={`${t.unclaimed_now} unclaimed · ${t.claimed_unanswered_now} claimed, unanswered`}
         tone={t.waiting_now ? "bad" : undefined}
       />
-      <Tile
-        id="first_response"
-        label="First response (median)"
-        value={preciseDuration(fr.median_seconds)}
-        definition={d.first_response}
-        detail={`${percent(fr.within_sla_rate)} within ${duration(fr.sla_seconds)} SLA · ${fr.open_past_sla} unanswered past it`}
-        tone={slaTone(fr.within_sla_rate)}
-      />
-      <Tile
-        id="resolution"
-        label="Resolution (median)"
-        value={preciseDuration(res.median_seconds)}
-        definition={d.resolution}
-        detail={`${percent(res.within_sla_rate)} within ${duration(res.sla_seconds)} SLA · ${res.open_past_sla} open past it`}
-        tone={slaTone(res.within_sla_rate)}
-      />
+      <SlaTile id="first_response" label="First response (median)" figures={fr} definition={d.first_response} late="unanswered past it" />
+      <SlaTile id="resolution" label="Resolution (median)" figures={res} definition={d.resolution} late="open past it" />
       <Tile
         id="csat"
         label="CSAT"
