@@ -108,7 +108,10 @@ async def dashboard(
     )
 
 
-@router.get("/conversations", responses=RANGE_ERRORS)
+@router.get(
+    "/conversations",
+    responses={**RANGE_ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def conversations(
     caller: Caller,
     runtime: RuntimeDep,
