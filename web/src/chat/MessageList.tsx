@@ -30,13 +30,21 @@ function Sources({ item }: { item: Extract<ChatItem, { kind: "message" }> }) {
   );
 }
 
+const SOURCE_LINE = /\n+Sources?: [^\n]*$/;
+
+/** The text to show: a reply's closing "Source: ..." line (kept for text-only channels) is
+ * left out when its sources are shown as links below it, so the chat names them once. */
+export function shownText(item: Extract<ChatItem, { kind: "message" }>): string {
+  return item.sources?.length ? item.text.replace(SOURCE_LINE, "") : item.text;
+}
+
 function Bubble({ item, token }: { item: Extract<ChatItem, { kind: "message" }>; token: string }) {
   const who = item.role === "customer" ? "You" : item.role === "agent" ? (item.author ?? "Support agent") : "Tandem assistant";
   return (
     <li className={`message ${item.role}`} aria-busy={item.streaming ? true : undefined}>
       <span className="author">{who}</span>
       <div className="bubble">
-        <RichText text={item.text} />
+        <RichText text={shownText(item)} />
         {item.streaming && <span className="cursor" aria-hidden="true" />}
       </div>
       {!item.streaming &&

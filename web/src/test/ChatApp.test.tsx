@@ -145,3 +145,16 @@ describe("ChatApp", () => {
     expect(container.querySelectorAll(".messages > li").length).toBeGreaterThan(4);
   });
 });
+
+describe("shownText", () => {
+  it("names the sources once: the closing Source line goes when links are shown", async () => {
+    const { shownText } = await import("../chat/MessageList");
+    const text = "From our help centre (“Refund timing”): Refunds take 5-7 days.\n\nSource: Refund timing";
+    const base = { kind: "message" as const, key: "k", role: "bot" as const, text };
+    expect(shownText({ ...base, sources: [{ article_id: "refund-timing", title: "Refund timing", url: "/help/refund-timing" }] })).toBe(
+      "From our help centre (“Refund timing”): Refunds take 5-7 days.",
+    );
+    expect(shownText({ ...base, sources: [] })).toBe(text);
+    expect(shownText(base)).toBe(text);
+  });
+});
