@@ -11,7 +11,11 @@ import asyncio
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from wiring.turns import Turns
@@ -22,6 +26,15 @@ HELP = "Commands: /new starts a new conversation, /id shows its id, /quit leaves
 PROMPT = "[bold cyan]you[/] › "
 
 
+def said(who: str, style: str, text: str) -> RenderableType:
+    """`who ›` followed by `text` rendered as Markdown, wrapped at word boundaries beside it."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(Text(f"{who} ›", style=style), Markdown(text))
+    return grid
+
+
 def _print_message(message: Any) -> None:
     from langchain_core.messages import AIMessage, HumanMessage
 
@@ -29,13 +42,13 @@ def _print_message(message: Any) -> None:
 
     text = message_text(message)
     if isinstance(message, HumanMessage):
-        console.print(f"[bold cyan]you[/] › {text}")
+        console.print(said("you", "bold cyan", text))
     elif (
         isinstance(message, AIMessage) and message.additional_kwargs.get("author") == "human_agent"
     ):
-        console.print(f"[bold magenta]{message.name or 'agent'} (agent)[/] › {text}")
+        console.print(said(f"{message.name or 'agent'} (agent)", "bold magenta", text))
     elif isinstance(message, AIMessage) and text:
-        console.print(f"[bold green]tandem[/] › {text}")
+        console.print(said("tandem", "bold green", text))
 
 
 class Renderer:
@@ -43,23 +56,33 @@ class Renderer:
 
     def __init__(self) -> None:
         self.streaming = False
+        self.reply = ""
+        """The streamed reply so far, re-rendered as Markdown as it grows."""
+        self.live: Live | None = None
         self.prompting = False
         """The input prompt is on screen: a message arriving now starts a line of its own."""
         self.turn_over = asyncio.Event()
 
     def _end_line(self) -> None:
-        if self.streaming:
-            console.print()
-            self.streaming = False
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+        elif self.reply:  # not a terminal: the reply is printed once, whole
+            console.print(said("tandem", "bold green", self.reply))
+        self.streaming = False
+        self.reply = ""
 
     def render(self, event: dict[str, Any]) -> None:
         """Print one event the way the web chat shows it."""
         kind = event["type"]
         if kind == "token":
-            if not self.streaming:
-                console.print("[bold green]tandem[/] › ", end="")
-                self.streaming = True
-            console.print(event["text"], end="", markup=False, soft_wrap=True)
+            self.reply += event["text"]
+            self.streaming = True
+            if console.is_terminal and self.live is None:
+                self.live = Live(console=console, auto_refresh=False, vertical_overflow="visible")
+                self.live.start()
+            if self.live is not None:
+                self.live.update(said("tandem", "bold green", self.reply), refresh=True)
         elif kind == "tool" and event.get("phase") == "start":
             console.print(f"[dim]  ⚙ {event['summary']}…[/]")
         elif kind == "tool" and not event.get("ok", True):
@@ -69,8 +92,10 @@ class Renderer:
         elif kind == "agent_message":
             self._end_line()
             agent = event.get("agent") or "agent"
-            lead = "\n" if self.prompting else ""
-            console.print(f"{lead}[bold magenta]{agent} (agent)[/] › {event['text']}")
+            lead = self.prompting
+            if lead:
+                console.print()
+            console.print(said(f"{agent} (agent)", "bold magenta", event["text"]))
             if self.prompting:
                 console.print(PROMPT, end="")
         elif kind == "handoff" and event["payload"].get("type") == "customer_message":

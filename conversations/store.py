@@ -142,3 +142,27 @@ class ServerStore(Protocol):
 
     def compact(self) -> None:
         """Make deleted data unrecoverable from the storage itself (a no-op where it is)."""
+
+    # analytics ---------------------------------------------------------------------
+
+    def events_between(
+        self, start: float, end: float, types: tuple[str, ...]
+    ) -> list[dict[str, Any]]:
+        """Events of `types` stored in [start, end) across every conversation.
+
+        Each row has `conversation_id`, `customer_id` (the conversation's, None when it was
+        never identified), `seq`, `type`, `created_at` and `event` (the event itself),
+        ordered by conversation and sequence number.
+        """
+
+    def handoffs_between(self, start: float, end: float) -> list[dict[str, Any]]:
+        """Queue entries opened in [start, end), whatever their status, oldest first."""
+
+    def record_csat(self, conversation_id: str, score: int, customer_id: str | None) -> None:
+        """Store (or replace) the customer's satisfaction score (1-5) for a conversation."""
+
+    def get_csat(self, conversation_id: str) -> dict[str, Any] | None:
+        """The conversation's satisfaction answer (`score`, `created_at`), or None."""
+
+    def csat_between(self, start: float, end: float) -> list[dict[str, Any]]:
+        """Satisfaction answers given in [start, end): `conversation_id`, `score`, `created_at`."""

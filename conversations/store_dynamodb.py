@@ -30,6 +30,7 @@ from conversations.server_table import (
     event_sk,
 )
 from conversations.store import QUEUE_OPEN
+from conversations.store_dynamodb_analytics import DynamoDBAnalyticsRecords
 from conversations.store_dynamodb_turns import DynamoDBTurnRecords
 from conversations.workspace_dynamodb import DynamoDBWorkspace
 
@@ -59,7 +60,7 @@ HANDOFF_FIELDS = (
 _LAST_EVENT = f"{EVENT_PREFIX}{'9' * 12}"
 
 
-class DynamoDBServerStore(DynamoDBTurnRecords, DynamoDBWorkspace):
+class DynamoDBServerStore(DynamoDBTurnRecords, DynamoDBWorkspace, DynamoDBAnalyticsRecords):
     """The server's records in one DynamoDB table (create it with `ensure_server_table`)."""
 
     def __init__(self, client: Any, table: str) -> None:

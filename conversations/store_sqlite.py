@@ -14,6 +14,7 @@ from typing import Any
 
 from config.private_files import private_file
 from conversations.store import QUEUE_OPEN
+from conversations.store_sqlite_analytics import SqliteAnalyticsRecords
 from conversations.workspace_sqlite import SqliteWorkspace, migrate_workspace
 from memory.sqlite_compact import compact_sqlite
 
@@ -65,9 +66,20 @@ CREATE TABLE IF NOT EXISTS open_turns (
 );
 """
 
+ANALYTICS_SCHEMA = """
+CREATE INDEX IF NOT EXISTS events_created ON events(created_at);
+CREATE TABLE IF NOT EXISTS csat (
+    conversation_id TEXT PRIMARY KEY,
+    customer_id TEXT,
+    score INTEGER NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS csat_created ON csat(created_at);
+"""
 
-class SqliteServerStore(SqliteWorkspace):
-    """Thread-safe SQLite store for conversations, events, handoffs and the agent workspace."""
+
+class SqliteServerStore(SqliteWorkspace, SqliteAnalyticsRecords):
+    """Thread-safe SQLite store: conversations, events, handoffs, ratings, agent workspace."""
 
     def __init__(self, path: str | Path) -> None:
         self._conn = sqlite3.connect(
@@ -83,6 +95,8 @@ class SqliteServerStore(SqliteWorkspace):
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(SCHEMA)
             migrate_workspace(self._conn)
+            self._conn.executescript(ANALYTICS_SCHEMA)
+        self._path = str(path)
 
     def data_version(self) -> int:
         """A counter that changes whenever another connection commits to the file."""
@@ -357,6 +371,7 @@ class SqliteServerStore(SqliteWorkspace):
                 )
                 self.delete_notes(conversation_id)
                 self._conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+                self._conn.execute("DELETE FROM csat WHERE conversation_id = ?", (conversation_id,))
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise

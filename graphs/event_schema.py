@@ -140,6 +140,13 @@ class TurnUsageShape(_Shape):
     cost_usd: float | None = Field(description="Estimated cost; null when the price is unknown.")
 
 
+class SourceShape(_Shape):
+    """A help-centre article a reply was grounded on."""
+
+    article_id: str = Field(description="The article's id (shown at `/help/{article_id}`).")
+    title: str = Field(description="The article's title.")
+
+
 class DoneEvent(_Shape):
     """The turn finished; the last event of every successful turn."""
 
@@ -164,6 +171,15 @@ class DoneEvent(_Shape):
         default=None,
         description="The customer the conversation has identified (signed in, by email or by "
         "name and zip); null while unidentified.",
+    )
+    intent: str | None = Field(
+        default=None,
+        description="The intent of the customer's latest message (null when unknown).",
+    )
+    sources: list[SourceShape] | None = Field(
+        default=None,
+        description="The help-centre articles retrieved for the reply, best first (null when "
+        "none), so a transcript shows the same sources later.",
     )
 
 

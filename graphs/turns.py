@@ -88,7 +88,19 @@ class _Turn:
             "planner": snapshot.values.get("planner"),
             "usage": snapshot.values.get("usage"),
             "customer_id": (snapshot.values.get("customer") or {}).get("user_id"),
+            "intent": snapshot.values.get("intent"),
+            "sources": _sources(snapshot.values.get("passages")),
         }
+
+
+def _sources(passages: list[dict[str, Any]] | None) -> list[dict[str, str]] | None:
+    """The articles behind the turn's passages, once each, best first (None when none)."""
+    titles: dict[str, str] = {}
+    for passage in passages or []:
+        article_id = str(passage.get("article_id") or "")
+        if article_id and article_id not in titles:
+            titles[article_id] = str(passage.get("title") or article_id)
+    return [{"article_id": key, "title": title} for key, title in titles.items()] or None
 
 
 async def astream_turn(

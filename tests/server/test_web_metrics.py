@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from server.metrics import Window, percentile
+from server.metrics import Window, median, percentile
 
 
 def _dashboard(api, headers, **params):
@@ -58,11 +58,15 @@ def test_a_range_before_any_activity_is_empty_and_hourly(api):
     assert data["bucket_seconds"] == 3600 and len(data["volume"]) == 24
 
 
-def test_ranges_are_read_leniently_and_bounded(api):
+def test_a_reversed_range_is_a_clear_422_and_long_ones_are_bounded(api):
     agent = api.agent()
-    reversed_ = _dashboard(api, agent, start="2024-02-01T00:00:00Z", end="2024-01-01T00:00:00Z")
-    assert reversed_["start"] < reversed_["end"]
-    assert reversed_["end"] - reversed_["start"] == 31 * 86400
+    params = {"start": "2024-02-01T00:00:00Z", "end": "2024-01-01T00:00:00Z"}
+    for path in ("/v1/metrics/dashboard", "/v1/metrics/conversations"):
+        response = api.client.get(path, params=params, headers=agent)
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"] == "reversed_range"
+        assert "before its end" in response.json()["detail"]
     long = _dashboard(api, agent, start="2000-01-01T00:00:00Z", end="2024-01-01T00:00:00Z")
     assert long["end"] - long["start"] == 366 * 86400
 
@@ -79,6 +83,12 @@ def test_malformed_dates_get_a_clear_422(api, params):
 def test_customers_cannot_see_the_dashboard(api):
     response = api.client.get("/v1/metrics/dashboard", headers=api.customer())
     assert response.status_code == 403
+
+
+def test_the_median_interpolates_an_even_count():
+    assert median([]) is None
+    assert median([158.0, 44.6]) == 101.3
+    assert median([3.0, 1.0, 2.0]) == 2.0
 
 
 def test_percentile_is_nearest_rank():

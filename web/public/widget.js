@@ -34,10 +34,36 @@
     ";width:min(400px,calc(100vw - 40px));height:min(620px,calc(100vh - 110px));" +
     "border:0;border-radius:16px;box-shadow:0 12px 40px rgba(0,0,0,.25);background:#fff";
 
+  var unread = 0;
+  var badge = document.createElement("span");
+  badge.setAttribute("data-tandem-unread", "");
+  badge.style.cssText =
+    "display:inline-block;min-width:20px;margin-left:8px;padding:1px 6px;border-radius:999px;" +
+    "background:#e11d48;color:#fff;font:700 12px/18px system-ui,sans-serif;text-align:center";
+
+  var spoken = document.createElement("span");
+  spoken.style.cssText =
+    "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap";
+
+  // The count shows as a badge; the words after it are for screen readers only, so the
+  // button's name starts with what it shows ("Chat with us 2 unread messages").
+  function render() {
+    var open = !frame.hidden;
+    button.textContent = open ? "Close chat" : label;
+    if (!open && unread > 0) {
+      badge.textContent = unread > 99 ? "99+" : String(unread);
+      spoken.textContent = unread === 1 ? " unread message" : " unread messages";
+      button.appendChild(document.createTextNode(" "));
+      button.appendChild(badge);
+      button.appendChild(spoken);
+    }
+  }
+
   function toggle(open) {
     frame.hidden = !open;
     button.setAttribute("aria-expanded", String(open));
-    button.textContent = open ? "Close chat" : label;
+    if (open) unread = 0;
+    render();
     if (open) frame.focus();
   }
   button.addEventListener("click", function () {
@@ -50,9 +76,13 @@
     }
   });
   window.addEventListener("message", function (event) {
-    if (event.origin === origin && event.data && event.data.type === "tandem:close") {
+    if (event.origin !== origin || event.source !== frame.contentWindow || !event.data) return;
+    if (event.data.type === "tandem:close") {
       toggle(false);
       button.focus();
+    } else if (event.data.type === "tandem:message" && frame.hidden) {
+      unread += Math.max(1, Math.min(Number(event.data.count) || 1, 99));
+      render();
     }
   });
   function mount() {

@@ -121,6 +121,14 @@ export interface TurnUsageShape {
   cost_usd: number | null;
 }
 
+/** A help-centre article a reply was grounded on. */
+export interface SourceShape {
+  /** The article's id (shown at `/help/{article_id}`). */
+  article_id: string;
+  /** The article's title. */
+  title: string;
+}
+
 /** The turn finished; the last event of every successful turn. */
 export interface DoneEvent {
   type: "done";
@@ -138,6 +146,10 @@ export interface DoneEvent {
   usage?: TurnUsageShape | null;
   /** The customer the conversation has identified (signed in, by email or by name and zip); null while unidentified. */
   customer_id?: string | null;
+  /** The intent of the customer's latest message (null when unknown). */
+  intent?: string | null;
+  /** The help-centre articles retrieved for the reply, best first (null when none), so a transcript shows the same sources later. */
+  sources?: SourceShape[] | null;
 }
 
 /**

@@ -3,6 +3,8 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type Keyboard
 import type { Session } from "../api/auth";
 import { loadSession, saveSession } from "../api/auth";
 import { SignIn } from "../ui/SignIn";
+import type { ChatItem } from "./chatState";
+import { CsatSurvey } from "./CsatSurvey";
 import { MessageList } from "./MessageList";
 import { useConversation, type Connection } from "./useConversation";
 import { VoiceButton } from "./VoiceButton";
@@ -45,6 +47,29 @@ export function ChatApp() {
   );
 }
 
+/** In the widget's iframe: Escape closes the widget, and each new reply is announced to the
+ * host page (which counts the unread ones on its launcher while the chat is closed). */
+function useWidgetBridge(embedded: boolean, items: ChatItem[]) {
+  const announced = useRef<number | null>(null);
+  useEffect(() => {
+    if (!embedded) return;
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key === "Escape") window.parent.postMessage({ type: "tandem:close" }, "*");
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [embedded]);
+  const replies = items.filter((item) => item.kind === "message" && item.role !== "customer" && !item.streaming && !item.fromHistory).length;
+  useEffect(() => {
+    if (!embedded) return;
+    // The history loaded on open is not news; only replies after it are.
+    if (announced.current !== null && replies > announced.current) {
+      window.parent.postMessage({ type: "tandem:message", count: replies - announced.current }, "*");
+    }
+    announced.current = replies;
+  }, [embedded, replies]);
+}
+
 function Chat({ session, embedded, onSignOut }: { session: Session; embedded: boolean; onSignOut: () => void }) {
   const { state, conversationId, connection, failure, send, startOver } = useConversation(session);
   const [text, setText] = useState("");
@@ -55,6 +80,7 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
   useEffect(() => {
     if (canSend) input.current?.focus({ preventScroll: true });
   }, [canSend]);
+  useWidgetBridge(embedded, state.items);
 
   const submit = async (value: string) => {
     const message = value.trim();
@@ -133,7 +159,12 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
             <p className="muted">Ask about an order, a return, a refund or anything in our help centre.</p>
           </div>
         )}
-        <MessageList items={state.items} token={session.token} busy={state.turnRunning} />
+        <MessageList
+          items={state.items}
+          token={session.token}
+          busy={state.turnRunning}
+          footer={state.survey && conversationId ? <CsatSurvey conversationId={conversationId} token={session.token} /> : null}
+        />
       </main>
       <footer className="composer">
         {state.items.length === 0 && (

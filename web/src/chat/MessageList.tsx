@@ -1,5 +1,5 @@
 /** The transcript: messages, tool status lines, notices, order cards and source links. */
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { RichText } from "../ui/RichText";
 import type { ChatItem } from "./chatState";
 import { OrderCard } from "./OrderCard";
@@ -30,13 +30,21 @@ function Sources({ item }: { item: Extract<ChatItem, { kind: "message" }> }) {
   );
 }
 
+const SOURCE_LINE = /\n+Sources?: [^\n]*$/;
+
+/** The text to show: a reply's closing "Source: ..." line (kept for text-only channels) is
+ * left out when its sources are shown as links below it, so the chat names them once. */
+export function shownText(item: Extract<ChatItem, { kind: "message" }>): string {
+  return item.sources?.length ? item.text.replace(SOURCE_LINE, "") : item.text;
+}
+
 function Bubble({ item, token }: { item: Extract<ChatItem, { kind: "message" }>; token: string }) {
   const who = item.role === "customer" ? "You" : item.role === "agent" ? (item.author ?? "Support agent") : "Tandem assistant";
   return (
     <li className={`message ${item.role}`} aria-busy={item.streaming ? true : undefined}>
       <span className="author">{who}</span>
       <div className="bubble">
-        <RichText text={item.text} />
+        <RichText text={shownText(item)} />
         {item.streaming && <span className="cursor" aria-hidden="true" />}
       </div>
       {!item.streaming &&
@@ -46,14 +54,30 @@ function Bubble({ item, token }: { item: Extract<ChatItem, { kind: "message" }>;
   );
 }
 
-export function MessageList({ items, token, busy }: { items: ChatItem[]; token: string; busy: boolean }) {
-  const end = useRef<HTMLLIElement>(null);
+interface ListProps {
+  items: ChatItem[];
+  token: string;
+  busy: boolean;
+  /** Shown after the conversation (the satisfaction survey), kept in view like a message. */
+  footer?: ReactNode;
+}
+
+export function MessageList({ items, token, busy, footer }: ListProps) {
+  const end = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: "end" });
   }, [items]);
+  // Order cards, sources and the survey appear after their message: keep the newest in view.
+  useEffect(() => {
+    if (!list.current || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => end.current?.scrollIntoView?.({ block: "end" }));
+    observer.observe(list.current);
+    return () => observer.disconnect();
+  }, []);
   const lastStatus = [...items].reverse().find((item) => item.kind === "status" || item.kind === "notice");
   return (
-    <>
+    <div ref={list}>
       <div role="log" aria-label="Conversation" aria-live="polite" aria-relevant="additions" aria-busy={busy}>
       <ol className="messages">
         {items.map((item) => {
@@ -80,12 +104,13 @@ export function MessageList({ items, token, busy }: { items: ChatItem[]; token: 
             <span />
           </li>
         )}
-        <li ref={end} aria-hidden="true" className="end" />
       </ol>
       </div>
+      {footer}
+      <div ref={end} aria-hidden="true" className="end" />
       <p className="visually-hidden" role="status" aria-live="polite">
         {lastStatus?.kind === "status" || lastStatus?.kind === "notice" ? lastStatus.text : ""}
       </p>
-    </>
+    </div>
   );
 }

@@ -33,7 +33,16 @@ export interface ChatState {
   turnRunning: boolean;
   /** Orders looked up and whether the help centre was searched, in the running turn. */
   turn: { orders: string[]; usedKb: boolean };
+  /** Whether to offer the satisfaction survey: a person resolved the conversation, or the
+   * customer closed it with thanks or goodbye after the bot's help. */
+  survey: boolean;
+  /** Events up to this number were already seen before the page (re)loaded: what they add
+   * is history, not news. */
+  replayTo: number;
 }
+
+/** Intents with which a customer closes a conversation the bot handled. */
+export const CLOSING_INTENTS = ["thanks", "goodbye"];
 
 export const initialChat: ChatState = {
   items: [],
@@ -42,10 +51,14 @@ export const initialChat: ChatState = {
   agentName: null,
   turnRunning: false,
   turn: { orders: [], usedKb: false },
+  survey: false,
+  replayTo: 0,
 };
 
 export type ChatAction =
   | { type: "hydrate"; messages: Message[]; lastEventId: number; handoff: string; turnRunning: boolean }
+  /** Rebuild the view by replaying the conversation's events (up to `upTo` is history). */
+  | { type: "replay"; upTo: number; turnRunning: boolean }
   | { type: "event"; event: StreamEvent }
   | { type: "sources"; key: string; sources: Source[] }
   | { type: "notice"; text: string; tone: "info" | "success" | "error" };
@@ -194,7 +207,8 @@ function finishTurn(state: ChatState, event: DoneEvent, key: string): ChatState 
   const reply = event.reply;
   const handoff = handoffOf(event.handoff_status, event.waiting_for_human);
   let items = [...state.items];
-  const extras = { orders: state.turn.orders, wantsSources: state.turn.usedKb };
+  const sources = state.turn.usedKb && event.sources ? event.sources.map((source) => ({ ...source, url: `/help/${source.article_id}` })) : undefined;
+  const extras = { orders: state.turn.orders, wantsSources: state.turn.usedKb && !sources, ...(sources ? { sources } : {}) };
   const streaming = items.findLastIndex((item) => item.kind === "message" && item.role === "bot" && Boolean(item.streaming));
   const turnStart = items.findLastIndex((item) => item.kind === "message" && item.role === "customer");
   const shown = items.slice(turnStart + 1).some((item) => item.kind === "message" && item.text === reply);
@@ -208,7 +222,9 @@ function finishTurn(state: ChatState, event: DoneEvent, key: string): ChatState 
     const text = handoff === "resolved" ? "This conversation was resolved. Write again any time." : "You're chatting with our virtual assistant again.";
     items = [...items, { kind: "notice", key: `${key}h`, text, tone: "success" }];
   }
-  return { ...state, items, handoff, turnRunning: false, turn: { orders: [], usedKb: false } };
+  const closedByCustomer = (handoff === "none" || handoff === "returned") && CLOSING_INTENTS.includes(event.intent ?? "");
+  const survey = state.survey || handoff === "resolved" || closedByCustomer;
+  return { ...state, items, handoff, survey, turnRunning: false, turn: { orders: [], usedKb: false } };
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
@@ -231,12 +247,19 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         handoff: handoffOf(action.handoff, action.handoff === "waiting" || action.handoff === "human"),
         agentName: agent?.author ?? null,
         turnRunning: action.turnRunning,
+        survey: action.handoff === "resolved",
       };
     }
+    case "replay":
+      return { ...initialChat, replayTo: action.upTo, turnRunning: action.turnRunning };
     case "event": {
       const { event } = action;
       if (event.id && event.id <= state.lastEventId) return state;
-      const next = applyEvent(state, event);
+      let next = applyEvent(state, event);
+      if (event.id && event.id <= state.replayTo && next.items !== state.items) {
+        const known = new Set(state.items.map((item) => item.key));
+        next = { ...next, items: next.items.map((item) => (item.kind === "message" && !known.has(item.key) ? { ...item, fromHistory: true } : item)) };
+      }
       return event.id ? { ...next, lastEventId: event.id } : next;
     }
     case "sources":

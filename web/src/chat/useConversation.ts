@@ -1,13 +1,13 @@
 /**
- * The customer's conversation, live: find or start it, load its history, follow its events
- * over a WebSocket that reconnects (resuming after the last event id) when the network
+ * The customer's conversation, live: find or start it, replay its events (the same view as
+ * before a reload), follow them over a WebSocket that reconnects (resuming after the last event id) when the network
  * drops, and send messages. The conversation id is remembered, so a reload or a later
  * visit continues the same conversation.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { ApiError, api } from "../api/client";
 import type { Session } from "../api/auth";
-import type { Conversation, MessagePage, Message, Source, StreamEvent } from "../api/types";
+import type { Conversation, Source, StreamEvent } from "../api/types";
 import { SseParser } from "../api/sse";
 import { storage } from "../api/storage";
 import { chatReducer, initialChat } from "./chatState";
@@ -15,17 +15,6 @@ import { chatReducer, initialChat } from "./chatState";
 export type Connection = "connecting" | "online" | "reconnecting" | "offline";
 
 const storageKey = (session: Session) => `tandem.chat.conversation.${session.customerId ?? session.sub}`;
-
-async function loadHistory(id: string, token: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  let cursor: number | null = 0;
-  while (cursor !== null) {
-    const page: MessagePage = await api<MessagePage>(`/v1/conversations/${id}/messages?cursor=${cursor}&limit=200`, token);
-    messages.push(...page.items);
-    cursor = page.next_cursor;
-  }
-  return messages;
-}
 
 async function openConversation(session: Session): Promise<Conversation> {
   const saved = storage.getItem(storageKey(session));
@@ -104,18 +93,13 @@ export function useConversation(session: Session) {
     (async () => {
       try {
         const conversation = await openConversation(session);
-        const messages = await loadHistory(conversation.id, session.token);
         if (closed) return;
         conversationIdRef.current = conversation.id;
         setConversationId(conversation.id);
-        dispatch({
-          type: "hydrate",
-          messages,
-          lastEventId: conversation.last_event_id,
-          handoff: conversation.waiting_for_human ? (messages.some((m) => m.role === "agent") ? "human" : "waiting") : conversation.handoff_status,
-          turnRunning: conversation.turn_running,
-        });
-        lastId.current = conversation.last_event_id;
+        // Replaying the stored events rebuilds exactly what was on screen: tool lines,
+        // notices, sources and order cards, not just the messages.
+        dispatch({ type: "replay", upTo: conversation.last_event_id, turnRunning: conversation.turn_running });
+        lastId.current = 0;
         connect(conversation.id);
       } catch (error) {
         setConnection("offline");

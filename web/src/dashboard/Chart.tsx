@@ -24,9 +24,11 @@ interface Props {
   /** What the chart shows, for screen readers (the canvas is an image to them). */
   label: string;
   height?: number;
+  /** Called with the index of the clicked bar or point (the drill-down). */
+  onPick?: (index: number) => void;
 }
 
-export function Chart({ config, label, height = 240 }: Props) {
+export function Chart({ config, label, height = 240, onPick }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<ChartJS | null>(null);
   useEffect(() => {
@@ -34,13 +36,22 @@ export function Chart({ config, label, height = 240 }: Props) {
     chart.current?.destroy();
     chart.current = new ChartJS(canvas.current, {
       ...config,
-      options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        ...config.options,
+        onClick: (_event, elements) => {
+          if (onPick && elements.length) onPick(elements[0].index);
+        },
+        interaction: { mode: "index", intersect: false },
+      },
     });
     return () => {
       chart.current?.destroy();
       chart.current = null;
     };
-  }, [config]);
+  }, [config, onPick]);
   return (
     <div className="chart" style={{ height }}>
       <canvas ref={canvas} role="img" aria-label={label} />

@@ -1,15 +1,17 @@
-/** The manager dashboard: volume, containment, handoffs, sentiment, SLAs and latency over a range. */
+/** The manager dashboard: outcomes, SLAs, CSAT, FCR, agents, intents and latency over a range, with drill-down. */
 import { useCallback, useEffect, useMemo, useState } from "react";
-import type { ChartConfiguration } from "chart.js";
 import type { Session } from "../api/auth";
 import { loadSession, saveSession } from "../api/auth";
 import { api } from "../api/client";
 import { SignIn } from "../ui/SignIn";
-import { duration, humanize, percent } from "../ui/format";
+import { humanize } from "../ui/format";
+import { AgentsTable } from "./AgentsTable";
 import { Chart } from "./Chart";
-import { bucketLabel, presetRange, rangeQuery, type DashboardMetrics, type Preset } from "./metrics";
-
-const COLORS = { indigo: "#4f46e5", teal: "#0d9488", amber: "#d97706", rose: "#e11d48", slate: "#64748b" };
+import { buildCharts } from "./charts";
+import { DrillDown, downloadCsv } from "./DrillDown";
+import { KeyFigures } from "./KeyFigures";
+import { bucketLabel, presetRange, rangeProblem, rangeQuery, type DashboardMetrics, type DrillFilter, type Preset } from "./metrics";
+import { Info } from "./Tile";
 
 export default function DashboardApp() {
   const [session, setSession] = useState<Session | null>(() => loadSession("dashboard"));
@@ -41,28 +43,21 @@ export default function DashboardApp() {
   );
 }
 
-function Tile({ label, value, detail, tone }: { label: string; value: string; detail?: string; tone?: "good" | "bad" }) {
-  return (
-    <div className={`tile${tone ? ` ${tone}` : ""}`}>
-      <span className="tile-label">{label}</span>
-      <span className="tile-value">{value}</span>
-      {detail && <span className="tile-detail">{detail}</span>}
-    </div>
-  );
-}
-
 function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const [preset, setPreset] = useState<Preset>("7d");
   const [[from, to], setRange] = useState<[string, string]>(() => presetRange("7d"));
   const [data, setData] = useState<DashboardMetrics | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const [drill, setDrill] = useState<DrillFilter | null>(null);
+  const problem = rangeProblem(from, to);
+  const range = problem ? null : rangeQuery(from, to);
 
   useEffect(() => {
-    if (!from || !to || from > to) return;
+    if (!range) return;
     const controller = new AbortController();
     setLoading(true);
-    api<DashboardMetrics>(`/v1/metrics/dashboard?${rangeQuery(from, to)}`, session.token, { signal: controller.signal })
+    api<DashboardMetrics>(`/v1/metrics/dashboard?${range}`, session.token, { signal: controller.signal })
       .then((value) => {
         setData(value);
         setError(null);
@@ -70,15 +65,26 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
       .catch((reason: Error) => reason.name !== "AbortError" && setError(reason.message))
       .finally(() => setLoading(false));
     return () => controller.abort();
-  }, [from, to, session.token]);
+  }, [range, session.token]);
 
   const choose = (value: Preset) => {
     setPreset(value);
+    setDrill(null);
     if (value !== "custom") setRange(presetRange(value));
   };
+  const pickBucket = useCallback(
+    (index: number) => {
+      const point = data?.volume[index];
+      if (!point || !data) return;
+      setDrill({ title: `Conversations started ${bucketLabel(point.t, data.bucket_seconds, data.end - data.start > 86400)}`, bucket: point.t });
+    },
+    [data],
+  );
+  const exportCsv = () => range && downloadCsv(range, session.token).catch((reason: Error) => setError(reason.message));
 
   const charts = useMemo(() => (data ? buildCharts(data) : null), [data]);
   const t = data?.totals;
+  const defs = data?.definitions ?? {};
 
   return (
     <div className="dashboard">
@@ -115,47 +121,37 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
             </div>
             <label>
               From
-              <input type="date" value={from} max={to} onChange={(event) => { setPreset("custom"); setRange([event.target.value, to]); }} />
+              <input type="date" value={from} aria-invalid={Boolean(problem)} aria-describedby={problem ? "range-problem" : undefined} onChange={(event) => { setPreset("custom"); setDrill(null); setRange([event.target.value, to]); }} />
             </label>
             <label>
               To
-              <input type="date" value={to} min={from} onChange={(event) => { setPreset("custom"); setRange([from, event.target.value]); }} />
+              <input type="date" value={to} aria-invalid={Boolean(problem)} aria-describedby={problem ? "range-problem" : undefined} onChange={(event) => { setPreset("custom"); setDrill(null); setRange([from, event.target.value]); }} />
             </label>
+            <button type="button" className="ghost small" onClick={exportCsv} disabled={!range}>
+              Export CSV
+            </button>
           </form>
         </div>
-        {error && (
+        {problem && (
+          <p className="banner error" role="alert" id="range-problem">
+            {problem}
+          </p>
+        )}
+        {error && !problem && (
           <p className="banner error" role="alert">
             {error}
           </p>
         )}
-        {data && t && charts && (
+        {data && t && charts && !problem && (
           <>
-            <section className="tiles" aria-label="Key figures">
-              <Tile label="Conversations" value={String(t.conversations)} detail={`${t.messages} customer messages`} />
-              <Tile label="Containment rate" value={percent(t.containment_rate)} detail={`${t.contained} resolved without a person`} />
-              <Tile label="Handoff rate" value={percent(t.handoff_rate)} detail={`${t.handed_off} handed off · ${t.waiting_now} waiting now`} />
-              <Tile
-                label="First response (median)"
-                value={duration(data.first_response.median_seconds)}
-                detail={`${percent(data.first_response.within_sla_rate)} within ${duration(data.first_response.sla_seconds)} SLA`}
-                tone={data.first_response.within_sla_rate === null ? undefined : data.first_response.within_sla_rate >= 0.9 ? "good" : "bad"}
-              />
-              <Tile
-                label="Resolution (median)"
-                value={duration(data.resolution.median_seconds)}
-                detail={`${percent(data.resolution.within_sla_rate)} within ${duration(data.resolution.sla_seconds)} SLA`}
-                tone={data.resolution.within_sla_rate === null ? undefined : data.resolution.within_sla_rate >= 0.9 ? "good" : "bad"}
-              />
-              <Tile
-                label="Turn latency p95"
-                value={data.turn_latency.p95_ms === null ? "—" : `${Math.round(data.turn_latency.p95_ms)} ms`}
-                detail={`p50 ${data.turn_latency.p50_ms === null ? "—" : `${Math.round(data.turn_latency.p50_ms)} ms`} · ${data.turn_latency.turns} turns`}
-              />
-            </section>
+            <KeyFigures data={data} onDrill={setDrill} />
+            {drill && range && <DrillDown range={range} filter={drill} token={session.token} onClose={() => setDrill(null)} />}
             <section className="charts">
               <figure className="card wide">
-                <figcaption>Volume over time</figcaption>
-                <Chart config={charts.volume} label={`Volume: ${t.conversations} conversations and ${t.handed_off} handoffs in the range.`} />
+                <figcaption>
+                  Volume over time <span className="muted">(select a point to list its conversations)</span>
+                </figcaption>
+                <Chart config={charts.volume} onPick={pickBucket} label={`Volume: ${t.conversations} conversations and ${t.handoffs} handoffs in the range.`} />
               </figure>
               <figure className="card">
                 <figcaption>Handoff reasons</figcaption>
@@ -166,91 +162,40 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
                 )}
               </figure>
               <figure className="card">
+                <figcaption>
+                  Intents of bot replies <Info id="def-intents" label="intents" text={defs.intents} />
+                </figcaption>
+                {data.intents.length ? (
+                  <Chart config={charts.intents} label={`Intents: ${data.intents.map((r) => `${humanize(r.intent)} ${r.count}`).join(", ")}.`} />
+                ) : (
+                  <p className="muted empty-chart">No bot replies in this range.</p>
+                )}
+              </figure>
+              <figure className="card">
+                <figcaption>
+                  CSAT ratings <Info id="def-csat-chart" label="CSAT" text={defs.csat} />
+                </figcaption>
+                <Chart config={charts.csat} label={`CSAT ratings 1 to 5: ${data.csat.distribution.map((r) => r.count).join(", ")}.`} />
+              </figure>
+              <figure className="card">
                 <figcaption>Sentiment trend</figcaption>
                 <Chart config={charts.sentiment} label={`Average customer sentiment ${data.sentiment.average ?? "not available"} over ${data.sentiment.scored_messages} messages.`} />
               </figure>
               <figure className="card">
                 <figcaption>Response times against SLA</figcaption>
-                <Chart config={charts.sla} label={`Median first response ${duration(data.first_response.median_seconds)}, median resolution ${duration(data.resolution.median_seconds)}.`} />
+                <Chart config={charts.sla} label={`Median first response ${data.first_response.median_seconds ?? "not available"} seconds, median resolution ${data.resolution.median_seconds ?? "not available"} seconds.`} />
               </figure>
               <figure className="card">
-                <figcaption>Turn latency (p95)</figcaption>
+                <figcaption>
+                  Turn latency (p95) <Info id="def-latency" label="turn latency" text={defs.turn_latency} />
+                </figcaption>
                 <Chart config={charts.latency} label={`p95 turn latency ${data.turn_latency.p95_ms ?? "not available"} milliseconds.`} />
               </figure>
             </section>
+            <AgentsTable rows={data.agents} definition={defs.agents} />
           </>
         )}
       </main>
     </div>
   );
-}
-
-function buildCharts(data: DashboardMetrics): Record<"volume" | "reasons" | "sentiment" | "sla" | "latency", ChartConfiguration> {
-  const spansDays = data.end - data.start > 86400;
-  const labels = data.volume.map((point) => bucketLabel(point.t, data.bucket_seconds, spansDays));
-  const line = (label: string, values: Array<number | null>, color: string, fill = false) => ({
-    label,
-    data: values,
-    borderColor: color,
-    backgroundColor: `${color}33`,
-    fill,
-    tension: 0,
-    spanGaps: true,
-    pointRadius: values.length > 48 ? 0 : 2,
-  });
-  const minutes = (seconds: number | null) => (seconds === null ? null : Math.round((seconds / 60) * 10) / 10);
-  return {
-    volume: {
-      type: "line",
-      data: {
-        labels,
-        datasets: [
-          line("Conversations", data.volume.map((p) => p.conversations), COLORS.indigo, true),
-          line("Handoffs", data.volume.map((p) => p.handoffs), COLORS.rose),
-          line("Customer messages", data.volume.map((p) => p.messages), COLORS.slate),
-        ],
-      },
-      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-    },
-    reasons: {
-      type: "bar",
-      data: {
-        labels: data.handoff_reasons.map((r) => humanize(r.reason)),
-        datasets: [{ label: "Handoffs", data: data.handoff_reasons.map((r) => r.count), backgroundColor: COLORS.amber, maxBarThickness: 28 }],
-      },
-      options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
-    },
-    sentiment: {
-      type: "line",
-      data: {
-        labels,
-        datasets: [line("Average sentiment (−1 to 1)", data.sentiment.series.map((p) => p.average), COLORS.teal, true)],
-      },
-      options: { scales: { y: { min: -1, max: 1 } } },
-    },
-    sla: {
-      type: "bar",
-      data: {
-        labels,
-        datasets: [
-          { type: "bar", label: "First response, median (min)", data: data.first_response.series.map((p) => minutes(p.median_seconds)), backgroundColor: COLORS.indigo, maxBarThickness: 24 },
-          { type: "bar", label: "Resolution, median (min)", data: data.resolution.series.map((p) => minutes(p.median_seconds)), backgroundColor: COLORS.teal, maxBarThickness: 24 },
-          {
-            type: "line",
-            label: "First-response SLA (min)",
-            data: labels.map(() => minutes(data.first_response.sla_seconds)),
-            borderColor: COLORS.rose,
-            borderDash: [6, 4],
-            pointRadius: 0,
-          },
-        ],
-      },
-      options: { scales: { y: { beginAtZero: true, title: { display: true, text: "minutes" } } } },
-    },
-    latency: {
-      type: "line",
-      data: { labels, datasets: [line("p95 turn latency (ms)", data.turn_latency.series.map((p) => p.p95_ms), COLORS.amber, true)] },
-      options: { scales: { y: { beginAtZero: true } } },
-    },
-  } as Record<"volume" | "reasons" | "sentiment" | "sla" | "latency", ChartConfiguration>;
 }

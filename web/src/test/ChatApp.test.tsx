@@ -41,7 +41,6 @@ describe("ChatApp", () => {
         access_token: fakeToken({ sub: "alex_morgan_1001", "cognito:groups": ["customer"], "custom:customer_id": "alex_morgan_1001" }),
       },
       "POST /v1/conversations": CONVERSATION,
-      "GET /v1/conversations/c1/messages": { items: [], next_cursor: null },
     });
     render(<ChatApp />);
     const user = userEvent.setup();
@@ -55,15 +54,18 @@ describe("ChatApp", () => {
     signedIn("chat", {});
     localStorage.setItem("tandem.chat.conversation.alex_morgan_1001", "c1");
     routeFetch({
-      "GET /v1/conversations/c1/messages": { items: [{ index: 0, role: "customer", author: null, text: "hello" }], next_cursor: null },
       "GET /v1/conversations/c1": CONVERSATION,
       "GET /v1/orders/": ORDER,
     });
     render(<ChatApp />);
-    expect(await screen.findByText("hello")).toBeInTheDocument();
-    const socket = FakeSocket.last!;
-    expect(socket.url).toContain("after=3");
     await screen.findByText("Online");
+    const socket = FakeSocket.last!;
+    expect(socket.url).toContain("after=0"); // the stored events rebuild the view
+    act(() => {
+      socket.emit({ id: 1, type: "customer_message", text: "hello" });
+      socket.emit({ id: 3, type: "done", conversation_id: "c1", reply: "Hi! How can I help?", waiting_for_human: false, handoff_status: "none" });
+    });
+    expect(screen.getByText("hello")).toBeInTheDocument();
 
     const user = userEvent.setup();
     await user.type(screen.getByLabelText("Message"), "Where is my order #W1234567?{Enter}");
@@ -92,7 +94,6 @@ describe("ChatApp", () => {
     signedIn("chat", {});
     localStorage.setItem("tandem.chat.conversation.alex_morgan_1001", "c1");
     routeFetch({
-      "GET /v1/conversations/c1/messages": { items: [], next_cursor: null },
       "GET /v1/conversations/c1": CONVERSATION,
     });
     render(<ChatApp />);
@@ -108,5 +109,52 @@ describe("ChatApp", () => {
     act(() => socket.emit({ id: 7, type: "agent_message", agent: "Alice", text: "Hi, Alice here." }));
     expect(screen.getByRole("heading", { name: "Alice · Support" })).toBeInTheDocument();
     expect(screen.getByText("Hi, Alice here.")).toBeInTheDocument();
+  });
+
+  it("after a reload shows what was seen: tool lines, sources, the handoff and the agent", async () => {
+    signedIn("chat", {});
+    localStorage.setItem("tandem.chat.conversation.alex_morgan_1001", "c1");
+    const calls = routeFetch({ "GET /v1/conversations/c1": { ...CONVERSATION, last_event_id: 9 } });
+    const { container } = render(<ChatApp />);
+    await screen.findByText("Online");
+    const socket = FakeSocket.last!;
+    act(() => {
+      socket.emit({ id: 1, type: "customer_message", text: "How long do refunds take?" });
+      socket.emit({ id: 2, type: "tool", name: "search_knowledge_base", phase: "start", summary: "search", ok: true });
+      socket.emit({ id: 3, type: "tool", name: "search_knowledge_base", phase: "end", summary: "search", ok: true });
+      socket.emit({
+        id: 4,
+        type: "done",
+        conversation_id: "c1",
+        reply: "Refunds take 5-7 days.",
+        waiting_for_human: false,
+        handoff_status: "none",
+        sources: [{ article_id: "refund-timing", title: "Refund timing" }],
+      });
+      socket.emit({ id: 5, type: "customer_message", text: "human please" });
+      socket.emit({ id: 6, type: "handoff", payload: handoffPayload() });
+      socket.emit({ id: 7, type: "done", conversation_id: "c1", reply: "", waiting_for_human: true, handoff_status: "waiting" });
+      socket.emit({ id: 8, type: "agent_message", agent: "Alice", text: "Hi, Alice here." });
+    });
+    expect(screen.getByText("Searched the help centre")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: /Refund timing/ })).toHaveAttribute("href", "/help/refund-timing");
+    expect(screen.getAllByText("A person will join shortly.").length).toBeGreaterThan(0);
+    expect(screen.getAllByText("Alice joined the conversation.").length).toBeGreaterThan(0);
+    expect(screen.getByRole("heading", { name: "Alice · Support" })).toBeInTheDocument();
+    expect(calls.some((call) => call.url.includes("/sources"))).toBe(false);
+    expect(container.querySelectorAll(".messages > li").length).toBeGreaterThan(4);
+  });
+});
+
+describe("shownText", () => {
+  it("names the sources once: the closing Source line goes when links are shown", async () => {
+    const { shownText } = await import("../chat/MessageList");
+    const text = "From our help centre (“Refund timing”): Refunds take 5-7 days.\n\nSource: Refund timing";
+    const base = { kind: "message" as const, key: "k", role: "bot" as const, text };
+    expect(shownText({ ...base, sources: [{ article_id: "refund-timing", title: "Refund timing", url: "/help/refund-timing" }] })).toBe(
+      "From our help centre (“Refund timing”): Refunds take 5-7 days.",
+    );
+    expect(shownText({ ...base, sources: [] })).toBe(text);
+    expect(shownText(base)).toBe(text);
   });
 });
