@@ -90,8 +90,8 @@ bench: install-bench
 	$(BIN)/python -m bench.tau_replay --tasks 20
 	$(BIN)/python -m bench.cli_startup
 
-# The web app's event types (web/src/api/events.ts) from the pydantic models in
-# graphs/event_schema.py; run after changing an event.
+# The event types of the web and mobile apps (packages/client/src/events.ts, the shared API
+# client) from the pydantic models in graphs/event_schema.py; run after changing an event.
 events: install
 	$(BIN)/python scripts/gen_event_types.py
 

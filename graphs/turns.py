@@ -87,6 +87,7 @@ class _Turn:
             "handoff_status": (snapshot.values.get("handoff") or {}).get("status", "none"),
             "planner": snapshot.values.get("planner"),
             "usage": snapshot.values.get("usage"),
+            "awaiting_confirmation": bool(snapshot.values.get("pending_action")),
         }
 
 

@@ -31,6 +31,13 @@ class PostMessage(Strict):
     """A customer's message."""
 
     text: str = Field(min_length=1, max_length=8000, description="What the customer wrote.")
+    client_message_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.:\-]{8,80}$",
+        description="The app's id for this message: a message sent again with the same id "
+        "(a retry after a dropped connection) is answered 409 `duplicate_message` and not "
+        "taken twice.",
+    )
 
 
 class AgentMessage(Strict):

@@ -1,9 +1,7 @@
 /** One handed-off conversation: transcript with tool calls and sources, orders, AI notes, reply. */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import type { Session } from "../api/auth";
-import { ApiError, api } from "../api/client";
-import { followStream } from "../api/sse";
-import type { Conversation, Order, QueueEntry, Transcript, TranscriptCustomer } from "../api/types";
+import { ApiError, api, followStream, type Conversation, type Order, type QueueEntry, type Transcript, type TranscriptCustomer } from "@tandem/client";
 import { OrderSummary } from "../chat/OrderCard";
 import { RichText } from "../ui/RichText";
 import { humanize } from "../ui/format";

@@ -1,8 +1,6 @@
 /** The live handoff queue: fetched, refreshed on every queue change pushed by the server. */
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api } from "../api/client";
-import { followStream } from "../api/sse";
-import type { QueueEntry, QueueStreamEvent } from "../api/types";
+import { api, followStream, type QueueEntry, type QueueStreamEvent } from "@tandem/client";
 
 export function useQueue(token: string) {
   const [entries, setEntries] = useState<QueueEntry[]>([]);

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ChartConfiguration } from "chart.js";
 import type { Session } from "../api/auth";
 import { loadSession, saveSession } from "../api/auth";
-import { api } from "../api/client";
+import { api } from "@tandem/client";
 import { SignIn } from "../ui/SignIn";
 import { duration, humanize, percent } from "../ui/format";
 import { Chart } from "./Chart";

@@ -136,6 +136,8 @@ export interface DoneEvent {
   planner?: "rules" | "model" | "fast" | "fallback" | null;
   /** The chat model's tokens and cost; null without a model call. */
   usage?: TurnUsageShape | null;
+  /** Whether the reply asks the customer to confirm (yes) or decline (no) an action described in it; apps show the two answers as buttons. */
+  awaiting_confirmation?: boolean;
 }
 
 /**

@@ -4,8 +4,8 @@
  * so a reconnect that replays a little (or a send that races the live socket) never
  * duplicates a message.
  */
-import type { DoneEvent, ErrorEvent } from "../api/events";
-import type { Message, Source, StreamEvent } from "../api/types";
+import type { DoneEvent, ErrorEvent } from "./events";
+import type { Message, Source, StreamEvent } from "./types";
 
 export type HandoffState = "none" | "waiting" | "human" | "resolved" | "returned";
 
@@ -31,6 +31,8 @@ export interface ChatState {
   handoff: HandoffState;
   agentName: string | null;
   turnRunning: boolean;
+  /** The last reply asks the customer to confirm or decline an action (yes / no). */
+  awaitingConfirmation: boolean;
   /** Orders looked up and whether the help centre was searched, in the running turn. */
   turn: { orders: string[]; usedKb: boolean };
 }
@@ -41,6 +43,7 @@ export const initialChat: ChatState = {
   handoff: "none",
   agentName: null,
   turnRunning: false,
+  awaitingConfirmation: false,
   turn: { orders: [], usedKb: false },
 };
 
@@ -100,6 +103,7 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
       return {
         ...state,
         turnRunning: true,
+        awaitingConfirmation: false,
         turn: { orders: [], usedKb: false },
         items: [...items, { kind: "message", key, role: "customer", text }],
       };
@@ -208,7 +212,14 @@ function finishTurn(state: ChatState, event: DoneEvent, key: string): ChatState 
     const text = handoff === "resolved" ? "This conversation was resolved. Write again any time." : "You're chatting with our virtual assistant again.";
     items = [...items, { kind: "notice", key: `${key}h`, text, tone: "success" }];
   }
-  return { ...state, items, handoff, turnRunning: false, turn: { orders: [], usedKb: false } };
+  return {
+    ...state,
+    items,
+    handoff,
+    turnRunning: false,
+    awaitingConfirmation: Boolean(event.awaiting_confirmation),
+    turn: { orders: [], usedKb: false },
+  };
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {

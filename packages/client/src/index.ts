@@ -1,0 +1,7 @@
+/** Tandem's API client, shared by the web and mobile apps. */
+export * from "./client";
+export * from "./sse";
+export * from "./session";
+export * from "./chatState";
+export type * from "./events";
+export type * from "./types";
