@@ -78,11 +78,15 @@ export function useChat(session: Session, requestedId: string | null) {
     [session.token, onEvent],
   );
 
+  const retry = useRef<() => void>(() => undefined);
   const flush = useCallback(async () => {
     const result = await outbox.flush(sendQueued);
     setQueued(await outbox.pending());
-    if (result === "busy") setTimeout(() => void flush(), RETRY_BUSY_MS);
+    if (result === "busy") setTimeout(() => retry.current(), RETRY_BUSY_MS);
   }, [outbox, sendQueued]);
+  useEffect(() => {
+    retry.current = () => void flush();
+  }, [flush]);
 
   // Restore what the phone kept, open the conversation on the server, follow its events.
   useEffect(() => {
