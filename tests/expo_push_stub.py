@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.loopback import serving
 
 PATH = "/--/api/v2/push/send"
 
@@ -84,12 +86,6 @@ def _handler(stub: ExpoPushStub) -> type[BaseHTTPRequestHandler]:
 def expo_push_stub() -> Iterator[ExpoPushStub]:
     """Serve an `ExpoPushStub` on a free loopback port for the block."""
     stub = ExpoPushStub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
-    stub.url = f"http://127.0.0.1:{server.server_address[1]}{PATH}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(stub)) as url:
+        stub.url = f"{url}{PATH}"
         yield stub
-    finally:
-        server.shutdown()
-        server.server_close()
