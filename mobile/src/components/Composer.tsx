@@ -5,7 +5,7 @@ import { colors, TOUCH } from "../theme";
 
 export function ConfirmButtons({ onAnswer, disabled }: { onAnswer: (text: string) => void; disabled: boolean }) {
   return (
-    <View style={styles.row} accessibilityLabel="Confirm the action">
+    <View style={styles.row} role="group" accessibilityLabel="Confirm the action">
       <Pressable
         style={[styles.button, styles.primary]}
         accessibilityRole="button"

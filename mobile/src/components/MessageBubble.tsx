@@ -29,6 +29,7 @@ export function MessageBubble({ item, session }: { item: ChatItem; session: Sess
   return (
     <View
       style={[styles.bubble, mine ? styles.mine : item.role === "agent" ? styles.agent : styles.bot]}
+      role="article"
       accessible
       accessibilityLabel={`${who(item)}: ${plain(item.text)}`}
     >
@@ -36,7 +37,7 @@ export function MessageBubble({ item, session }: { item: ChatItem; session: Sess
       <Text style={[styles.text, mine && { color: colors.onPrimary }]}>{plain(item.text)}</Text>
       {item.orders?.map((order) => <OrderCard key={order} orderId={order} token={session.token} />)}
       {item.sources && item.sources.length > 0 && (
-        <View accessibilityLabel="Sources">
+        <View role="navigation" accessibilityLabel="Sources">
           {item.sources.map((source) => (
             <Pressable
               key={source.article_id}

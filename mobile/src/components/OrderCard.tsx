@@ -15,7 +15,7 @@ export function OrderCard({ orderId, token }: { orderId: string; token: string }
   if (failed) return null;
   const summary = order ? `Order ${orderId}, ${order.status}, ${order.items.length} items` : `Order ${orderId}`;
   return (
-    <View style={styles.card} accessible accessibilityLabel={summary}>
+    <View style={styles.card} role="article" accessible accessibilityLabel={summary}>
       <Text style={styles.title}>Order {orderId}</Text>
       {order ? (
         <>

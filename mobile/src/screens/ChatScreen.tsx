@@ -41,7 +41,7 @@ export function ChatScreen({ session, conversationId, onBack }: { session: Sessi
           Chat with support
         </Text>
       </View>
-      <Text style={styles.connection} accessibilityRole="text" accessibilityLiveRegion="polite" accessibilityLabel={`Connection: ${CONNECTION[chat.connection]}`}>
+      <Text style={styles.connection} role="status" accessibilityLiveRegion="polite" accessibilityLabel={`Connection: ${CONNECTION[chat.connection]}`}>
         {CONNECTION[chat.connection]}
       </Text>
       {handoff && (
@@ -62,11 +62,13 @@ export function ChatScreen({ session, conversationId, onBack }: { session: Sessi
         keyExtractor={(item) => item.key}
         renderItem={({ item }) => <MessageBubble item={item} session={session} />}
         onContentSizeChange={() => list.current?.scrollToEnd({ animated: false })}
+        role="log"
         accessibilityLabel="Conversation"
+        focusable // a scrolling region must be reachable by keyboard (web)
         ListFooterComponent={
           <View>
             {chat.queued.map((message) => (
-              <View key={message.id} style={styles.queued} accessible accessibilityLabel={`Waiting to send: ${message.text}`}>
+              <View key={message.id} style={styles.queued} role="article" accessible accessibilityLabel={`Waiting to send: ${message.text}`}>
                 <Text style={styles.queuedText}>{message.text}</Text>
                 <Text style={styles.queuedNote}>Waiting to send</Text>
               </View>

@@ -47,7 +47,6 @@ export function ConversationsScreen({
       <FlatList
         data={items ?? []}
         keyExtractor={(c) => c.id}
-        accessibilityLabel="Conversations"
         renderItem={({ item }) => (
           <Pressable style={styles.row} accessibilityRole="button" accessibilityLabel={describe(item)} onPress={() => onOpen(item.id)}>
             <Text style={styles.rowTitle}>{item.intent ? item.intent.replace(/_/g, " ") : "Conversation"}</Text>
