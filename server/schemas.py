@@ -66,6 +66,9 @@ class Conversation(BaseModel):
     message_count: int = 0
     turn_running: bool = False
     last_event_id: int = Field(0, description="Cursor of the latest event (for resuming).")
+    awaiting_confirmation: bool = Field(
+        False, description="The last reply asks the customer to confirm an action (yes / no)."
+    )
 
 
 class ConversationPage(BaseModel):

@@ -116,6 +116,8 @@ def test_a_reply_asking_to_confirm_is_pushed_and_a_dead_token_forgotten(push_api
         conversation, "please cancel order #W1234567, I ordered it by mistake", alex
     )
     assert events[-1]["awaiting_confirmation"] is True
+    opened = push_api.client.get(f"/v1/conversations/{conversation}", headers=alex).json()
+    assert opened["awaiting_confirmation"] is True
 
     messages = expo.wait_for(2)
     assert {m["to"] for m in messages} == {PHONE, OTHER_PHONE}

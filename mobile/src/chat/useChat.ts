@@ -116,6 +116,7 @@ export function useChat(session: Session, requestedId: string | null) {
           lastEventId: conversation.last_event_id,
           handoff: waiting ? (messages.some((m) => m.role === "agent") ? "human" : "waiting") : conversation.handoff_status,
           turnRunning: conversation.turn_running,
+          awaitingConfirmation: conversation.awaiting_confirmation,
         });
       } catch (error) {
         if (abort.signal.aborted) return;

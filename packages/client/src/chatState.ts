@@ -48,7 +48,14 @@ export const initialChat: ChatState = {
 };
 
 export type ChatAction =
-  | { type: "hydrate"; messages: Message[]; lastEventId: number; handoff: string; turnRunning: boolean }
+  | {
+      type: "hydrate";
+      messages: Message[];
+      lastEventId: number;
+      handoff: string;
+      turnRunning: boolean;
+      awaitingConfirmation?: boolean;
+    }
   | { type: "event"; event: StreamEvent }
   | { type: "sources"; key: string; sources: Source[] }
   | { type: "notice"; text: string; tone: "info" | "success" | "error" };
@@ -242,6 +249,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         handoff: handoffOf(action.handoff, action.handoff === "waiting" || action.handoff === "human"),
         agentName: agent?.author ?? null,
         turnRunning: action.turnRunning,
+        awaitingConfirmation: Boolean(action.awaitingConfirmation),
       };
     }
     case "event": {
