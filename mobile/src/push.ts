@@ -4,6 +4,7 @@
  * on sign-out. Web builds and simulators have no push token; they skip it.
  */
 import { ApiError, api } from "@tandem/client";
+import Constants from "expo-constants";
 import * as Device from "expo-device";
 import * as Notifications from "expo-notifications";
 import { Platform } from "react-native";
@@ -23,7 +24,9 @@ export async function registerForPush(token: string): Promise<string | null> {
       importance: Notifications.AndroidImportance.HIGH,
     });
   }
-  const pushToken = (await Notifications.getExpoPushTokenAsync()).data;
+  // Expo push tokens belong to an EAS project (`eas init` writes its id into the app config)
+  const projectId = Constants.expoConfig?.extra?.eas?.projectId ?? Constants.easConfig?.projectId;
+  const pushToken = (await Notifications.getExpoPushTokenAsync(projectId ? { projectId } : undefined)).data;
   await api("/v1/devices", token, { body: { token: pushToken, platform: platform() } });
   return pushToken;
 }
