@@ -2,9 +2,11 @@
 
 The customer signs in, asks where an order is (order card), asks to cancel it and confirms
 with the yes button, asks for a person, and sees the agent's reply arrive live; the agent
-side goes through the real queue API. The build's files are served to the browser from
-`mobile/dist` on the server's own origin (as a reverse proxy would), so every API call,
-the SSE stream included, reaches the real server. Screens are checked with axe-core.
+side goes through the real queue API. Then the phone loses its network: a message typed
+meanwhile waits, and is sent once, and only once, when the network is back. The build's
+files are served to the browser from `mobile/dist` on the server's own origin (as a reverse
+proxy would), so every API call, the SSE stream included, reaches the real server. Screens
+are checked with axe-core.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ pytestmark = [pytest.mark.enable_socket, pytest.mark.integration, pytest.mark.e2
 MOBILE_DIST = REPO / "mobile" / "dist"
 PHONE = {"width": 390, "height": 844}
 AGENT_REPLY = "Hi Alex, Dana here: I am looking at your order now."
+OFFLINE_MESSAGE = "Thanks Dana, typed on the train"
 
 
 def serve_dist(context: Any, base: str) -> None:
@@ -98,3 +101,16 @@ def test_order_status_cancel_with_confirmation_handoff_and_agent_reply(
     assert page.get_by_label(f"dana (agent): {AGENT_REPLY}").count() == 1
     page.get_by_text("You're chatting with a person").wait_for()
     page.screenshot(path=str(screenshots / "mobile-agent-reply.png"))
+
+    context.set_offline(True)
+    send(page, OFFLINE_MESSAGE)
+    page.get_by_label(f"Waiting to send: {OFFLINE_MESSAGE}").wait_for()
+    page.screenshot(path=str(screenshots / "mobile-offline.png"))
+    context.set_offline(False)
+    page.get_by_label(f"You: {OFFLINE_MESSAGE}").wait_for()
+    assert page.get_by_label(f"Waiting to send: {OFFLINE_MESSAGE}").count() == 0
+    transcript = httpx.get(
+        f"{web_server}/v1/queue/{conversation['conversation_id']}/transcript", headers=agent
+    ).json()
+    sent = [m for m in transcript["messages"] if m["text"] == OFFLINE_MESSAGE]
+    assert len(sent) == 1, transcript["messages"]
