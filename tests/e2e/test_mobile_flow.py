@@ -51,7 +51,7 @@ def agent_token(base: str) -> str:
 
 
 def send(page: Any, text: str) -> None:
-    page.get_by_label("Message").fill(text)
+    page.get_by_label("Message", exact=True).fill(text)
     page.get_by_role("button", name="Send").click()
 
 
