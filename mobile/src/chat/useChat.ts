@@ -13,13 +13,12 @@ import {
   chatReducer,
   followStream,
   initialChat,
+  loadHistory,
   problemOf,
   readEvents,
   type ChatAction,
   type ChatState,
   type Conversation,
-  type Message,
-  type MessagePage,
   type Session,
   type Source,
   type StreamEvent,
@@ -34,17 +33,6 @@ type Action = ChatAction | { type: "restore"; state: ChatState };
 
 function reducer(state: ChatState, action: Action): ChatState {
   return action.type === "restore" ? action.state : chatReducer(state, action);
-}
-
-async function loadHistory(id: string, token: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  let cursor: number | null = 0;
-  while (cursor !== null) {
-    const page: MessagePage = await api<MessagePage>(`/v1/conversations/${id}/messages?cursor=${cursor}&limit=200`, token);
-    messages.push(...page.items);
-    cursor = page.next_cursor;
-  }
-  return messages;
 }
 
 const RETRY_BUSY_MS = 2_000;

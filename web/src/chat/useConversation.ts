@@ -5,24 +5,13 @@
  * visit continues the same conversation.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { ApiError, api, apiFetch, chatReducer, newClientMessageId, readEvents, initialChat, type Conversation, type MessagePage, type Message, type Source, type StreamEvent } from "@tandem/client";
+import { ApiError, api, apiFetch, chatReducer, loadHistory, newClientMessageId, readEvents, initialChat, type Conversation, type Source, type StreamEvent } from "@tandem/client";
 import type { Session } from "../api/auth";
 import { storage } from "../api/storage";
 
 export type Connection = "connecting" | "online" | "reconnecting" | "offline";
 
 const storageKey = (session: Session) => `tandem.chat.conversation.${session.customerId ?? session.sub}`;
-
-async function loadHistory(id: string, token: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  let cursor: number | null = 0;
-  while (cursor !== null) {
-    const page: MessagePage = await api<MessagePage>(`/v1/conversations/${id}/messages?cursor=${cursor}&limit=200`, token);
-    messages.push(...page.items);
-    cursor = page.next_cursor;
-  }
-  return messages;
-}
 
 async function openConversation(session: Session): Promise<Conversation> {
   const saved = storage.getItem(storageKey(session));
