@@ -6,7 +6,8 @@ side goes through the real queue API. Then the phone loses its network: a messag
 meanwhile waits, and is sent once, and only once, when the network is back. The build's
 files are served to the browser from `mobile/dist` on the server's own origin (as a reverse
 proxy would), so every API call, the SSE stream included, reaches the real server. Screens
-are checked with axe-core.
+are checked with axe-core. The customer is not the one the web app's browser test uses:
+the two tests share one server.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ pytestmark = [pytest.mark.enable_socket, pytest.mark.integration, pytest.mark.e2
 
 MOBILE_DIST = REPO / "mobile" / "dist"
 PHONE = {"width": 390, "height": 844}
-AGENT_REPLY = "Hi Alex, Dana here: I am looking at your order now."
+AGENT_REPLY = "Hi Sam, Dana here: I am looking at your order now."
 OFFLINE_MESSAGE = "Thanks Dana, typed on the train"
 
 
@@ -65,16 +66,16 @@ def test_order_status_cancel_with_confirmation_handoff_and_agent_reply(
     page = context.new_page()
     page.goto("/mobile-app")
 
-    page.get_by_label("Customer ID").fill("alex_morgan_1001")
+    page.get_by_label("Customer ID").fill("sam_lee_2002")
     page.get_by_role("button", name="Continue").click()
     page.get_by_text("Online").wait_for()
     assert_accessible(page, axe_source, "mobile chat")
 
-    send(page, "where is my order #W1234567?")
-    page.get_by_label(re.compile(r"^Order #W1234567, pending")).first.wait_for()
+    send(page, "where is my order #W7654321?")
+    page.get_by_label(re.compile(r"^Order #W7654321, pending")).first.wait_for()
     page.screenshot(path=str(screenshots / "mobile-order.png"))
 
-    send(page, "please cancel order #W1234567, I ordered it by mistake")
+    send(page, "please cancel order #W7654321, I ordered it by mistake")
     page.get_by_role("button", name="Yes, go ahead").click()
     page.get_by_label(re.compile(r"^Assistant: .*cancel", re.I)).last.wait_for()
     assert page.get_by_role("button", name="Yes, go ahead").count() == 0
@@ -85,7 +86,7 @@ def test_order_status_cancel_with_confirmation_handoff_and_agent_reply(
 
     agent = {"Authorization": f"Bearer {agent_token(web_server)}"}
     queue = httpx.get(f"{web_server}/v1/queue", headers=agent).json()
-    conversation = next(e for e in queue if e["customer_id"] == "alex_morgan_1001")
+    conversation = next(e for e in queue if e["customer_id"] == "sam_lee_2002")
     claimed = httpx.post(
         f"{web_server}/v1/queue/{conversation['conversation_id']}/claim", headers=agent
     )
