@@ -6,6 +6,7 @@
 
 FROM node:20-slim AS web
 WORKDIR /src/web
+COPY packages/client/ /src/packages/client/
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY web/ ./

@@ -11,7 +11,7 @@ STUDIO_PORT ?= 2024
 UV_INSTALL = $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 PACKAGES = config cloud graphs tools memory prompts conversations wiring channels server evals cli bench
 
-.PHONY: install install-dev install-bench install-deploy web web-test run chat test lint typecheck pytest studio bench events deploy clean
+.PHONY: install install-dev install-bench install-deploy web web-test mobile mobile-test run chat test lint typecheck pytest studio bench events deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,18 @@ web-test: web
 	@if command -v node >/dev/null 2>&1; then cd web && $(NPM) test; \
 	else echo "Node.js not found: skipping the web app tests."; fi
 
+# The customer app for phones (mobile/, Expo): install, type check, lint, component tests and
+# its web build (driven by the browser tests). Skipped, like the web apps, without Node.js.
+mobile:
+	@if command -v node >/dev/null 2>&1; then \
+		cd mobile && $(NPM) ci --no-audit --no-fund --loglevel=error && $(NPM) run export:web; \
+	else echo "Node.js not found: skipping the mobile app."; fi
+
+mobile-test: mobile
+	@if command -v node >/dev/null 2>&1; then \
+		cd mobile && $(NPM) run typecheck && $(NPM) run lint && $(NPM) test -- --ci; \
+	else echo "Node.js not found: skipping the mobile app tests."; fi
+
 run: install web
 	TANDEM_EMAIL_SMTP_PORT=$${TANDEM_EMAIL_SMTP_PORT-2525} $(BIN)/tandem serve
 
@@ -69,10 +81,10 @@ typecheck: install-dev
 	$(BIN)/mypy
 	$(BIN)/mypy -p deploy
 
-pytest: install-dev web
+pytest: install-dev web mobile
 	$(BIN)/pytest
 
-test: lint typecheck web-test pytest
+test: lint typecheck web-test mobile-test pytest
 
 studio: install-dev
 	$(BIN)/langgraph dev --no-browser --port $(STUDIO_PORT)
@@ -90,8 +102,8 @@ bench: install-bench
 	$(BIN)/python -m bench.tau_replay --tasks 20
 	$(BIN)/python -m bench.cli_startup
 
-# The web app's event types (web/src/api/events.ts) from the pydantic models in
-# graphs/event_schema.py; run after changing an event.
+# The event types of the web and mobile apps (packages/client/src/events.ts, the shared API
+# client) from the pydantic models in graphs/event_schema.py; run after changing an event.
 events: install
 	$(BIN)/python scripts/gen_event_types.py
 
@@ -101,4 +113,4 @@ deploy: install-deploy web
 	cd deploy && $(NPM) exec --yes -- aws-cdk@2 deploy $(CDK_ARGS)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache artifacts web/dist web/node_modules
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache artifacts web/dist web/node_modules mobile/dist mobile/node_modules

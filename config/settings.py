@@ -697,6 +697,21 @@ class Settings(BaseSettings):
         description="Time an InvokeEndpoint call may take before the in-process engines answer.",
     )
 
+    # Push notifications to the mobile app's phones (an agent replied, a reply asks to confirm).
+    push_provider: Literal["none", "expo"] = Field(
+        default="expo",
+        description="Who delivers push notifications: Expo's push service (the app's tokens "
+        "are Expo push tokens) or nobody (tokens are still registered).",
+    )
+    expo_push_url: str = Field(
+        default="https://exp.host/--/api/v2/push/send",
+        description="Expo's push endpoint (override: a loopback server in tests).",
+    )
+    expo_access_token: SecretStr | None = Field(
+        default=None,
+        description="Expo access token, when the project requires authenticated push.",
+    )
+
     @field_validator("embed_origins")
     @classmethod
     def _check_embed_origins(cls, value: list[str]) -> list[str]:
@@ -760,6 +775,11 @@ class Settings(BaseSettings):
     def memory_db(self) -> Path:
         """Path of the SQLite long-term memory store."""
         return self.data_dir / "memory.sqlite"
+
+    @property
+    def devices_db(self) -> Path:
+        """Path of the SQLite push tokens and accepted client message ids."""
+        return self.data_dir / "devices.sqlite"
 
     @property
     def channels_db(self) -> Path:

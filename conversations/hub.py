@@ -83,6 +83,8 @@ class EventHub:
         self._logs: OrderedDict[str, ConversationLog] = OrderedDict()
         self._budget = ByteBudget(cache_bytes)
         self.relay: EventRelay | None = None
+        self.observers: list[EventRelay] = []
+        """Called with every event this process publishes (push notifications)."""
 
     @property
     def cached_bytes(self) -> int:
@@ -165,6 +167,8 @@ class EventHub:
         self._shrink()
         if self.relay is not None:
             self.relay(conversation_id, seq, event)
+        for observer in self.observers:
+            observer(conversation_id, seq, event)
         async with log.changed:
             log.changed.notify_all()
         return seq

@@ -4,7 +4,7 @@ A turn's events reach every channel (terminal, SSE, WebSocket) as plain dicts wi
 key; these models say exactly what each type carries. `TurnEvent` is the discriminated
 union of a conversation's events, `QueueEvent` the agents' queue feed. Use `validate_event`
 to check a dict before publishing it, and `event_json_schema` for the JSON Schema that
-`scripts/gen_event_types.py` turns into the web app's TypeScript types.
+`scripts/gen_event_types.py` turns into the TypeScript types of the web and mobile apps.
 
 Transports add their own numbering: SSE sends it on the `id:` line, the WebSocket as an
 `id` key beside the event's fields. It is not part of these shapes.
@@ -180,6 +180,11 @@ class DoneEvent(_Shape):
         default=None,
         description="The help-centre articles retrieved for the reply, best first (null when "
         "none), so a transcript shows the same sources later.",
+    )
+    awaiting_confirmation: bool = Field(
+        default=False,
+        description="Whether the reply asks the customer to confirm (yes) or decline (no) an "
+        "action described in it; apps show the two answers as buttons.",
     )
 
 

@@ -90,6 +90,7 @@ class _Turn:
             "customer_id": (snapshot.values.get("customer") or {}).get("user_id"),
             "intent": snapshot.values.get("intent"),
             "sources": _sources(snapshot.values.get("passages")),
+            "awaiting_confirmation": bool(snapshot.values.get("pending_action")),
         }
 
 

@@ -1,4 +1,4 @@
-"""Write web/src/api/events.ts, the web app's event types, from graphs/event_schema.py.
+"""Write packages/client/src/events.ts, the apps' event types, from graphs/event_schema.py.
 
 Reads the JSON Schema of the pydantic event models and writes one TypeScript interface
 per model plus the `TurnEvent` and `QueueEvent` unions. Only the JSON Schema the models
@@ -28,7 +28,7 @@ from graphs.event_schema import (  # noqa: E402
     queue_event_json_schema,
 )
 
-OUTPUT = ROOT / "web" / "src" / "api" / "events.ts"
+OUTPUT = ROOT / "packages" / "client" / "src" / "events.ts"
 
 HEADER = """\
 // Generated from graphs/event_schema.py by `make events`
@@ -116,7 +116,7 @@ def _section(title: str, roots: list[str], defs: dict[str, Any], done: set[str])
 
 
 def render() -> str:
-    """The contents of web/src/api/events.ts."""
+    """The contents of packages/client/src/events.ts."""
     turn = event_json_schema()
     queue = queue_event_json_schema()
     defs: dict[str, Any] = {**turn["$defs"], **queue.get("$defs", {})}

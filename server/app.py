@@ -24,6 +24,7 @@ from server.routes import (
     channels_email,
     conversations,
     csat,
+    devices,
     health,
     help_centre,
     local_auth,
@@ -44,6 +45,7 @@ from server.routes import (
 from server.runtime import ServerRuntime
 from server.security_headers import SecurityHeadersMiddleware
 from server.telemetry import instrument
+from wiring.push import open_devices
 from wiring.root import Root
 from wiring.turns import open_turns
 
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             turns = await stack.enter_async_context(open_turns(root))
             channels = await stack.enter_async_context(open_channels(root, turns))
             runner = turns.runner
+            phones = stack.enter_context(open_devices(settings, turns.hub, turns.store))
             gate_watch = asyncio.create_task(runner.gate.watch())
             stack.callback(gate_watch.cancel)
             app.state.runtime = ServerRuntime(
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 audit=root.audit_log,
                 memory=turns.memory,
                 channels=channels,
+                devices=phones,
             )
             app.state.local_issuer = None
             if settings.auth_mode == "local":
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in (
         health.router,
         conversations.router,
+        devices.router,
         queue.router,
         queue_workspace.router,
         macros.router,

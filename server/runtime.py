@@ -16,6 +16,7 @@ from conversations.store import ServerStore
 from graphs.context import Context
 from graphs.services import Services
 from server.ratelimit import TokenBucketLimiter
+from wiring.push import Devices
 
 
 @dataclass
@@ -35,6 +36,8 @@ class ServerRuntime:
     """The long-term customer memory the graph writes (None: nothing is remembered)."""
     channels: Channels | None = None
     """The running channels (email, messaging): their inbox, delivery and adapters."""
+    devices: Devices | None = None
+    """Registered phones, accepted client message ids and the push notifier."""
 
     def context_for(self, customer_id: str | None) -> Context:
         """The graph context of a conversation belonging to `customer_id`."""

@@ -31,6 +31,13 @@ class PostMessage(Strict):
     """A customer's message."""
 
     text: str = Field(min_length=1, max_length=8000, description="What the customer wrote.")
+    client_message_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.:\-]{8,80}$",
+        description="The app's id for this message: a message sent again with the same id "
+        "(a retry after a dropped connection) is answered 409 `duplicate_message` and not "
+        "taken twice.",
+    )
 
 
 class AgentMessage(Strict):
@@ -59,6 +66,9 @@ class Conversation(BaseModel):
     message_count: int = 0
     turn_running: bool = False
     last_event_id: int = Field(0, description="Cursor of the latest event (for resuming).")
+    awaiting_confirmation: bool = Field(
+        False, description="The last reply asks the customer to confirm an action (yes / no)."
+    )
 
 
 class ConversationPage(BaseModel):

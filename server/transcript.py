@@ -60,6 +60,7 @@ async def conversation_view(runtime: ServerRuntime, record: dict[str, Any]) -> C
         message_count=len(values.get("messages", [])),
         turn_running=runtime.runner.busy(record["id"]),
         last_event_id=runtime.hub.cursor(record["id"]),
+        awaiting_confirmation=bool(values.get("pending_action")),
     )
 
 

@@ -15,13 +15,14 @@ request's ``Text``.
 from __future__ import annotations
 
 import json
-import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.loopback import serving
 
 TARGET_PREFIX = "Comprehend_20171127."
 
@@ -121,13 +122,6 @@ def _handler(stub: ComprehendStub) -> type[BaseHTTPRequestHandler]:
 def running_stub() -> Iterator[ComprehendStub]:
     """Run a `ComprehendStub` on a free 127.0.0.1 port until the block ends."""
     stub = ComprehendStub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
-    stub.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(stub)) as url:
+        stub.url = url
         yield stub
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

@@ -63,6 +63,10 @@ class Conversation:
     message_count: int
     turn_running: bool
     last_event_id: int
+    awaiting_confirmation: bool = strawberry.field(
+        default=False,
+        description="The last reply asks the customer to confirm an action (yes / no).",
+    )
 
     @strawberry.field(description="The transcript, one page at a time.")
     async def messages(

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from conversations.runner import ConversationBusy
 from server.auth.verifier import AuthError
 from server.problems import ApiError
+from server.routes.client_messages import accepted_once
 from server.routes.streaming import parse_event_id
 from server.runtime import ServerRuntime
 from server.schemas import PostMessage
@@ -91,7 +92,9 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str) -> Non
                 return
             try:
                 body = PostMessage.model_validate(
-                    {"text": incoming.get("text")} if isinstance(incoming, dict) else {}
+                    {key: incoming.get(key) for key in ("text", "client_message_id")}
+                    if isinstance(incoming, dict)
+                    else {}
                 )
             except ValidationError as error:
                 first = error.errors()[0]
@@ -103,9 +106,13 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str) -> Non
                 await websocket.send_json({"type": "error", "code": "rate_limited"})
                 continue
             try:
-                await runtime.runner.start_customer_turn(
-                    conversation_id, body.text, conversation["channel"], context
-                )
+                with accepted_once(runtime, conversation_id, body.client_message_id) as fresh:
+                    if not fresh:
+                        await websocket.send_json({"type": "error", "code": "duplicate_message"})
+                        continue
+                    await runtime.runner.start_customer_turn(
+                        conversation_id, body.text, conversation["channel"], context
+                    )
             except ConversationBusy:
                 await websocket.send_json({"type": "error", "code": "turn_in_progress"})
     except WebSocketDisconnect:

@@ -36,8 +36,10 @@ def _generator() -> Any:
 
 def test_checked_in_web_types_match_the_models():
     generated = _generator().render()
-    checked_in = (ROOT / "web" / "src" / "api" / "events.ts").read_text(encoding="utf-8")
-    assert checked_in == generated, "web/src/api/events.ts is out of date: run `make events`"
+    checked_in = (ROOT / "packages" / "client" / "src" / "events.ts").read_text(encoding="utf-8")
+    assert checked_in == generated, (
+        "packages/client/src/events.ts is out of date: run `make events`"
+    )
     assert checked_in.startswith("// Generated from graphs/event_schema.py by `make events`")
 
 

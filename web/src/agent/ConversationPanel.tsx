@@ -1,9 +1,9 @@
 /** One handed-off conversation: transcript with tool calls and sources, orders, AI notes, reply. */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import type { Session } from "../api/auth";
-import { ApiError, api } from "../api/client";
-import { followStream } from "../api/sse";
-import type { Conversation, Order, QueueEntry, Transcript } from "../api/types";
+import { ApiError, api } from "@tandem/client";
+import { followStream } from "@tandem/client";
+import type { Conversation, Order, QueueEntry, Transcript } from "@tandem/client";
 import { OrderSummary } from "../chat/OrderCard";
 import { RichText } from "../ui/RichText";
 import { humanize } from "../ui/format";

@@ -1,5 +1,5 @@
 /** The customer as the long-term memory knows them, next to a conversation. */
-import type { TranscriptCustomer } from "../api/types";
+import type { TranscriptCustomer } from "@tandem/client";
 import { humanize } from "../ui/format";
 
 function when(seconds: number | null | undefined): { iso: string; text: string } | null {

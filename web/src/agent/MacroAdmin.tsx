@@ -1,7 +1,7 @@
 /** Canned responses for admins: list, create or replace, delete. */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { ApiError, api } from "../api/client";
-import type { Macro } from "../api/types";
+import { ApiError, api } from "@tandem/client";
+import type { Macro } from "@tandem/client";
 
 const EMPTY = { id: "", title: "", body: "" };
 

@@ -1,5 +1,5 @@
 /** Queue views (mine, unassigned, all open, resolved), search, reason filter and sort. */
-import type { QueueView } from "../api/types";
+import type { QueueView } from "@tandem/client";
 import type { QueueQuery } from "./useQueue";
 
 const VIEWS: { value: QueueView; label: string }[] = [

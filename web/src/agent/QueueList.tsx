@@ -1,6 +1,6 @@
 /** The queue: who waits, why, how they feel, for how long (coloured by SLA state). */
 import { useEffect, useState } from "react";
-import type { QueueEntry, QueueView } from "../api/types";
+import type { QueueEntry, QueueView } from "@tandem/client";
 import { duration, humanize } from "../ui/format";
 
 const SLA_TEXT = { ok: "Within SLA", at_risk: "SLA at risk", breached: "SLA breached", met: "SLA met" } as const;

@@ -1,8 +1,8 @@
 /** The agent workspace around a conversation: assignment, internal notes, labels, macros. */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import type { Session } from "../api/auth";
-import { ApiError, api } from "../api/client";
-import type { Macro, Note, Priority, QueueEntry, RenderedMacro } from "../api/types";
+import { ApiError, api } from "@tandem/client";
+import type { Macro, Note, Priority, QueueEntry, RenderedMacro } from "@tandem/client";
 
 type Report = (tone: "error" | "success", text: string) => void;
 

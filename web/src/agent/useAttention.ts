@@ -1,6 +1,6 @@
 /** Getting an agent's attention: tab-title count, an optional sound, browser notifications. */
 import { useEffect, useRef, useState } from "react";
-import type { QueueEntry } from "../api/types";
+import type { QueueEntry } from "@tandem/client";
 import { needsAttention } from "./useQueue";
 
 const PREFS_KEY = "tandem.agent.alerts";

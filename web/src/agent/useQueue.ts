@@ -1,8 +1,8 @@
 /** The live handoff queue: fetched for a view and search, refreshed on every pushed change. */
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api } from "../api/client";
-import { followStream } from "../api/sse";
-import type { QueueEntry, QueueStreamEvent, QueueView } from "../api/types";
+import { api } from "@tandem/client";
+import { followStream } from "@tandem/client";
+import type { QueueEntry, QueueStreamEvent, QueueView } from "@tandem/client";
 
 export interface QueueQuery {
   view: QueueView;

@@ -3,49 +3,14 @@
  * login (authorization code with PKCE). The session is kept in localStorage per app, so a
  * reload or a later visit finds the user still signed in until the token expires.
  */
-import { api } from "./client";
+import { api, jwtClaims, sessionFromToken, type AuthConfig, type Session } from "@tandem/client";
 import { sessionStore, storage } from "./storage";
-import type { AuthConfig, Role } from "./types";
 
-export interface Session {
-  token: string;
-  sub: string;
-  role: Role;
-  name: string;
-  customerId: string | null;
-  expiresAt: number;
-}
+export { jwtClaims, localSignIn, sessionFromToken, type Session } from "@tandem/client";
 
 export type AppName = "chat" | "agent" | "dashboard";
 
 const key = (app: AppName) => `tandem.session.${app}`;
-
-/** The claims of a JWT (not verified: the server verifies every request). */
-export function jwtClaims(token: string): Record<string, unknown> {
-  const part = token.split(".")[1] ?? "";
-  const base64 = part.replace(/-/g, "+").replace(/_/g, "/");
-  const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
-  try {
-    return JSON.parse(decodeURIComponent(escape(atob(padded))));
-  } catch {
-    return {};
-  }
-}
-
-export function sessionFromToken(token: string): Session {
-  const claims = jwtClaims(token);
-  const groups = Array.isArray(claims["cognito:groups"]) ? (claims["cognito:groups"] as string[]) : [];
-  const role: Role = groups.includes("admin") ? "admin" : groups.includes("agent") ? "agent" : "customer";
-  const sub = String(claims.username ?? claims["cognito:username"] ?? claims.sub ?? "");
-  return {
-    token,
-    sub,
-    role,
-    name: String(claims.name ?? sub),
-    customerId: (claims["custom:customer_id"] as string | undefined) ?? null,
-    expiresAt: Number(claims.exp ?? 0) * 1000,
-  };
-}
 
 export function loadSession(app: AppName): Session | null {
   try {
@@ -65,20 +30,6 @@ export function saveSession(app: AppName, session: Session | null): void {
 
 export function authConfig(): Promise<AuthConfig> {
   return api<AuthConfig>("/v1/auth/config", null);
-}
-
-/** Sign in with the development issuer (local auth mode only; admins give the local secret). */
-export async function localSignIn(
-  role: Role,
-  sub: string,
-  name?: string,
-  secret?: string,
-): Promise<Session> {
-  const body: Record<string, string> = { role, sub };
-  if (name) body.name = name;
-  if (secret) body.secret = secret;
-  const { access_token } = await api<{ access_token: string }>("/v1/auth/local-token", null, { body });
-  return sessionFromToken(access_token);
 }
 
 function randomString(bytes = 32): string {

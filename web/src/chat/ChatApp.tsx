@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type Keyboard
 import type { Session } from "../api/auth";
 import { loadSession, saveSession } from "../api/auth";
 import { SignIn } from "../ui/SignIn";
-import type { ChatItem } from "./chatState";
+import type { ChatItem } from "@tandem/client";
 import { CsatSurvey } from "./CsatSurvey";
 import { MessageList } from "./MessageList";
 import { useConversation, type Connection } from "./useConversation";

@@ -1,6 +1,6 @@
 /** The one-tap satisfaction survey shown when a conversation is resolved. */
 import { useEffect, useState } from "react";
-import { api } from "../api/client";
+import { api } from "@tandem/client";
 
 const FACES = [
   { score: 1, face: "😞", label: "Very unsatisfied" },

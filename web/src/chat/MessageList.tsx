@@ -1,7 +1,7 @@
 /** The transcript: messages, tool status lines, notices, order cards and source links. */
 import { useEffect, useRef, type ReactNode } from "react";
 import { RichText } from "../ui/RichText";
-import type { ChatItem } from "./chatState";
+import type { ChatItem } from "@tandem/client";
 import { OrderCard } from "./OrderCard";
 
 /** The articles a reply names (the drafter cites its sources), else the two best matches. */

@@ -1,7 +1,6 @@
 /** A compact card with an order's status, items and total, fetched from /v1/orders/{id}. */
 import { useEffect, useState } from "react";
-import { api } from "../api/client";
-import type { Order } from "../api/types";
+import { api, type Order } from "@tandem/client";
 import { humanize, money } from "../ui/format";
 
 const cache = new Map<string, Promise<Order>>();

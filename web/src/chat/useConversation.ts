@@ -5,12 +5,9 @@
  * visit continues the same conversation.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { ApiError, api } from "../api/client";
+import { ApiError, api, apiFetch, chatReducer, newClientMessageId, readEvents, initialChat, type Conversation, type Source, type StreamEvent } from "@tandem/client";
 import type { Session } from "../api/auth";
-import type { Conversation, Source, StreamEvent } from "../api/types";
-import { SseParser } from "../api/sse";
 import { storage } from "../api/storage";
-import { chatReducer, initialChat } from "./chatState";
 
 export type Connection = "connecting" | "online" | "reconnecting" | "offline";
 
@@ -131,14 +128,16 @@ export function useConversation(session: Session) {
     async (text: string) => {
       if (!conversationId) return;
       const ws = socket.current;
+      // the server records each client message id once, so a retried send is not a second message
+      const clientMessageId = newClientMessageId();
       if (ws && ws.readyState === WebSocket.OPEN) {
-        ws.send(JSON.stringify({ type: "message", text }));
+        ws.send(JSON.stringify({ type: "message", text, client_message_id: clientMessageId }));
         return;
       }
-      const response = await fetch(`/v1/conversations/${conversationId}/messages`, {
+      const response = await apiFetch(`/v1/conversations/${conversationId}/messages`, {
         method: "POST",
         headers: { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json", Accept: "text/event-stream" },
-        body: JSON.stringify({ text }),
+        body: JSON.stringify({ text, client_message_id: clientMessageId }),
       });
       if (!response.ok || !response.body) {
         let detail = "The message could not be sent; please try again.";
@@ -149,13 +148,7 @@ export function useConversation(session: Session) {
         }
         throw new Error(detail);
       }
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parser = new SseParser();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        parser.feed(value).forEach(onEvent);
-      }
+      await readEvents(response.body, onEvent);
     },
     [conversationId, session.token, onEvent],
   );

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { Session } from "../api/auth";
 import { loadSession, saveSession } from "../api/auth";
-import { api } from "../api/client";
+import { api } from "@tandem/client";
 import { SignIn } from "../ui/SignIn";
 import { humanize } from "../ui/format";
 import { AgentsTable } from "./AgentsTable";

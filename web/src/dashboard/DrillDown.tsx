@@ -1,6 +1,6 @@
 /** The conversations behind a figure, and the CSV export of the range. */
 import { useEffect, useState } from "react";
-import { api, problemOf } from "../api/client";
+import { api, problemOf } from "@tandem/client";
 import { humanize } from "../ui/format";
 import { drillQuery, type ConversationRow, type DrillFilter } from "./metrics";
 

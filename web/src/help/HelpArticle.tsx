@@ -1,6 +1,6 @@
 /** A help-centre article (the link target of a reply's sources). */
 import { useEffect, useState } from "react";
-import { api } from "../api/client";
+import { api } from "@tandem/client";
 import { RichText } from "../ui/RichText";
 
 interface Article {

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConversationPanel } from "../agent/ConversationPanel";
 import { QueueList } from "../agent/QueueList";
-import type { QueueEntry, Transcript } from "../api/types";
+import type { QueueEntry, Transcript } from "@tandem/client";
 import { routeFetch, signedIn } from "./fakes";
 
 const now = Date.now() / 1000;

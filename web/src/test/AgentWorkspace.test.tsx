@@ -8,7 +8,7 @@ import { ShortcutHelp } from "../agent/ShortcutHelp";
 import { arrivals } from "../agent/useAttention";
 import { DEFAULT_QUERY, needsAttention, queuePath } from "../agent/useQueue";
 import { groupTools } from "../agent/Workspace";
-import type { QueueEntry, Transcript } from "../api/types";
+import type { QueueEntry, Transcript } from "@tandem/client";
 import { routeFetch, signedIn } from "./fakes";
 
 const now = Date.now() / 1000;

@@ -69,7 +69,9 @@ describe("ChatApp", () => {
 
     const user = userEvent.setup();
     await user.type(screen.getByLabelText("Message"), "Where is my order #W1234567?{Enter}");
-    expect(socket.sent).toEqual([{ type: "message", text: "Where is my order #W1234567?" }]);
+    expect(socket.sent).toEqual([
+      { type: "message", text: "Where is my order #W1234567?", client_message_id: expect.stringMatching(/^[a-z0-9]+-[0-9a-f]{32}$/) },
+    ]);
 
     act(() => {
       socket.emit({ id: 4, type: "customer_message", text: "Where is my order #W1234567?" });

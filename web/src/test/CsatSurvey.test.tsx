@@ -1,8 +1,8 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { StreamEvent } from "../api/types";
-import { chatReducer, initialChat, type ChatState } from "../chat/chatState";
+import type { StreamEvent } from "@tandem/client";
+import { chatReducer, initialChat, type ChatState } from "@tandem/client";
 import { CsatSurvey } from "../chat/CsatSurvey";
 import { routeFetch } from "./fakes";
 

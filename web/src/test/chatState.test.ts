@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StreamEvent } from "../api/types";
-import { chatReducer, initialChat, toolLine, type ChatState } from "../chat/chatState";
+import { chatReducer, initialChat, toolLine, type StreamEvent, type ChatState } from "@tandem/client";
 import { handoffPayload } from "./fakes";
 
 const play = (events: StreamEvent[], state: ChatState = initialChat) =>

@@ -1,8 +1,7 @@
 /** Test doubles for the browser's network: a routed fetch and a scripted WebSocket. */
 import { vi } from "vitest";
 import type { Session } from "../api/auth";
-import type { HandoffPayload } from "../api/events";
-import type { StreamEvent } from "../api/types";
+import type { HandoffPayload, StreamEvent } from "@tandem/client";
 
 type Handler = (init: RequestInit | undefined, url: string) => unknown;
 

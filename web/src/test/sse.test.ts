@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SseParser } from "../api/sse";
+import { SseParser } from "@tandem/client";
 
 describe("SseParser", () => {
   it("parses events split across chunks, with ids and types, skipping pings", () => {

@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import type { AppName, Session } from "../api/auth";
 import { authConfig, finishHostedLogin, localSignIn, startHostedLogin } from "../api/auth";
-import type { AuthConfig, Role } from "../api/types";
+import type { AuthConfig, Role } from "@tandem/client";
 
 interface Props {
   app: AppName;

@@ -15,6 +15,8 @@ export interface Conversation {
   message_count: number;
   turn_running: boolean;
   last_event_id: number;
+  /** The last reply asks the customer to confirm an action (yes / no). */
+  awaiting_confirmation?: boolean;
 }
 
 export interface Message {

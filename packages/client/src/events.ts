@@ -150,6 +150,8 @@ export interface DoneEvent {
   intent?: string | null;
   /** The help-centre articles retrieved for the reply, best first (null when none), so a transcript shows the same sources later. */
   sources?: SourceShape[] | null;
+  /** Whether the reply asks the customer to confirm (yes) or decline (no) an action described in it; apps show the two answers as buttons. */
+  awaiting_confirmation?: boolean;
 }
 
 /**

@@ -4,8 +4,8 @@
  * so a reconnect that replays a little (or a send that races the live socket) never
  * duplicates a message.
  */
-import type { DoneEvent, ErrorEvent } from "../api/events";
-import type { Message, Source, StreamEvent } from "../api/types";
+import type { DoneEvent, ErrorEvent } from "./events";
+import type { Message, Source, StreamEvent } from "./types";
 
 export type HandoffState = "none" | "waiting" | "human" | "resolved" | "returned";
 
@@ -31,6 +31,8 @@ export interface ChatState {
   handoff: HandoffState;
   agentName: string | null;
   turnRunning: boolean;
+  /** The last reply asks the customer to confirm or decline an action (yes / no). */
+  awaitingConfirmation: boolean;
   /** Orders looked up and whether the help centre was searched, in the running turn. */
   turn: { orders: string[]; usedKb: boolean };
   /** Whether to offer the satisfaction survey: a person resolved the conversation, or the
@@ -50,13 +52,21 @@ export const initialChat: ChatState = {
   handoff: "none",
   agentName: null,
   turnRunning: false,
+  awaitingConfirmation: false,
   turn: { orders: [], usedKb: false },
   survey: false,
   replayTo: 0,
 };
 
 export type ChatAction =
-  | { type: "hydrate"; messages: Message[]; lastEventId: number; handoff: string; turnRunning: boolean }
+  | {
+      type: "hydrate";
+      messages: Message[];
+      lastEventId: number;
+      handoff: string;
+      turnRunning: boolean;
+      awaitingConfirmation?: boolean;
+    }
   /** Rebuild the view by replaying the conversation's events (up to `upTo` is history). */
   | { type: "replay"; upTo: number; turnRunning: boolean }
   | { type: "event"; event: StreamEvent }
@@ -113,6 +123,7 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
       return {
         ...state,
         turnRunning: true,
+        awaitingConfirmation: false,
         turn: { orders: [], usedKb: false },
         items: [...items, { kind: "message", key, role: "customer", text }],
       };
@@ -224,7 +235,15 @@ function finishTurn(state: ChatState, event: DoneEvent, key: string): ChatState 
   }
   const closedByCustomer = (handoff === "none" || handoff === "returned") && CLOSING_INTENTS.includes(event.intent ?? "");
   const survey = state.survey || handoff === "resolved" || closedByCustomer;
-  return { ...state, items, handoff, survey, turnRunning: false, turn: { orders: [], usedKb: false } };
+  return {
+    ...state,
+    items,
+    handoff,
+    survey,
+    turnRunning: false,
+    awaitingConfirmation: Boolean(event.awaiting_confirmation),
+    turn: { orders: [], usedKb: false },
+  };
 }
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
@@ -248,6 +267,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         agentName: agent?.author ?? null,
         turnRunning: action.turnRunning,
         survey: action.handoff === "resolved",
+        awaitingConfirmation: Boolean(action.awaitingConfirmation),
       };
     }
     case "replay":

@@ -2,7 +2,7 @@
  * Server-Sent Events over fetch (EventSource cannot send an Authorization header).
  * `followStream` reconnects after a drop with `Last-Event-ID`, so nothing is missed or repeated.
  */
-import { problemOf } from "./client";
+import { apiFetch, problemOf } from "./client";
 import type { StreamEvent } from "./types";
 
 /** An event as a stream delivers it: its `type`, its fields and the id to resume after. */
@@ -49,6 +49,23 @@ function parseBlock<E extends Numbered>(block: string): E | null {
   }
 }
 
+/** Read a response body of SSE to its end, handing each event to `onEvent`. */
+export async function readEvents<E extends Numbered = StreamEvent>(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: E) => void,
+): Promise<void> {
+  // TextDecoder rather than TextDecoderStream: React Native has only the former
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new SseParser<E>();
+  for (;;) {
+    const { value, done } = await reader.read();
+    const text = done ? decoder.decode() : decoder.decode(value, { stream: true });
+    parser.feed(text).forEach(onEvent);
+    if (done) break;
+  }
+}
+
 export interface FollowOptions<E extends Numbered = StreamEvent> {
   url: string;
   token: () => string | null;
@@ -78,7 +95,7 @@ export async function followStream<E extends Numbered = StreamEvent>(options: Fo
       const token = options.token();
       if (token) headers.Authorization = `Bearer ${token}`;
       if (last !== null) headers["Last-Event-ID"] = String(last);
-      const response = await fetch(options.url, { headers, signal: options.signal });
+      const response = await apiFetch(options.url, { headers, signal: options.signal });
       if (!response.ok || !response.body) {
         const problem = await problemOf(response);
         if (response.status < 500 && response.status !== 429) {
@@ -89,16 +106,10 @@ export async function followStream<E extends Numbered = StreamEvent>(options: Fo
       }
       options.onState?.("open");
       delay = 500;
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parser = new SseParser<E>();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        for (const event of parser.feed(value)) {
-          if (event.id) last = event.id;
-          options.onEvent(event);
-        }
-      }
+      await readEvents<E>(response.body, (event) => {
+        if (event.id) last = event.id;
+        options.onEvent(event);
+      });
     } catch (error) {
       if (options.signal.aborted) break;
       options.onState?.("retrying", error as Error);

@@ -1,0 +1,8 @@
+/** Tandem's API client, shared by the web and mobile apps. */
+export * from "./client";
+export * from "./sse";
+export * from "./history";
+export * from "./session";
+export * from "./chatState";
+export type * from "./events";
+export type * from "./types";
