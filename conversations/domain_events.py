@@ -216,6 +216,11 @@ class RecordingServerStore:
         kind = CONVERSATION_RESOLVED if status == "resolved" else RETURNED_TO_BOT
         self._emit(kind, conversation_id)
 
+    def record_csat(self, conversation_id: str, score: int, customer_id: str | None) -> None:
+        """Store the customer's rating; publish `csat.recorded` with the score."""
+        self.store.record_csat(conversation_id, score, customer_id)
+        self._emit(CSAT_RECORDED, conversation_id, score=score)
+
     def close(self) -> None:
         """Close the store (the sink belongs to whoever built it)."""
         self.store.close()

@@ -10,6 +10,7 @@ duckdb = pytest.importorskip("duckdb")  # the analytics extra (in the dev instal
 
 from conversations.analytics_export import export_parquet  # noqa: E402
 from conversations.domain_events import read_event_log  # noqa: E402
+from conversations.store_sqlite import SqliteServerStore  # noqa: E402
 from server.metrics import Window, dashboard_metrics  # noqa: E402
 
 
@@ -29,6 +30,8 @@ def _run_fixture(api):
     reply = api.client.post(f"/v1/queue/{handed}/reply", json={"text": "On it."}, headers=dana)
     assert reply.status_code == 200
     api.client.post(f"/v1/queue/{handed}/resolve", json={"text": ""}, headers=dana)
+    rated = api.client.put(f"/v1/conversations/{handed}/csat", json={"score": 4}, headers=alex)
+    assert rated.status_code in (200, 204), rated.text
     api.new_conversation(alex)
     return contained, handed
 
@@ -56,6 +59,8 @@ def test_a_conversation_publishes_its_domain_events_without_text(api, server_set
     assert opened["data"]["reason"] == "explicit_request"
     claimed = next(e for e in events if e["type"] == "handoff.claimed")
     assert claimed["data"]["agent"] == "dana" and claimed["data"]["wait_seconds"] >= 0
+    rating = next(e for e in events if e["type"] == "csat.recorded")
+    assert rating["conversation_id"] == handed and rating["data"]["score"] == 4
     raw = server_settings.event_log.read_text()
     assert "alex" not in raw  # no customer id: erasing the customer leaves the log anonymous
     assert "furious" not in raw and "W1234567" not in raw and "On it." not in raw
@@ -68,13 +73,18 @@ def test_exported_events_recompute_the_dashboard(api, server_settings, tmp_path)
     output = tmp_path / "out" / "events.parquet"
     count = export_parquet(server_settings.event_log, started, output)
     assert count == len(_events(server_settings)) > 0
-    dashboard = dashboard_metrics(
-        server_settings.queue_db,
-        Window(started, time.time() + 1),
-        server_settings.sla_first_response_seconds,
-        server_settings.sla_resolution_seconds,
-        lambda text: 0.0,
-    )
+    store = SqliteServerStore(server_settings.queue_db)
+    try:
+        dashboard = dashboard_metrics(
+            store,
+            Window(started, time.time() + 1),
+            server_settings.sla_first_response_seconds,
+            server_settings.sla_resolution_seconds,
+            lambda text: 0.0,
+            time.time(),
+        )
+    finally:
+        store.close()
     totals = dashboard["totals"]
     with duckdb.connect() as db:
         db.execute(f"CREATE VIEW e AS SELECT * FROM read_parquet('{output}')")
