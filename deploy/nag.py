@@ -41,8 +41,13 @@ def _task_role(stack: TandemStack) -> None:
         f"IAM5[Resource::arn:aws:bedrock:{stack.region}:<AWS::AccountId>:inference-profile/*]": (
             "Cross-region inference profiles of this account, for the same models."
         ),
-        "IAM5[Resource::*]": "Comprehend DetectSentiment/DetectPiiEntities and X-Ray "
-        "PutTraceSegments/PutTelemetryRecords have no resource-level permissions.",
+        "IAM5[Resource::*]": "Comprehend DetectSentiment/DetectPiiEntities, X-Ray "
+        "PutTraceSegments/PutTelemetryRecords, Transcribe StartStreamTranscription and Polly "
+        "SynthesizeSpeech have no resource-level permissions.",
+        f"IAM5[Resource::arn:aws:ses:{stack.region}:<AWS::AccountId>:identity/*]": (
+            "Email replies are sent from the account's verified SES identities; which address "
+            "is the channel's setting (TANDEM_EMAIL_ADDRESS)."
+        ),
     }
     _ack(stack.service.task_role, reasons)
 

@@ -32,6 +32,8 @@ BEDROCK_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream
 SEARCH_ACTIONS = ["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"]
 TRACE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 METRIC_LOG_ACTIONS = ["logs:PutLogEvents", "logs:CreateLogStream", "logs:DescribeLogStreams"]
+MAIL_ACTIONS = ["ses:SendRawEmail"]
+VOICE_ACTIONS = ["transcribe:StartStreamTranscription", "polly:SynthesizeSpeech"]
 
 
 def server_statements(
@@ -67,8 +69,14 @@ def server_statements(
             actions=SEARCH_ACTIONS,
             resources=[f"{domain.domain_arn}/{index}", f"{domain.domain_arn}/{index}/*"],
         ),
-        # X-Ray's trace APIs have no resource to scope to.
-        iam.PolicyStatement(actions=TRACE_ACTIONS, resources=["*"]),
+        # X-Ray's trace APIs, streaming transcription and speech synthesis have no resource
+        # to scope to.
+        iam.PolicyStatement(actions=TRACE_ACTIONS + VOICE_ACTIONS, resources=["*"]),
+        # Email replies from the account's verified SES identities (the channel's address).
+        iam.PolicyStatement(
+            actions=MAIL_ACTIONS,
+            resources=[f"arn:aws:ses:{region}:{Stack.of(domain).account}:identity/*"],
+        ),
         # The collector writes the scraped metrics as EMF log events to their log group.
         iam.PolicyStatement(
             actions=METRIC_LOG_ACTIONS, resources=[metrics_log_group.log_group_arn]
