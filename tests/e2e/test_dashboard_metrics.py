@@ -231,9 +231,9 @@ def test_a_customer_rates_the_conversation_a_person_resolved(
 
     # A reload shows exactly what was seen, scrolled to the newest message.
     customer.reload()
+    customer.get_by_role("heading", name="Thanks for your feedback!").wait_for()
     pressed = customer.get_by_role("button", name="5 of 5: Very satisfied")
-    pressed.wait_for()
-    assert pressed.get_attribute("aria-pressed") == "true"
+    assert pressed.get_attribute("aria-pressed") == "true"  # the stored rating, read back
     log.get_by_text("All sorted, Sofia.").wait_for()
     assert log.get_by_text("Searched the help centre").count() == 1
     assert log.get_by_role("navigation", name="Sources").count() == 1
