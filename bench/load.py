@@ -293,9 +293,9 @@ async def main_async(
     if not args.skip_langgraph_dev:
         systems.append(("langgraph dev", run_langgraph_dev))
     runs = []
-    for size in args.conversations:
+    for number, size in enumerate(args.conversations, 1):
         size_args = argparse.Namespace(**{**vars(args), "conversations": size})
-        folder = workdir / f"{size}-conversations"
+        folder = workdir / f"{number}-{size}-conversations"  # a size may be repeated
         results = []
         for name, run in systems:
             data_dir = folder / f"{name.replace(' ', '-').lower()}-data"

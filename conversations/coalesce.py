@@ -4,8 +4,10 @@ A chat model streams a token every few milliseconds, and every event costs the s
 numbering, its place in the memory window, a wake-up of every follower and an SSE frame.
 `coalesce_tokens` joins the `token` events that arrive within `window` seconds of the first
 one still waiting into a single `token` event with their text concatenated: the client sees
-the same text, in fewer, larger pieces. The first token of a burst is held at most `window`;
-any other event sends the waiting text first, so the order of events never changes.
+the same text, in fewer, larger pieces. The first token of the stream, and the first after
+any other event, goes out at once (the customer sees the reply start without delay); later
+ones are held at most `window`. Any other event sends the waiting text first, so the order of
+events never changes.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ async def coalesce_tokens(
     producer = asyncio.create_task(_pump(events, queue))
     texts: list[str] = []
     deadline = 0.0
+    starts_reply = True  # the next token begins a reply (or resumes one after another event)
     try:
         while True:
             if texts:
@@ -62,6 +65,10 @@ async def coalesce_tokens(
             else:
                 item = await queue.get()
             if isinstance(item, dict) and item.get("type") == "token":
+                if starts_reply:
+                    starts_reply = False
+                    yield item
+                    continue
                 if not texts:
                     deadline = loop.time() + window
                 texts.append(item["text"])
@@ -73,6 +80,7 @@ async def coalesce_tokens(
                 return
             if isinstance(item, Exception):
                 raise item
+            starts_reply = True
             yield item
     finally:
         if not producer.done():

@@ -40,18 +40,35 @@ async def test_tokens_arriving_together_become_one_event_before_the_next_kind():
     out = await _collect(_paced(source), window=0.5)
     assert out == [
         {"type": "status", "text": "looking"},
-        {"type": "token", "text": "Our return policy"},
+        {"type": "token", "text": "Our "},  # a reply's first token is never held
+        {"type": "token", "text": "return policy"},
         {"type": "tool", "phase": "start", "name": "x"},
-        {"type": "token", "text": " is 30 days."},
+        {"type": "token", "text": " is "},
+        {"type": "token", "text": "30 days."},
         {"type": "done", "reply": "Our return policy is 30 days."},
     ]
 
 
 async def test_a_pause_longer_than_the_window_sends_what_waits():
-    texts = ["a", "b", "c", "d"]
-    # a and b together; then a pause far past the window: c and d come separately.
-    out = await _collect(_paced(_tokens(*texts), [0.0, 0.0, 0.3, 0.3]), window=0.02)
-    assert [e["text"] for e in out] == ["ab", "c", "d"]
+    texts = ["a", "b", "c", "d", "e"]
+    # a at once, b and c together; then pauses far past the window: d and e come separately.
+    out = await _collect(_paced(_tokens(*texts), [0.0, 0.0, 0.0, 0.3, 0.3]), window=0.02)
+    assert [e["text"] for e in out] == ["a", "bc", "d", "e"]
+
+
+async def test_the_first_token_is_not_held_for_the_window():
+    sent_first = asyncio.Event()
+
+    async def source() -> AsyncIterator[dict[str, Any]]:
+        yield {"type": "token", "text": "Hi"}
+        await sent_first.wait()  # the model's next token waits until the first one is out
+        yield {"type": "token", "text": " there"}
+
+    stream = coalesce_tokens(source(), window=60.0)
+    first = await asyncio.wait_for(anext(stream), timeout=10)
+    assert first == {"type": "token", "text": "Hi"}
+    sent_first.set()
+    await stream.aclose()
 
 
 async def test_a_zero_window_changes_nothing():
@@ -106,4 +123,5 @@ def test_a_streamed_reply_has_the_same_text_in_fewer_events(api, services):
     joined_tokens = [e["text"] for e in joined if e["type"] == "token"]
     assert "".join(each_tokens) == each[-1]["reply"]
     assert "".join(joined_tokens) == joined[-1]["reply"] == each[-1]["reply"]
-    assert len(each_tokens) > 1 and len(joined_tokens) == 1
+    assert len(each_tokens) > 2 and len(joined_tokens) == 2  # the first at once, the rest joined
+    assert joined_tokens[0] == each_tokens[0]
