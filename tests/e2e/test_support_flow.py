@@ -45,6 +45,9 @@ def send(page: Any, text: str) -> None:
     page.get_by_placeholder("Write a message…").wait_for()
     box = page.get_by_label("Message")
     box.fill(text)
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
     box.press("Enter")
 
 

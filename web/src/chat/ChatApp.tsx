@@ -75,7 +75,9 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
   const [text, setText] = useState("");
   const [sendError, setSendError] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
-  const canSend = connection !== "connecting" && !state.turnRunning && !failure;
+  // Once the conversation is open a message can go: over the socket, or over HTTP while the
+  // socket is still connecting (a message typed meanwhile is never silently dropped).
+  const canSend = conversationId !== null && !state.turnRunning && !failure;
 
   useEffect(() => {
     if (canSend) input.current?.focus({ preventScroll: true });
