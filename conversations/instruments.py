@@ -27,6 +27,8 @@ from prometheus_client import Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from conversations.store import QUEUE_OPEN
+
 TURN_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120)
 FAST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 WAIT_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600)
@@ -93,10 +95,11 @@ class QueueCollector(Collector):
         oldest = GaugeMetricFamily(
             "tandem_handoff_queue_oldest_wait_seconds", "Longest wait of a waiting handoff."
         )
-        waiting = self.list_handoffs(("waiting",))
+        entries = self.list_handoffs(QUEUE_OPEN)
+        waiting = [entry["created_at"] for entry in entries if entry["status"] == "waiting"]
         depth.add_metric(["waiting"], len(waiting))
-        depth.add_metric(["claimed"], len(self.list_handoffs(("claimed",))))
+        depth.add_metric(["claimed"], len(entries) - len(waiting))
         now = time.time()
-        oldest.add_metric([], max((now - e["created_at"] for e in waiting), default=0.0))
+        oldest.add_metric([], max((now - created for created in waiting), default=0.0))
         yield depth
         yield oldest

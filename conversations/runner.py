@@ -294,7 +294,8 @@ class TurnRunner:
         try:
             # Agents' actions skip the line: a person is waiting on each of them.
             async with self.gate.slot() if agent is None else contextlib.nullcontext():
-                trace.admitted(self.gate.stats())
+                if agent is None:  # only customer turns pass the gate
+                    trace.admitted(self.gate.stats())
                 events = astream_turn(
                     self.graph, conversation_id, graph_input, context, self.policy.durability,
                     trace.callbacks,

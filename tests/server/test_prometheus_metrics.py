@@ -73,6 +73,17 @@ def test_turns_handoffs_queue_and_errors_show_in_the_metrics(local):
         _value(after, "tandem_handoff_wait_seconds_count") + 1
     )
 
+    reply = {"text": "Dana here."}
+    assert local.client.post(f"/v1/queue/{handed}/reply", json=reply, headers=dana).is_success
+    replied = _scrape(local)
+    # The agent's turn is timed but skips the admission gate, so it waited for none.
+    assert _value(replied, "tandem_turn_duration_seconds_count", kind="agent") == (
+        _value(claimed, "tandem_turn_duration_seconds_count", kind="agent") + 1
+    )
+    assert _value(replied, "tandem_admission_wait_seconds_count") == (
+        _value(claimed, "tandem_admission_wait_seconds_count")
+    )
+
 
 def test_other_hosts_may_not_read_the_metrics(api):
     response = api.client.get("/metrics")  # TestClient's host is "testclient"
