@@ -16,6 +16,8 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from graphs.messages import message_text
+
 ORDER_ID = re.compile(r"#W\d{7}")
 INSTRUCTIONS = (
     "You brief a human support agent who takes over a conversation from an AI assistant. "
@@ -53,8 +55,7 @@ def model_handover(
             HumanMessage(content=f"Facts: {facts}\n\nTranscript:\n{transcript}"),
         ]
     )
-    text = answer.content if isinstance(answer.content, str) else str(answer.content)
-    parsed = _json_object(text)
+    parsed = _json_object(message_text(answer))
     if not parsed:
         return None
     summary, reply = parsed.get("summary"), parsed.get("reply")

@@ -10,7 +10,6 @@ told apart reliably. A message counts as another language only when it has at le
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
 from typing import Any
 
@@ -62,7 +61,6 @@ HANDING_OVER = {
 """The hand-over message once the customer answers the offer in their language."""
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_lock = threading.Lock()  # the identifier keeps its language restriction as shared state
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +76,8 @@ class LanguageDetector:
     """Tells which language a message is in.
 
     The model loads (once per process) when the first detector is created, so a customer's
-    first message does not wait for it.
+    first message does not wait for it. Its language restriction is set then; classifying
+    only reads the model, so threads detect at once.
     """
 
     def __init__(self) -> None:
@@ -88,8 +87,7 @@ class LanguageDetector:
         """Return the ISO 639-1 code of the language ``text`` is in (English if unsure)."""
         if len(_WORD.findall(text)) < MIN_WORDS:
             return ENGLISH
-        with _lock:
-            code, probability = self._identifier.classify(text)
+        code, probability = self._identifier.classify(text)
         return str(code) if probability >= MIN_PROBABILITY else ENGLISH
 
 

@@ -25,7 +25,8 @@ logger = logging.getLogger("tandem.tools.understanding_endpoint")
 
 CONTENT_TYPE = "application/json"
 CACHE_SIZE = 256
-"""Messages whose answers are kept (the graph asks for intent and sentiment separately)."""
+"""Messages whose answers (the endpoint's, or the in-process fallback's) are kept: the graph
+asks for intent and sentiment separately."""
 
 
 class ContractError(ValueError):
@@ -141,7 +142,8 @@ class EndpointUnderstanding:
                 type(error).__name__,
             )
             self.fallbacks += 1
-            return self.classifier.predict(text), self.sentiment.analyze(text)
+            # Kept like an answer, so the sentiment asked next does not wait for it again.
+            answer = self.classifier.predict(text), self.sentiment.analyze(text)
         with self._lock:
             self._answers[text] = answer
             while len(self._answers) > CACHE_SIZE:

@@ -101,10 +101,9 @@ async def notes(conversation_id: str, caller: Caller, runtime: RuntimeDep) -> li
 async def add_note(conversation_id: str, body: NoteIn, caller: Caller, runtime: RuntimeDep) -> Note:
     """Add an internal note; it is never sent to the customer or to the model."""
     require_agent(caller)
-    _entry_or_404(runtime, conversation_id)
+    entry = _entry_or_404(runtime, conversation_id)  # a note leaves the entry as it is
     note = runtime.store.add_note(conversation_id, caller.sub, body.text.strip())
     audit_agent_action(runtime, caller, "note", conversation_id, "ok", chars=len(body.text))
-    entry = runtime.store.get_handoff(conversation_id)
     runtime.feed.publish({"type": "queue_update", "change": "note", "entry": entry})
     return Note(**note)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tools.language import (
@@ -28,6 +30,17 @@ from tools.language import (
 )
 def test_detects_the_language_of_a_message(text: str, code: str) -> None:
     assert detect_language(text) == code
+
+
+def test_threads_detect_at_once_with_the_same_answers() -> None:
+    texts = [
+        "¿Dónde está mi pedido? Lo pedí hace una semana",
+        "Je voudrais annuler ma commande s'il vous plaît",
+        "waar is mijn bestelling, ik wacht al een week",
+        "where is my order, it has been a week now",
+    ] * 50
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(detect_language, texts)) == ["es", "fr", "nl", ENGLISH] * 50
 
 
 @pytest.mark.parametrize("text", ["hi", "hola", "gracias", "ok", "#W1234567", "size 9", ""])

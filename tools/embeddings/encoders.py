@@ -38,6 +38,7 @@ from tools.embeddings.pretrained import (
     PretrainedEmbedder,
     PretrainedEncoderUnavailable,
     find_model_dir,
+    pretrained_available,
 )
 from tools.embeddings.split_package import (
     SplitArchive,
@@ -78,7 +79,7 @@ class EncoderSpec:
     locate: Callable[[], Path]
     """Return the folder with ``model.safetensors``, ``config.json`` and ``tokenizer.json``."""
     installed: Callable[[], bool]
-    """Whether the weights packages are installed, without reading them."""
+    """Whether the weights and the packages that run them are installed, without reading them."""
     load: Callable[[], SentenceEncoder] | None = None
     """Build the encoder; None: the NumPy transformer over the folder ``locate`` returns."""
 
@@ -96,6 +97,10 @@ def _mpnet_folder() -> Path:
 
 
 def _mpnet_installed() -> bool:
+    if importlib.util.find_spec("tokenizers") is None:
+        return False
+    if importlib.util.find_spec("safetensors") is None:
+        return False
     try:
         MPNET_ARCHIVE.part_paths()
     except SplitPackageMissing:
@@ -109,17 +114,9 @@ def _load_minilm_int8() -> SentenceEncoder:
     return OnnxEmbedder()
 
 
-def _minilm_installed() -> bool:
-    try:
-        find_model_dir()
-    except PretrainedEncoderUnavailable:
-        return False
-    return True
-
-
 ENCODERS: dict[str, EncoderSpec] = {
     MINILM: EncoderSpec(
-        MINILM, MINILM_SHA256, "pip install 'tandem[encoder]'", find_model_dir, _minilm_installed
+        MINILM, MINILM_SHA256, "pip install 'tandem[encoder]'", find_model_dir, pretrained_available
     ),
     MPNET: EncoderSpec(MPNET, MPNET_SHA256, MPNET_HINT, _mpnet_folder, _mpnet_installed),
     MINILM_INT8: EncoderSpec(
@@ -136,12 +133,6 @@ ENCODERS: dict[str, EncoderSpec] = {
 
 def encoder_available(name: str) -> bool:
     """Whether encoder ``name`` and the packages that run it are installed (nothing loaded)."""
-    if name == MINILM_INT8:
-        return onnx_encoder_available()
-    if importlib.util.find_spec("tokenizers") is None:
-        return False
-    if importlib.util.find_spec("safetensors") is None:
-        return False
     spec = ENCODERS.get(name)
     return spec is not None and spec.installed()
 

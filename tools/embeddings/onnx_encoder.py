@@ -12,18 +12,16 @@ one layer (mean-pooled, as :meth:`OnnxEmbedder.embed` does, before normalising).
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import threading
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tools.embeddings.base import normalise_rows
-from tools.embeddings.pretrained import PretrainedEncoderUnavailable
+from tools.embeddings.pretrained import PretrainedEncoderUnavailable, file_sha256
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
 """all-MiniLM-L6-v2 with int8 weights (the name keys caches and stored vectors)."""
@@ -70,10 +68,6 @@ def onnx_encoder_available() -> bool:
     return True
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 class OnnxEmbedder:
     """Sentence vectors of all-MiniLM-L6-v2 (int8) computed by ONNX Runtime on the CPU."""
 
@@ -93,7 +87,7 @@ class OnnxEmbedder:
                 f"the encoder {MODEL_NAME} needs {error.name}; run: {HINT}"
             ) from error
         path = Path(model) if model is not None else model_path()
-        if _sha256(path) != WEIGHTS_SHA256:
+        if file_sha256(path) != WEIGHTS_SHA256:
             raise PretrainedEncoderUnavailable(f"{path} is not the published {MODEL_NAME} model")
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
@@ -150,9 +144,3 @@ class OnnxEmbedder:
         if tuple(layers) != (self.layer_count,):
             raise ValueError(f"{MODEL_NAME} exposes only layer {self.layer_count}, not {layers}")
         return self.embed(texts)
-
-
-@lru_cache(maxsize=1)
-def load_onnx_embedder() -> OnnxEmbedder:
-    """Return the process-wide int8 MiniLM embedder, loading it on first use."""
-    return OnnxEmbedder()

@@ -69,7 +69,8 @@ def find_model_dir() -> Path:
     )
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file at ``path`` (hex), read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -108,7 +109,7 @@ class PretrainedEmbedder:
             ) from error
         folder = Path(model_dir) if model_dir is not None else find_model_dir()
         weights_path = folder / "model.safetensors"
-        if _sha256(weights_path) != sha256:
+        if file_sha256(weights_path) != sha256:
             raise PretrainedEncoderUnavailable(
                 f"{weights_path} is not the published {name} weights; reinstall: {hint}"
             )
