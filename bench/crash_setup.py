@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,7 +24,9 @@ from typing import Any
 
 import httpx
 
-CUSTOMER = "alex_morgan_1001"
+from bench.load_targets import LOOPBACK, free_port
+from bench.server_process import CUSTOMER, customer_token
+
 ORDER = "#W1234567"
 SETUP = ("I want to cancel order #W1234567", "I no longer need it")
 CONFIRM = "yes"
@@ -35,23 +36,17 @@ TURN_SECONDS = 60.0
 Event = dict[str, Any]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Server:
     """One `tandem serve` on a free loopback port, in its own process group."""
 
     def __init__(self, data_dir: Path, log: Path, extra: dict[str, str] | None = None) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = free_port()
+        self.url = f"http://{LOOPBACK}:{self.port}"
         env = {**os.environ, **server_env(data_dir), **(extra or {})}
         tandem = Path(sys.executable).with_name("tandem")
         with log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [str(tandem), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [str(tandem), "serve", "--host", LOOPBACK, "--port", str(self.port)],
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -114,12 +109,7 @@ def server_env(data_dir: Path) -> dict[str, str]:
 
 def customer_headers(data_dir: Path) -> dict[str, str]:
     """A customer token for the demo customer, signed with the data folder's local key."""
-    from config.settings import Settings
-    from server.auth.local_issuer import issuer_from_settings
-
-    issuer = issuer_from_settings(Settings(data_dir=data_dir, auth_mode="local"))
-    token = issuer.issue(CUSTOMER, "customer", customer_id=CUSTOMER)
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {customer_token(data_dir)}"}
 
 
 def sse_events(lines: Iterator[str]) -> Iterator[Event]:

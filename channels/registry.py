@@ -125,7 +125,8 @@ def _consumers(config: ChannelRuntime, channels: Channels) -> list[QueueConsumer
         from cloud.aws import aws_client
 
         client = aws_client("sqs", config.region, config.sqs_endpoint_url, config=SQS_POLL)
-        retry = int(config.queue_retry_seconds)
-        source = SqsSource(client, config.sqs_queue_url, config.sqs_wait_seconds, retry)
+        source = SqsSource(
+            client, config.sqs_queue_url, config.sqs_wait_seconds, config.queue_retry_seconds
+        )
         consumers.append(QueueConsumer(source, channels.inbox, "sqs"))
     return consumers

@@ -64,7 +64,7 @@ class SqsSource:
         client: Any,
         queue_url: str,
         wait_seconds: int = 10,
-        retry_delay_seconds: int = 5,
+        retry_delay_seconds: float = 5.0,
     ) -> None:
         self.client = client
         self.queue_url = queue_url

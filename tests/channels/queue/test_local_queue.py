@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 
 from channels.base import Attachment, InboundMessage
 from channels.inbox import Received
-from channels.queue.consumer import QueueConsumer
+from channels.queue.consumer import QueueConsumer, QueuedMessage
 from channels.queue.envelope import EnvelopeError, decode, encode
 from channels.queue.local import LocalQueue
 from channels.queue.sqs import send_arguments
@@ -152,3 +153,25 @@ def test_fifo_queues_group_by_sender_and_deduplicate_by_provider_id():
     assert a["MessageGroupId"] == b["MessageGroupId"] != other["MessageGroupId"]
     assert a["MessageDeduplicationId"] != b["MessageDeduplicationId"]
     assert len(a["MessageDeduplicationId"]) <= 128
+
+
+async def test_the_sqs_consumer_doubles_a_fractional_retry_delay(monkeypatch):
+    from channels.registry import Channels, _consumers
+    from wiring.channels import ChannelRuntime
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    config = ChannelRuntime(
+        sender_messages_per_hour=60,
+        queue_retry_seconds=0.5,
+        sqs_queue_url="https://sqs.eu-west-1.amazonaws.com/1/inbound.fifo",
+        region="eu-west-1",
+    )
+    source = _consumers(config, Channels(inbox=None, delivery=None))[-1].source  # type: ignore[arg-type]
+    delays: list[int] = []
+    source.client = SimpleNamespace(  # type: ignore[attr-defined]
+        change_message_visibility=lambda **call: delays.append(call["VisibilityTimeout"])
+    )
+    for attempt in (1, 2, 3, 4):
+        await source.retry(QueuedMessage("{}", attempt, handle="receipt"))
+    assert delays == [0, 1, 2, 4]
