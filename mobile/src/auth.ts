@@ -2,15 +2,11 @@
  * Signing in on the phone: the development issuer (local auth mode), or Cognito's hosted
  * login through the system browser with PKCE (expo-auth-session) in production.
  */
-import { api, jwtClaims, sessionFromToken, type AuthConfig, type Session } from "@tandem/client";
+import { jwtClaims, sessionFromToken, type AuthConfig, type Session } from "@tandem/client";
 import * as AuthSession from "expo-auth-session";
 import * as WebBrowser from "expo-web-browser";
 
 WebBrowser.maybeCompleteAuthSession();
-
-export function authConfig(): Promise<AuthConfig> {
-  return api<AuthConfig>("/v1/auth/config", null);
-}
 
 /** Where the hosted login sends the phone back to (`tandem://callback`). */
 export const redirectUri = () => AuthSession.makeRedirectUri({ scheme: "tandem", path: "callback" });

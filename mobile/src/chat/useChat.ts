@@ -140,9 +140,12 @@ export function useChat(session: Session, requestedId: string | null) {
     [flush],
   );
 
-  // Keep the last state on the phone, readable offline.
+  // Keep the last state on the phone, readable offline: between turns, not on every token
+  // of a reply (a streaming draft is not kept anyway).
   useEffect(() => {
-    if (conversationId && state.items.length) void saveConversation(customer, { id: conversationId, state, savedAt: Date.now() });
+    if (conversationId && state.items.length && !state.turnRunning) {
+      void saveConversation(customer, { id: conversationId, state, savedAt: Date.now() });
+    }
   }, [customer, conversationId, state]);
 
   const send = useCallback(

@@ -1,5 +1,5 @@
 /** An order mentioned in a reply: its status and items, fetched from the API. */
-import { api, type Order } from "@tandem/client";
+import { fetchOrder, type Order } from "@tandem/client";
 import { useEffect, useState } from "react";
 import { StyleSheet, Text, View } from "react-native";
 import { colors } from "../theme";
@@ -7,10 +7,15 @@ import { colors } from "../theme";
 export function OrderCard({ orderId, token }: { orderId: string; token: string }) {
   const [order, setOrder] = useState<Order | null>(null);
   const [failed, setFailed] = useState(false);
+  // The list mounts a card again each time it scrolls back into view: the order is fetched once.
   useEffect(() => {
-    api<Order>(`/v1/orders/${encodeURIComponent(orderId)}`, token)
-      .then(setOrder)
-      .catch(() => setFailed(true));
+    let live = true;
+    fetchOrder(orderId, token)
+      .then((value) => live && setOrder(value))
+      .catch(() => live && setFailed(true));
+    return () => {
+      live = false;
+    };
   }, [orderId, token]);
   if (failed) return null;
   const summary = order ? `Order ${orderId}, ${order.status}, ${order.items.length} items` : `Order ${orderId}`;

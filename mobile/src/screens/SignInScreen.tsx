@@ -1,8 +1,8 @@
 /** Sign in: a customer id with the development issuer, or the hosted login in production. */
-import { localSignIn, type AuthConfig, type Session } from "@tandem/client";
+import { authConfig, localSignIn, type AuthConfig, type Session } from "@tandem/client";
 import { useEffect, useState } from "react";
 import { Pressable, StyleSheet, Text, TextInput, View } from "react-native";
-import { authConfig, hostedSignIn } from "../auth";
+import { hostedSignIn } from "../auth";
 import { colors, TOUCH } from "../theme";
 
 export function SignInScreen({ onSignedIn }: { onSignedIn: (session: Session) => void }) {

@@ -40,8 +40,6 @@ export class ApiError extends Error {
   }
 }
 
-export type TokenSource = () => string | null;
-
 async function problemOf(response: Response): Promise<ApiError> {
   let detail = `${response.status} ${response.statusText}`;
   let code: string | undefined;

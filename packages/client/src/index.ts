@@ -2,6 +2,7 @@
 export * from "./client";
 export * from "./sse";
 export * from "./history";
+export * from "./orders";
 export * from "./session";
 export * from "./chatState";
 export type * from "./events";

@@ -1,9 +1,10 @@
 /**
  * A signed-in user's session from the access token, and the development issuer's sign-in
- * (POST /v1/auth/local-token). Where the session is kept is each app's own concern.
+ * (POST /v1/auth/local-token), and how the server signs users in (GET /v1/auth/config).
+ * Where the session is kept is each app's own concern.
  */
 import { api } from "./client";
-import type { Role } from "./types";
+import type { AuthConfig, Role } from "./types";
 
 /** Who is signed in, with the bearer token and when it expires (epoch ms). */
 export interface Session {
@@ -55,4 +56,9 @@ export async function localSignIn(
   if (secret) body.secret = secret;
   const { access_token } = await api<{ access_token: string }>("/v1/auth/local-token", null, { body });
   return sessionFromToken(access_token);
+}
+
+/** How the server signs users in: the development issuer or Cognito's hosted login. */
+export function authConfig(): Promise<AuthConfig> {
+  return api<AuthConfig>("/v1/auth/config", null);
 }

@@ -123,9 +123,12 @@ const PRIORITIES: Priority[] = ["low", "normal", "high", "urgent"];
 
 /** Tags and priority of the queue entry. */
 export function LabelsCard({ entry, token, onChanged }: { entry: QueueEntry; token: string; onChanged: () => void }) {
-  const [tags, setTags] = useState(entry.tags.join(", "));
+  const saved = entry.tags.join(", ");
+  const [tags, setTags] = useState(saved);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setTags(entry.tags.join(", ")), [entry.tags]);
+  // Each reload of the transcript brings a new tags array: only a change of the tags
+  // themselves replaces what the agent is typing.
+  useEffect(() => setTags(saved), [saved]);
   const save = async (body: { tags?: string[]; priority?: Priority }) => {
     try {
       await api<QueueEntry>(`/v1/queue/${entry.conversation_id}/labels`, token, { method: "PATCH", body });

@@ -3,10 +3,10 @@
  * login (authorization code with PKCE). The session is kept in localStorage per app, so a
  * reload or a later visit finds the user still signed in until the token expires.
  */
-import { api, jwtClaims, sessionFromToken, type AuthConfig, type Session } from "@tandem/client";
+import { jwtClaims, sessionFromToken, type AuthConfig, type Session } from "@tandem/client";
 import { sessionStore, storage } from "./storage";
 
-export { jwtClaims, localSignIn, sessionFromToken, type Session } from "@tandem/client";
+export { authConfig, jwtClaims, localSignIn, sessionFromToken, type Session } from "@tandem/client";
 
 export type AppName = "chat" | "agent" | "dashboard";
 
@@ -26,10 +26,6 @@ export function loadSession(app: AppName): Session | null {
 export function saveSession(app: AppName, session: Session | null): void {
   if (session) storage.setItem(key(app), JSON.stringify(session));
   else storage.removeItem(key(app));
-}
-
-export function authConfig(): Promise<AuthConfig> {
-  return api<AuthConfig>("/v1/auth/config", null);
 }
 
 function randomString(bytes = 32): string {

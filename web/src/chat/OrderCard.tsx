@@ -1,20 +1,7 @@
 /** A compact card with an order's status, items and total, fetched from /v1/orders/{id}. */
 import { useEffect, useState } from "react";
-import { api, type Order } from "@tandem/client";
+import { fetchOrder, type Order } from "@tandem/client";
 import { humanize, money } from "../ui/format";
-
-const cache = new Map<string, Promise<Order>>();
-
-export function fetchOrder(orderId: string, token: string): Promise<Order> {
-  const key = `${token.slice(-16)}:${orderId}`;
-  let pending = cache.get(key);
-  if (!pending) {
-    pending = api<Order>(`/v1/orders/${encodeURIComponent(orderId)}`, token);
-    pending.catch(() => cache.delete(key));
-    cache.set(key, pending);
-  }
-  return pending;
-}
 
 export function OrderSummary({ order }: { order: Order }) {
   const total = order.items.reduce((sum, item) => sum + item.price, 0);

@@ -114,14 +114,15 @@ export function useConversation(session: Session) {
     };
   }, [session, onEvent]);
 
-  // A knowledge-base answer: fetch the articles it used, to show as links.
+  // A knowledge-base answer: fetch the articles it used, to show as links (once per answer,
+  // not again on every token or event that arrives while the request is out).
+  const pendingSources = state.items.find((item) => item.kind === "message" && item.wantsSources && !item.streaming)?.key;
   useEffect(() => {
-    const pending = state.items.find((item) => item.kind === "message" && item.wantsSources && !item.streaming);
-    if (!pending || !conversationId) return;
+    if (!pendingSources || !conversationId) return;
     api<Source[]>(`/v1/conversations/${conversationId}/sources`, session.token)
-      .then((sources) => dispatch({ type: "sources", key: pending.key, sources }))
-      .catch(() => dispatch({ type: "sources", key: pending.key, sources: [] }));
-  }, [state.items, conversationId, session.token]);
+      .then((sources) => dispatch({ type: "sources", key: pendingSources, sources }))
+      .catch(() => dispatch({ type: "sources", key: pendingSources, sources: [] }));
+  }, [pendingSources, conversationId, session.token]);
 
   /** Send over the socket; when it is down, post over HTTP (its events are de-duplicated). */
   const send = useCallback(

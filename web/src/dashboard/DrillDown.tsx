@@ -33,6 +33,7 @@ export function DrillDown({ range, filter, token, onClose }: Props) {
   useEffect(() => {
     const controller = new AbortController();
     setRows(null);
+    setError(null);
     api<{ items: ConversationRow[] }>(`/v1/metrics/conversations?${drillQuery(range, filter)}`, token, { signal: controller.signal })
       .then((value) => setRows(value.items))
       .catch((reason: Error) => reason.name !== "AbortError" && setError(reason.message));

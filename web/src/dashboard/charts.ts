@@ -7,6 +7,18 @@ const COLORS = { indigo: "#4f46e5", teal: "#0d9488", amber: "#d97706", rose: "#e
 
 export type ChartName = "volume" | "reasons" | "sentiment" | "sla" | "latency" | "intents" | "csat";
 
+/** Horizontal bars of counts by name (handoff reasons, intents), in the order given. */
+function ranking(label: string, rows: Array<[string, number]>, color: string): ChartConfiguration {
+  return {
+    type: "bar",
+    data: {
+      labels: rows.map(([name]) => humanize(name)),
+      datasets: [{ label, data: rows.map(([, count]) => count), backgroundColor: color, maxBarThickness: 28 }],
+    },
+    options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+  };
+}
+
 /** Chart.js configurations of every chart of the dashboard. */
 export function buildCharts(data: DashboardMetrics): Record<ChartName, ChartConfiguration> {
   const spansDays = data.end - data.start > 86400;
@@ -35,14 +47,7 @@ export function buildCharts(data: DashboardMetrics): Record<ChartName, ChartConf
       },
       options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     },
-    reasons: {
-      type: "bar",
-      data: {
-        labels: data.handoff_reasons.map((r) => humanize(r.reason)),
-        datasets: [{ label: "Handoffs", data: data.handoff_reasons.map((r) => r.count), backgroundColor: COLORS.amber, maxBarThickness: 28 }],
-      },
-      options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
-    },
+    reasons: ranking("Handoffs", data.handoff_reasons.map((r) => [r.reason, r.count]), COLORS.amber),
     sentiment: {
       type: "line",
       data: {
@@ -75,14 +80,7 @@ export function buildCharts(data: DashboardMetrics): Record<ChartName, ChartConf
       data: { labels, datasets: [line("p95 turn latency (ms)", data.turn_latency.series.map((p) => p.p95_ms), COLORS.amber, true)] },
       options: { scales: { y: { beginAtZero: true } } },
     },
-    intents: {
-      type: "bar",
-      data: {
-        labels: data.intents.map((r) => humanize(r.intent)),
-        datasets: [{ label: "Bot replies", data: data.intents.map((r) => r.count), backgroundColor: COLORS.indigo, maxBarThickness: 28 }],
-      },
-      options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
-    },
+    intents: ranking("Bot replies", data.intents.map((r) => [r.intent, r.count]), COLORS.indigo),
     csat: {
       type: "bar",
       data: {

@@ -7,7 +7,7 @@ import { QueueControls } from "../agent/QueueControls";
 import { ShortcutHelp } from "../agent/ShortcutHelp";
 import { arrivals } from "../agent/useAttention";
 import { DEFAULT_QUERY, needsAttention, queuePath } from "../agent/useQueue";
-import { groupTools } from "../agent/Workspace";
+import { groupTools, LabelsCard } from "../agent/Workspace";
 import type { QueueEntry, Transcript } from "@tandem/client";
 import { routeFetch, signedIn } from "./fakes";
 
@@ -91,6 +91,17 @@ describe("the agent workspace panel", () => {
     expect(screen.getByText(/Fill in: \{eta\}/)).toBeInTheDocument();
     await user.type(box, "{Control>}{Enter}{/Control}");
     await vi.waitFor(() => expect(calls.find((call) => call.url === "/v1/queue/c1/reply")?.body).toEqual({ text: "Sorry Alex, about {eta}" }));
+  });
+
+  it("keeps the tags being typed when the entry reloads with the same tags", async () => {
+    const { rerender } = render(<LabelsCard entry={entry()} token="t" onChanged={() => undefined} />);
+    const input = screen.getByLabelText("Tags (comma separated)");
+    await userEvent.setup().type(input, ", vip");
+    expect(input).toHaveValue("refund, vip");
+    rerender(<LabelsCard entry={entry({ tags: ["refund"] })} token="t" onChanged={() => undefined} />);
+    expect(input).toHaveValue("refund, vip");
+    rerender(<LabelsCard entry={entry({ tags: ["refund", "late"] })} token="t" onChanged={() => undefined} />);
+    expect(input).toHaveValue("refund, late");
   });
 
   it("shows a tool called three times once, with a count", async () => {

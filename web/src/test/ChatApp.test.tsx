@@ -146,6 +146,44 @@ describe("ChatApp", () => {
     expect(calls.some((call) => call.url.includes("/sources"))).toBe(false);
     expect(container.querySelectorAll(".messages > li").length).toBeGreaterThan(4);
   });
+
+  it("asks for an answer's sources once, however many events arrive while it waits", async () => {
+    signedIn("chat", {});
+    localStorage.setItem("tandem.chat.conversation.alex_morgan_1001", "c1");
+    // The sources stay on their way until the test lets them through.
+    let release: () => void = () => undefined;
+    const sources = [{ article_id: "refund-timing", title: "Refund timing", url: "/help/refund-timing" }];
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        release = () => {
+          controller.enqueue(new TextEncoder().encode(JSON.stringify(sources)));
+          controller.close();
+        };
+      },
+    });
+    const calls = routeFetch({
+      "GET /v1/conversations/c1": { ...CONVERSATION, last_event_id: 0 },
+      "GET /v1/conversations/c1/sources": () => new Response(body, { headers: { "Content-Type": "application/json" } }),
+    });
+    render(<ChatApp />);
+    await screen.findByText("Online");
+    const socket = FakeSocket.last!;
+    act(() => {
+      socket.emit({ id: 1, type: "customer_message", text: "How long do refunds take?" });
+      socket.emit({ id: 2, type: "tool", name: "search_knowledge_base", phase: "end", summary: "search", ok: true });
+      socket.emit({ id: 3, type: "done", conversation_id: "c1", reply: "Refunds take 5-7 days.", waiting_for_human: false, handoff_status: "none" });
+    });
+    act(() => {
+      socket.emit({ id: 4, type: "customer_message", text: "And exchanges?" });
+      socket.emit({ id: 5, type: "token", text: "Exchanges " });
+      socket.emit({ id: 6, type: "token", text: "are free." });
+    });
+    const asked = () => calls.filter((call) => call.url.endsWith("/v1/conversations/c1/sources"));
+    expect(asked()).toHaveLength(1);
+    await act(async () => release());
+    expect(await screen.findByRole("link", { name: /Refund timing/ })).toHaveAttribute("href", "/help/refund-timing");
+    expect(asked()).toHaveLength(1);
+  });
 });
 
 describe("shownText", () => {

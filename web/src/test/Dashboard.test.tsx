@@ -2,6 +2,7 @@ import { fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import DashboardApp from "../dashboard/DashboardApp";
+import { DrillDown } from "../dashboard/DrillDown";
 import { drillQuery, preciseDuration, rangeProblem, type DashboardMetrics } from "../dashboard/metrics";
 import { routeFetch, signedIn } from "./fakes";
 
@@ -112,6 +113,19 @@ describe("DashboardApp", () => {
     const table = await screen.findByRole("table", { name: /Abandoned conversations: 1 conversations/ });
     expect(within(table).getByText("unidentified")).toBeInTheDocument();
     expect(calls.some((call) => call.url.includes("/v1/metrics/conversations?") && call.url.includes("outcome=abandoned"))).toBe(true);
+  });
+
+  it("drops a failed drill-down's error when another one is asked for", async () => {
+    let fail = true;
+    routeFetch({
+      "GET /v1/metrics/conversations": () => (fail ? new Response(JSON.stringify({ detail: "Try again later." }), { status: 503 }) : { items: [] }),
+    });
+    const { rerender } = render(<DrillDown range="start=1&end=2" filter={{ title: "Abandoned conversations", outcome: "abandoned" }} token="t" onClose={() => undefined} />);
+    expect(await screen.findByRole("alert")).toHaveTextContent("Try again later.");
+    fail = false;
+    rerender(<DrillDown range="start=1&end=2" filter={{ title: "All conversations" }} token="t" onClose={() => undefined} />);
+    expect(await screen.findByText("No conversations.")).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 
   it("says why a reversed custom range is not asked for", async () => {
