@@ -5,14 +5,17 @@ from __future__ import annotations
 import gzip
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
+
+from tests.loopback import serving
 
 
 @dataclass
@@ -66,8 +69,9 @@ def _spans(request: ExportTraceServiceRequest) -> Iterator[ReceivedSpan]:
                 )
 
 
-def serve_otlp() -> tuple[OtlpReceiver, ThreadingHTTPServer]:
-    """Start a receiver on a free 127.0.0.1 port (stop it with `shutdown()`)."""
+@contextmanager
+def serve_otlp() -> Iterator[OtlpReceiver]:
+    """Run a receiver on a free 127.0.0.1 port until the block ends."""
     receiver = OtlpReceiver(endpoint="")
     lock = threading.Lock()
 
@@ -94,7 +98,6 @@ def serve_otlp() -> tuple[OtlpReceiver, ThreadingHTTPServer]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return receiver, server
+    with serving(Handler) as url:
+        receiver.endpoint = url
+        yield receiver

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import assert_accessible
-from tests.loopback import free_port
+from tests.loopback import serving
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.integration, pytest.mark.e2e]
 
@@ -192,14 +191,8 @@ def host_site(html: str) -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Page) as url:
+        yield f"{url}/"
 
 
 def source_href(page: Any) -> str:

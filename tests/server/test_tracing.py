@@ -23,15 +23,11 @@ MESSAGES_ROUTE = "POST /v1/conversations/{conversation_id}/messages"
 
 @pytest.fixture
 def otlp(monkeypatch: pytest.MonkeyPatch) -> Iterator[OtlpReceiver]:
-    receiver, server = serve_otlp()
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint)
-    monkeypatch.setenv("OTEL_SERVICE_NAME", "tandem-test")
-    monkeypatch.delenv("OTEL_SDK_DISABLED", raising=False)
-    try:
+    with serve_otlp() as receiver:
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint)
+        monkeypatch.setenv("OTEL_SERVICE_NAME", "tandem-test")
+        monkeypatch.delenv("OTEL_SDK_DISABLED", raising=False)
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _turn(receiver: OtlpReceiver, conversation_id: str):
@@ -107,18 +103,13 @@ def test_a_model_call_is_a_span_with_tokens_cost_and_first_token(otlp, server_se
 
 
 def test_tracing_is_off_without_an_endpoint(monkeypatch, server_settings, services):
-    receiver, server = serve_otlp()
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
     monkeypatch.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
-    try:
-        with TestClient(create_app(server_settings, services)) as client:
-            api = Api(client, server_settings)
-            alex = api.customer()
-            api.say(api.new_conversation(alex), "Where is my order #W1234567?", alex)
-            assert not hasattr(client.app.state.runtime.services.orders, "_target")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_otlp() as receiver, TestClient(create_app(server_settings, services)) as client:
+        api = Api(client, server_settings)
+        alex = api.customer()
+        api.say(api.new_conversation(alex), "Where is my order #W1234567?", alex)
+        assert not hasattr(client.app.state.runtime.services.orders, "_target")
     assert receiver.requests == 0
 
 

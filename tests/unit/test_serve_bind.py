@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,18 +13,6 @@ from cli.serve import is_loopback
 from config.settings import get_settings
 
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
-
-
-@pytest.fixture()
-def local_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TANDEM_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TANDEM_AUTH_MODE", "local")
-    monkeypatch.delenv("TANDEM_INSECURE_LOCAL_AUTH_ON_PUBLIC_ADDRESS", raising=False)
-    # keep the test's own log capture (serve would reroute the root logger to JSON on stderr)
-    monkeypatch.setattr("server.logs.configure_json_logging", lambda: None)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.com"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +15,6 @@ from cli.main import app
 from config.settings import Settings, get_settings
 
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
-
-
-@pytest.fixture()
-def local_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TANDEM_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TANDEM_AUTH_MODE", "local")
-    monkeypatch.delenv("TANDEM_SERVE_WORKERS", raising=False)
-    monkeypatch.setattr("server.logs.configure_json_logging", lambda: None)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_one_worker_per_core_unless_told(tmp_path: Path) -> None:
