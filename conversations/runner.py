@@ -303,7 +303,7 @@ class TurnRunner:
                 window = self.policy.token_window_ms / 1000
                 async for event in coalesce_tokens(events, window):
                     if event["type"] == "handoff":
-                        self._record_handoff(conversation_id, event["payload"], context)
+                        self._record_handoff(conversation_id, event["payload"], context, agent)
                     if event["type"] == "done":
                         done = event
                         self._record_identity(conversation_id, event, context)
@@ -330,12 +330,16 @@ class TurnRunner:
         return done
 
     def _record_handoff(
-        self, conversation_id: str, payload: dict[str, Any], context: Context
+        self, conversation_id: str, payload: dict[str, Any], context: Context, agent: str | None
     ) -> None:
         if payload.get("type") == "awaiting_agent":
             return  # the agent's own reply paused the graph again: nothing new for the queue
         if payload.get("type") == "handoff":
             instruments.HANDOFFS.labels(str(payload.get("reason") or "unknown")).inc()
+            if agent is not None:
+                # The bot's answer after a return handed off again: the returned entry
+                # closes and a new one waits in the queue.
+                self.store.close_handoff(conversation_id, "returned")
         customer = context.customer_id or (payload.get("customer") or {}).get("user_id")
         entry = self.store.upsert_handoff(conversation_id, payload, customer)
         self.feed.publish({"type": "queue_update", "entry": entry})
@@ -362,7 +366,7 @@ class TurnRunner:
         status = done.get("handoff_status")
         if status in ("resolved", "returned"):
             self.store.close_handoff(conversation_id, status)
-        else:
+        elif status == "human":
             self.store.record_response(conversation_id)
         entry = self.store.get_handoff(conversation_id)
         if entry:

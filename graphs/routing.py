@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from langchain_core.messages import HumanMessage
+
 from graphs.intents import route_of
 from graphs.nodes.handoff import AGENT_AUTHOR
 from graphs.services import Services
@@ -164,14 +166,20 @@ def next_after_draft(state: State) -> str:
 
 
 def next_after_handoff(state: State) -> str:
-    """Conditional edge after `handoff`: after an agent's reply, wait for the agent again.
+    """Conditional edge after `handoff`: wait for the agent again, answer the bot, or end.
 
     The agent keeps the conversation after replying, so the graph pauses once more: the
     agent can write again, resolve or return it to the bot without waiting for the
     customer, and a customer message starts a new turn that reaches the agent as before.
+    A conversation returned to the bot while the customer's latest message is still
+    unanswered (nobody wrote after it) gets a bot turn on that message right away.
     """
     status = (state.get("handoff") or {"status": "none"}).get("status")
-    return "handoff" if status == "human" and agent_spoke_last(state) else "__end__"
+    if status == "human" and agent_spoke_last(state):
+        return "handoff"
+    if status == "returned" and customer_spoke_last(state):
+        return "guard"
+    return "__end__"
 
 
 def agent_spoke_last(state: State) -> bool:
@@ -180,3 +188,9 @@ def agent_spoke_last(state: State) -> bool:
     if not messages:
         return False
     return bool(messages[-1].additional_kwargs.get("author") == AGENT_AUTHOR)
+
+
+def customer_spoke_last(state: State) -> bool:
+    """Whether the newest message is the customer's (nobody has answered it yet)."""
+    messages = state.get("messages") or []
+    return bool(messages) and isinstance(messages[-1], HumanMessage)

@@ -102,7 +102,7 @@ def build(services: Services) -> StateGraph[State, Context, InputState, State]:
         ["retrieve", "order_tools", "order_action", "draft", "handoff", END],
     )
     workflow.add_conditional_edges("draft", next_after_draft, ["handoff", END])
-    workflow.add_conditional_edges("handoff", next_after_handoff, ["handoff", END])
+    workflow.add_conditional_edges("handoff", next_after_handoff, ["handoff", "guard", END])
     return workflow
 
 

@@ -118,3 +118,76 @@ def test_resolve_requires_a_claim_and_stamps_resolution(api):
     assert api.client.get("/v1/queue", headers=dana).json() == []
     resolved = api.client.get("/v1/queue?status=resolved", headers=dana).json()
     assert [e["conversation_id"] for e in resolved] == [conversation]
+
+
+def _customer_events_after(api, conversation, cursor, headers):
+    with api.client.stream(
+        "GET",
+        f"/v1/conversations/{conversation}/events?after={cursor}&until_done=true",
+        headers=headers,
+    ) as response:
+        return parse_sse(response.iter_lines())
+
+
+def _cursor(api, conversation, headers):
+    return api.client.get(f"/v1/conversations/{conversation}", headers=headers).json()[
+        "last_event_id"
+    ]
+
+
+def test_return_to_bot_answers_the_customers_open_question(api):
+    alex, conversation = _handed_off(api)
+    dana = api.agent("dana")
+    api.client.post(f"/v1/queue/{conversation}/claim", headers=dana)
+    api.client.post(f"/v1/queue/{conversation}/reply", json={"text": "Dana here."}, headers=dana)
+    asked = api.say(conversation, "where is my order #W1234567?", alex)
+    assert not [e for e in asked if e["type"] == "token"]  # the agent has it, not the bot
+    cursor = _cursor(api, conversation, alex)
+
+    back = api.client.post(f"/v1/queue/{conversation}/return", json={}, headers=dana)
+    assert back.status_code == 200, back.text
+    assert back.json()["status"] == "returned"
+
+    live = _customer_events_after(api, conversation, cursor, alex)
+    assert [e for e in live if e["type"] == "token"]
+    assert "get_order_details" in [e.get("name") for e in live if e["type"] == "tool"]
+    assert live[-1]["type"] == "done" and "pending" in live[-1]["reply"]
+    assert live[-1]["handoff_status"] == "returned"
+    transcript = api.client.get(f"/v1/queue/{conversation}/transcript", headers=dana).json()
+    assert [m["role"] for m in transcript["messages"]][-2:] == ["customer", "bot"]
+    assert transcript["queue"]["status"] == "returned"
+
+
+def test_return_to_bot_after_the_agents_answer_stays_quiet(api):
+    alex, conversation = _handed_off(api)
+    dana = api.agent("dana")
+    api.client.post(f"/v1/queue/{conversation}/claim", headers=dana)
+    api.say(conversation, "where is my order #W1234567?", alex)
+    api.client.post(
+        f"/v1/queue/{conversation}/reply", json={"text": "It is pending, Alex."}, headers=dana
+    )
+    cursor = _cursor(api, conversation, alex)
+
+    back = api.client.post(f"/v1/queue/{conversation}/return", json={}, headers=dana)
+    assert back.status_code == 200 and back.json()["status"] == "returned"
+
+    live = _customer_events_after(api, conversation, cursor, alex)
+    assert live[-1]["type"] == "done" and live[-1]["handoff_status"] == "returned"
+    assert not [e for e in live if e["type"] in ("token", "tool")]
+    transcript = api.client.get(f"/v1/queue/{conversation}/transcript", headers=dana).json()
+    last = transcript["messages"][-1]
+    assert (last["role"], last["text"]) == ("agent", "It is pending, Alex.")
+
+
+def test_a_returned_question_that_asks_for_a_person_queues_again(api):
+    alex, conversation = _handed_off(api)
+    dana = api.agent("dana")
+    api.client.post(f"/v1/queue/{conversation}/claim", headers=dana)
+    api.say(conversation, "no, I want a human, not the bot", alex)
+
+    back = api.client.post(f"/v1/queue/{conversation}/return", json={}, headers=dana)
+    assert back.status_code == 200, back.text
+
+    entry = api.client.get("/v1/queue", headers=dana).json()
+    assert [(e["conversation_id"], e["status"]) for e in entry] == [(conversation, "waiting")]
+    assert entry[0]["claimed_by"] is None and entry[0]["first_response_at"] is None
