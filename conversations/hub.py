@@ -2,11 +2,11 @@
 
 Every event of a conversation (reply tokens, tool activity, handoff, agent messages, done)
 gets the conversation's next sequence number. Recent events are kept in memory so a client
-that reconnects with `Last-Event-ID` receives exactly what it missed; all but token events
-are also persisted, so transcripts and late reconnects survive a restart. The memory they
-take is bounded in bytes (`conversations.event_window`): past it, idle conversations are
-dropped first, then the oldest events of the others (a stream further back than memory
-reads the persisted events).
+that reconnects with `Last-Event-ID` receives exactly what it missed; all but the live-only
+ones (reply tokens, an agent's typing indicator) are also persisted, so transcripts and late
+reconnects survive a restart. The memory they take is bounded in bytes
+(`conversations.event_window`): past it, idle conversations are dropped first, then the
+oldest events of the others (a stream further back than memory reads the persisted events).
 
 Numbers are never used twice, even across a crash: before numbering past its reservation a
 process persists a new one `SEQ_BLOCK` higher, and a process that opens a conversation (or
@@ -32,8 +32,11 @@ from graphs.event_schema import validate_event
 MEMORY_EVENTS = 4000
 """Events of a conversation kept in memory for resuming streams."""
 
-TRANSIENT = ("token",)
+TRANSIENT = ("token", "agent_typing")
 """Event types that are streamed live but not persisted."""
+
+UNCHECKED = ("token",)
+"""Event types published without the schema check (built from it, and the bulk of traffic)."""
 
 SEQ_BLOCK = 1000
 """Event numbers reserved (persisted) at a time, ahead of the ones published."""
@@ -151,10 +154,10 @@ class EventHub:
     async def publish(self, conversation_id: str, event: dict[str, Any]) -> int:
         """Number, keep and (unless transient) persist an event; wake the followers.
 
-        Persisted events are checked against the event schema first (tokens, the bulk of
-        the traffic, are built from it by the graph and skip the check).
+        Events are checked against the event schema first (tokens, the bulk of the traffic,
+        are built from it by the graph and skip the check).
         """
-        if event["type"] not in TRANSIENT:
+        if event["type"] not in UNCHECKED:
             validate_event(event)
         log = self._log(conversation_id)
         log.seq = seq = max(log.seq, log.floor) + 1

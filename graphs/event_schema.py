@@ -128,6 +128,16 @@ class AgentMessageEvent(_Shape):
     text: str = Field(description="What the agent wrote.")
 
 
+class AgentTypingEvent(_Shape):
+    """The human agent holding the conversation is writing (shown for a few seconds).
+
+    Live only: never persisted, never part of a replayed transcript, never sent to a model.
+    """
+
+    type: Literal["agent_typing"] = "agent_typing"
+    agent: str = Field(description="The writing agent's display name.")
+
+
 class TurnUsageShape(_Shape):
     """What the chat model spent on the turn."""
 
@@ -226,6 +236,7 @@ TurnEventModel = (
     | TokenEvent
     | HandoffEvent
     | AgentMessageEvent
+    | AgentTypingEvent
     | DoneEvent
     | SpeechInterruptedEvent
     | ErrorEvent
@@ -242,6 +253,7 @@ TURN_EVENT_MODELS: tuple[type[BaseModel], ...] = (
     TokenEvent,
     HandoffEvent,
     AgentMessageEvent,
+    AgentTypingEvent,
     DoneEvent,
     SpeechInterruptedEvent,
     ErrorEvent,

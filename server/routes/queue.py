@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sse_starlette import EventSourceResponse
 
 from conversations.runner import ConversationBusy
@@ -331,3 +331,23 @@ async def return_to_bot(
 ) -> QueueEntry:
     """Give the conversation back to the bot, optionally with a last message."""
     return await _act(runtime, conversation_id, caller, "return_to_bot", body.text)
+
+
+@router.post("/{conversation_id}/typing", status_code=204, responses={**ERRORS, **CONFLICT})
+async def typing(conversation_id: str, caller: Caller, runtime: RuntimeDep) -> Response:
+    """Show the customer that the agent holding the conversation is writing.
+
+    The customer's stream gets a live-only `agent_typing` event (never stored or replayed).
+    Consoles send it at most every few seconds while the composer changes. While a turn
+    runs on the conversation the indicator is skipped: the turn is the news then.
+    """
+    require_agent(caller)
+    _require_owner(_entry_or_404(runtime, conversation_id), caller)
+    lock = await runtime.runner.claim(conversation_id)
+    if lock is not None:
+        try:
+            event = {"type": "agent_typing", "agent": caller.name}
+            await runtime.hub.publish(conversation_id, event)
+        finally:
+            await runtime.runner.release(conversation_id, lock)
+    return Response(status_code=204)

@@ -191,3 +191,28 @@ def test_a_returned_question_that_asks_for_a_person_queues_again(api):
     entry = api.client.get("/v1/queue", headers=dana).json()
     assert [(e["conversation_id"], e["status"]) for e in entry] == [(conversation, "waiting")]
     assert entry[0]["claimed_by"] is None and entry[0]["first_response_at"] is None
+
+
+def test_only_the_claiming_agent_can_show_typing_and_it_is_never_stored(api):
+    alex, conversation = _handed_off(api)
+    dana, eli = api.agent("dana"), api.agent("eli")
+    unclaimed = api.client.post(f"/v1/queue/{conversation}/typing", headers=dana)
+    assert unclaimed.status_code == 409 and unclaimed.json()["code"] == "not_claimed"
+    api.client.post(f"/v1/queue/{conversation}/claim", headers=dana)
+    other = api.client.post(f"/v1/queue/{conversation}/typing", headers=eli)
+    assert other.status_code == 403 and other.json()["code"] == "claimed_by_other"
+    customer = api.client.post(f"/v1/queue/{conversation}/typing", headers=alex)
+    assert customer.status_code == 403
+    missing = api.client.post("/v1/queue/nope/typing", headers=dana)
+    assert missing.status_code == 404
+    cursor = _cursor(api, conversation, alex)
+
+    assert api.client.post(f"/v1/queue/{conversation}/typing", headers=dana).status_code == 204
+    api.client.post(f"/v1/queue/{conversation}/reply", json={"text": "Dana here."}, headers=dana)
+
+    live = _customer_events_after(api, conversation, cursor, alex)
+    assert [e["type"] for e in live[:2]] == ["agent_typing", "agent_message"]
+    assert live[0]["agent"] == "dana" and live[0]["id"] == cursor + 1
+    stored = api.client.app.state.runtime.store.events_after(conversation, 0)
+    assert "agent_typing" not in [event["type"] for _, event in stored]
+    assert "agent_message" in [event["type"] for _, event in stored]

@@ -54,6 +54,7 @@ def test_json_schema_is_a_union_keyed_by_type():
         "token",
         "handoff",
         "agent_message",
+        "agent_typing",
         "done",
         "speech_interrupted",
         "error",

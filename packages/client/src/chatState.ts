@@ -41,6 +41,8 @@ export interface ChatState {
   /** Events up to this number were already seen before the page (re)loaded: what they add
    * is history, not news. */
   replayTo: number;
+  /** The agent writing now (first name) and the event that said so; null when nobody is. */
+  typing: { agent: string; id: number } | null;
 }
 
 /** Intents with which a customer closes a conversation the bot handled. */
@@ -56,7 +58,11 @@ export const initialChat: ChatState = {
   turn: { orders: [], usedKb: false },
   survey: false,
   replayTo: 0,
+  typing: null,
 };
+
+/** How long "… is typing" stays up without a newer signal or the agent's message. */
+export const TYPING_SHOWN_MS = 6000;
 
 export type ChatAction =
   | {
@@ -71,6 +77,8 @@ export type ChatAction =
   | { type: "replay"; upTo: number; turnRunning: boolean }
   | { type: "event"; event: StreamEvent }
   | { type: "sources"; key: string; sources: Source[] }
+  /** The typing signal `id` is too old to show any more. */
+  | { type: "typing_expired"; id: number }
   | { type: "notice"; text: string; tone: "info" | "success" | "error" };
 
 const ORDER_ID = /#W\d{7}/g;
@@ -171,6 +179,12 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
         items: [...items, { kind: "notice", key, text: "A person will join shortly.", tone: "info" }],
       };
     }
+    case "agent_typing": {
+      // A signal from before the page loaded is long over.
+      if (!event.id || event.id <= state.replayTo) return state;
+      const agent = event.agent.trim().split(/\s+/)[0] || "Support agent";
+      return { ...state, typing: { agent, id: event.id } };
+    }
     case "agent_message": {
       const agent = event.agent || "Support agent";
       const text = event.text;
@@ -184,6 +198,7 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
         ...state,
         handoff: "human",
         agentName: agent,
+        typing: null,
         items: [...items, ...joined, { kind: "message", key, role: "agent", author: agent, text }],
       };
     }
@@ -241,6 +256,7 @@ function finishTurn(state: ChatState, event: DoneEvent, key: string): ChatState 
     handoff,
     survey,
     turnRunning: false,
+    typing: handoff === "human" ? state.typing : null,
     awaitingConfirmation: Boolean(event.awaiting_confirmation),
     turn: { orders: [], usedKb: false },
   };
@@ -289,6 +305,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
           item.kind === "message" && item.key === action.key ? { ...item, sources: action.sources, wantsSources: false } : item,
         ),
       };
+    case "typing_expired":
+      return state.typing?.id === action.id ? { ...state, typing: null } : state;
     case "notice":
       return { ...state, items: [...state.items, { kind: "notice", key: `n${state.items.length}${Date.now()}`, text: action.text, tone: action.tone }] };
   }

@@ -103,6 +103,17 @@ export interface AgentMessageEvent {
   text: string;
 }
 
+/**
+ * The human agent holding the conversation is writing (shown for a few seconds).
+ *
+ * Live only: never persisted, never part of a replayed transcript, never sent to a model.
+ */
+export interface AgentTypingEvent {
+  type: "agent_typing";
+  /** The writing agent's display name. */
+  agent: string;
+}
+
 /** What the chat model spent on the turn. */
 export interface TurnUsageShape {
   /** The model that planned the turn. */
@@ -195,6 +206,7 @@ export type TurnEvent =
   | TokenEvent
   | HandoffEvent
   | AgentMessageEvent
+  | AgentTypingEvent
   | DoneEvent
   | SpeechInterruptedEvent
   | ErrorEvent;

@@ -10,6 +10,7 @@ import { humanize } from "../ui/format";
 import { CustomerCard } from "./CustomerCard";
 import { sentimentClass } from "./QueueList";
 import { isTyping } from "./shortcuts";
+import { useTypingSignal } from "./typingSignal";
 import { AssignmentBar, LabelsCard, MacroPicker, ModelHandover, NotesCard, groupTools } from "./Workspace";
 
 type Action = "claim" | "reply" | "resolve" | "return";
@@ -126,6 +127,7 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [status, holder, waiting, session.sub]);
+  const typed = useTypingSignal(conversationId, token, status === "claimed" && holder === session.sub);
 
   if (!transcript) {
     return (
@@ -217,7 +219,10 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
                 id="reply-text"
                 rows={4}
                 value={draft}
-                onChange={(event) => setDraft(event.target.value)}
+                onChange={(event) => {
+                  setDraft(event.target.value);
+                  typed();
+                }}
                 onKeyDown={(event) => {
                   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
                     event.preventDefault();

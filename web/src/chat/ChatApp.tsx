@@ -167,6 +167,9 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
           busy={state.turnRunning}
           footer={state.survey && conversationId ? <CsatSurvey conversationId={conversationId} token={session.token} /> : null}
         />
+        <p className="typing-indicator" role="status" aria-live="polite">
+          {state.typing ? `${state.typing.agent} is typing…` : ""}
+        </p>
       </main>
       <footer className="composer">
         {state.items.length === 0 && (

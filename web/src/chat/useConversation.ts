@@ -5,7 +5,19 @@
  * visit continues the same conversation.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { ApiError, api, apiFetch, chatReducer, newClientMessageId, readEvents, initialChat, type Conversation, type Source, type StreamEvent } from "@tandem/client";
+import {
+  ApiError,
+  TYPING_SHOWN_MS,
+  api,
+  apiFetch,
+  chatReducer,
+  newClientMessageId,
+  readEvents,
+  initialChat,
+  type Conversation,
+  type Source,
+  type StreamEvent,
+} from "@tandem/client";
 import type { Session } from "../api/auth";
 import { storage } from "../api/storage";
 
@@ -113,6 +125,14 @@ export function useConversation(session: Session) {
       socket.current = null;
     };
   }, [session, onEvent]);
+
+  // "… is typing" goes away on its own unless a newer signal (or the message) replaces it.
+  const typingId = state.typing?.id;
+  useEffect(() => {
+    if (typingId === undefined) return;
+    const timer = setTimeout(() => dispatch({ type: "typing_expired", id: typingId }), TYPING_SHOWN_MS);
+    return () => clearTimeout(timer);
+  }, [typingId]);
 
   // A knowledge-base answer: fetch the articles it used, to show as links (once per answer,
   // not again on every token or event that arrives while the request is out).

@@ -136,6 +136,34 @@ describe("ConversationPanel", () => {
     expect(onChanged).toHaveBeenCalled();
   });
 
+  it("tells the customer it is typing at most once every three seconds", async () => {
+    const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
+    const calls = routeFetch({
+      "GET /v1/queue/c1/transcript": transcriptWith(entry({ status: "claimed", claimed_by: "alice" })),
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
+      "GET /v1/conversations/c1/events": never,
+      "GET /v1/conversations/c1": { waiting_for_human: true },
+      "GET /v1/customers/alex_morgan_1001/orders": [],
+      "POST /v1/queue/c1/typing": () => new Response(null, { status: 204 }),
+    });
+    let clock = 1_000_000;
+    vi.spyOn(Date, "now").mockImplementation(() => clock);
+    render(<ConversationPanel conversationId="c1" session={session} onChanged={vi.fn()} />);
+    const user = userEvent.setup();
+    const box = await screen.findByLabelText("Reply to the customer");
+    const typings = () => calls.filter((call) => call.url === "/v1/queue/c1/typing" && call.method === "POST").length;
+    await user.type(box, " one");
+    expect(typings()).toBe(1);
+    clock += 2900;
+    await user.type(box, " two");
+    expect(typings()).toBe(1);
+    clock += 200;
+    await user.type(box, "!");
+    expect(typings()).toBe(2);
+    vi.mocked(Date.now).mockRestore();
+  });
+
   it("shows the customer's profile and earlier conversations from the long-term memory", async () => {
     const session = signedIn("agent", { sub: "alice", role: "agent", name: "Alice", customerId: null });
     routeFetch({

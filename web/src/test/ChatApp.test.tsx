@@ -113,6 +113,49 @@ describe("ChatApp", () => {
     expect(screen.getByText("Hi, Alice here.")).toBeInTheDocument();
   });
 
+  it("shows the agent typing until their message arrives or the signal goes stale", async () => {
+    signedIn("chat", {});
+    localStorage.setItem("tandem.chat.conversation.alex_morgan_1001", "c1");
+    routeFetch({ "GET /v1/conversations/c1": CONVERSATION });
+    render(<ChatApp />);
+    await screen.findByText("Online");
+    const socket = FakeSocket.last!;
+    vi.useFakeTimers();
+    try {
+      act(() => socket.emit({ id: 4, type: "agent_typing", agent: "Alice Chen" }));
+      expect(screen.getByText("Alice is typing…")).toBeInTheDocument();
+      act(() => socket.emit({ id: 5, type: "agent_message", agent: "Alice Chen", text: "Hi, Alice here." }));
+      expect(screen.queryByText("Alice is typing…")).not.toBeInTheDocument();
+      expect(screen.getByText("Hi, Alice here.")).toBeInTheDocument();
+
+      act(() => socket.emit({ id: 6, type: "agent_typing", agent: "Alice Chen" }));
+      act(() => vi.advanceTimersByTime(4000));
+      act(() => socket.emit({ id: 7, type: "agent_typing", agent: "Alice Chen" })); // still writing
+      act(() => vi.advanceTimersByTime(4000));
+      expect(screen.getByText("Alice is typing…")).toBeInTheDocument();
+      act(() => vi.advanceTimersByTime(2500));
+      expect(screen.queryByText("Alice is typing…")).not.toBeInTheDocument();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("does not replay an old typing signal after a reload", async () => {
+    signedIn("chat", {});
+    localStorage.setItem("tandem.chat.conversation.alex_morgan_1001", "c1");
+    routeFetch({ "GET /v1/conversations/c1": { ...CONVERSATION, last_event_id: 5 } });
+    render(<ChatApp />);
+    await screen.findByText("Online");
+    const socket = FakeSocket.last!;
+    act(() => {
+      socket.emit({ id: 4, type: "customer_message", text: "human please" });
+      socket.emit({ id: 5, type: "agent_typing", agent: "Alice" });
+    });
+    expect(screen.queryByText("Alice is typing…")).not.toBeInTheDocument();
+    act(() => socket.emit({ id: 6, type: "agent_typing", agent: "Alice" }));
+    expect(screen.getByText("Alice is typing…")).toBeInTheDocument();
+  });
+
   it("after a reload shows what was seen: tool lines, sources, the handoff and the agent", async () => {
     signedIn("chat", {});
     localStorage.setItem("tandem.chat.conversation.alex_morgan_1001", "c1");
