@@ -49,6 +49,23 @@ class StatusEvent(_Shape):
     text: str = Field(description="The sentence to show, e.g. a notice that the server is busy.")
 
 
+class OrderCardItem(_Shape):
+    """One line of an order card."""
+
+    name: str = Field(description="The item's product name.")
+    price: float = Field(description="The item's price.")
+
+
+class OrderCardShape(_Shape):
+    """What the chat's order card shows, as the order was when the tool ran."""
+
+    order_id: str = Field(description="The order, e.g. `#W1234567`.")
+    status: str = Field(description="Its status then, e.g. pending, delivered, cancelled.")
+    items: list[OrderCardItem] = Field(description="Its items and their prices.")
+    city: str | None = Field(default=None, description="The shipping address's city.")
+    state: str | None = Field(default=None, description="The shipping address's state.")
+
+
 class ToolEvent(_Shape):
     """A tool starting or finishing: an order lookup, an order action, a help-centre search."""
 
@@ -60,6 +77,11 @@ class ToolEvent(_Shape):
         "or the error when the call failed."
     )
     ok: bool = Field(description="False when the call failed (only on `end`).")
+    order: OrderCardShape | None = Field(
+        default=None,
+        description="On the `end` of a call that returned one of the customer's orders: the "
+        "order as it was then (the card a reload shows, not today's status).",
+    )
 
 
 class TokenEvent(_Shape):

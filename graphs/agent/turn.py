@@ -15,7 +15,7 @@ from graphs.agent.policy import Outcome, PolicyGate
 from graphs.agent.tools import tool_definitions
 from graphs.context import Context
 from graphs.drafting.pricing import cost_usd
-from graphs.events import emit_tool
+from graphs.events import emit_tool, order_card
 from graphs.messages import last_customer_message, message_text
 from graphs.services import Services
 from graphs.state import Customer, PendingAction, State, ToolResult, TurnUsage
@@ -144,7 +144,8 @@ class AgentTurn:
         emit_tool(name, "start", name.replace("_", " "))
         outcome = self.gate.handle(name, dict(call.get("args") or {}))
         summary = name.replace("_", " ") if outcome.ok else outcome.observation[:200]
-        emit_tool(name, "end", summary, ok=outcome.ok)
+        card = order_card(outcome.observation) if outcome.ok else None
+        emit_tool(name, "end", summary, ok=outcome.ok, order=card)
         return str(call.get("id", "")), outcome
 
     def record(

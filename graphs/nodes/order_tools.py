@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 
 from graphs.agent.policy import describe_dry_run
 from graphs.context import Context
-from graphs.events import emit_tool
+from graphs.events import emit_tool, order_card
 from graphs.intents import action_of
 from graphs.messages import last_customer_message, message_text
 from graphs.order_proposals import propose
@@ -45,7 +45,8 @@ def call_tool(
         emit_tool(tool, "end", str(error), ok=False)
         return None
     results.append({"tool": tool, "args": args, "ok": True, "output": output})
-    emit_tool(tool, "end", f"{tool.replace('_', ' ')} {label}".strip())
+    summary = f"{tool.replace('_', ' ')} {label}".strip()
+    emit_tool(tool, "end", summary, order=order_card(output))
     return output
 
 

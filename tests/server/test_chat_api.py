@@ -201,3 +201,27 @@ def test_a_streamed_turn_says_how_long_the_server_took_to_start_it(api):
     assert events[0]["type"] == "customer_message" and events[-1]["type"] == "done"
     assert server_timing("cache;desc=hit, app;dur=12.5") == 0.0125
     assert server_timing("app;desc=x") is None and server_timing(None) is None
+
+
+def test_a_replayed_order_lookup_shows_the_order_as_it_was_then(api, services):
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    api.say(conversation, "where is my order #W1234567?", alex)
+    services.orders.cancel_pending_order("#W1234567", "no longer needed")
+    assert api.client.get("/v1/orders/%23W1234567", headers=alex).json()["status"] == "cancelled"
+
+    stored = api.client.app.state.runtime.store.events_after(conversation, 0)
+    ends = [e for _, e in stored if e["type"] == "tool" and e["phase"] == "end"]
+    lookup = next(e for e in ends if e["name"] == "get_order_details")
+    assert lookup["order"]["order_id"] == "#W1234567"
+    assert lookup["order"]["status"] == "pending"
+    assert lookup["order"]["items"] and {"name", "price"} == set(lookup["order"]["items"][0])
+    assert "user_id" not in lookup["order"] and "payment_history" not in lookup["order"]
+
+    api.client.app.state.runtime.hub._logs.pop(conversation, None)  # a restarted server
+    with api.client.stream(
+        "GET", f"/v1/conversations/{conversation}/events?after=0&until_done=true", headers=alex
+    ) as response:
+        replayed = parse_sse(response.iter_lines())
+    cards = [e["order"] for e in replayed if e["type"] == "tool" and e.get("order")]
+    assert [(c["order_id"], c["status"]) for c in cards] == [("#W1234567", "pending")]

@@ -4,7 +4,7 @@
  * so a reconnect that replays a little (or a send that races the live socket) never
  * duplicates a message.
  */
-import type { DoneEvent, ErrorEvent } from "./events";
+import type { DoneEvent, ErrorEvent, OrderCardShape } from "./events";
 import type { Message, Source, StreamEvent } from "./types";
 
 export type HandoffState = "none" | "waiting" | "human" | "resolved" | "returned";
@@ -19,6 +19,9 @@ export type ChatItem =
       streaming?: boolean;
       fromHistory?: boolean;
       orders?: string[];
+      /** The orders as the turn's tools returned them (what their cards show, also after a
+       * reload); an order without one is fetched as it is now. */
+      orderCards?: Record<string, OrderCardShape>;
       wantsSources?: boolean;
       sources?: Source[];
     }
@@ -33,8 +36,9 @@ export interface ChatState {
   turnRunning: boolean;
   /** The last reply asks the customer to confirm or decline an action (yes / no). */
   awaitingConfirmation: boolean;
-  /** Orders looked up and whether the help centre was searched, in the running turn. */
-  turn: { orders: string[]; usedKb: boolean };
+  /** Orders looked up (and as they were then) and whether the help centre was searched, in
+   * the running turn. */
+  turn: TurnSeen;
   /** Whether to offer the satisfaction survey: a person resolved the conversation, or the
    * customer closed it with thanks or goodbye after the bot's help. */
   survey: boolean;
@@ -44,6 +48,14 @@ export interface ChatState {
   /** The agent writing now (first name) and the event that said so; null when nobody is. */
   typing: { agent: string; id: number } | null;
 }
+
+export interface TurnSeen {
+  orders: string[];
+  cards: Record<string, OrderCardShape>;
+  usedKb: boolean;
+}
+
+const freshTurn = (): TurnSeen => ({ orders: [], cards: {}, usedKb: false });
 
 /** Intents with which a customer closes a conversation the bot handled. */
 export const CLOSING_INTENTS = ["thanks", "goodbye"];
@@ -55,7 +67,7 @@ export const initialChat: ChatState = {
   agentName: null,
   turnRunning: false,
   awaitingConfirmation: false,
-  turn: { orders: [], usedKb: false },
+  turn: freshTurn(),
   survey: false,
   replayTo: 0,
   typing: null,
@@ -132,7 +144,7 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
         ...state,
         turnRunning: true,
         awaitingConfirmation: false,
-        turn: { orders: [], usedKb: false },
+        turn: freshTurn(),
         items: [...items, { kind: "message", key, role: "customer", text }],
       };
     }
@@ -150,6 +162,7 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
       if (name === "get_order_details" && phase === "end" && ok) {
         turn.orders = [...new Set([...turn.orders, ...orderIdsIn(summary)])];
       }
+      if (phase === "end" && ok && event.order) turn.cards = { ...(turn.cards ?? {}), [event.order.order_id]: event.order };
       if (name === "search_knowledge_base") turn.usedKb = true;
       if (phase === "end") {
         const index = items.findLastIndex(
@@ -234,7 +247,9 @@ function finishTurn(state: ChatState, event: DoneEvent, key: string): ChatState 
   const handoff = handoffOf(event.handoff_status, event.waiting_for_human);
   let items = [...state.items];
   const sources = state.turn.usedKb && event.sources ? event.sources.map((source) => ({ ...source, url: `/help/${source.article_id}` })) : undefined;
-  const extras = { orders: state.turn.orders, wantsSources: state.turn.usedKb && !sources, ...(sources ? { sources } : {}) };
+  // `cards` can be missing from a state a client saved before it existed.
+  const cards = Object.keys(state.turn.cards ?? {}).length ? { orderCards: state.turn.cards } : {};
+  const extras = { orders: state.turn.orders, ...cards, wantsSources: state.turn.usedKb && !sources, ...(sources ? { sources } : {}) };
   const streaming = items.findLastIndex((item) => item.kind === "message" && item.role === "bot" && Boolean(item.streaming));
   const turnStart = items.findLastIndex((item) => item.kind === "message" && item.role === "customer");
   const shown = items.slice(turnStart + 1).some((item) => item.kind === "message" && item.text === reply);
@@ -258,7 +273,7 @@ function finishTurn(state: ChatState, event: DoneEvent, key: string): ChatState 
     turnRunning: false,
     typing: handoff === "human" ? state.typing : null,
     awaitingConfirmation: Boolean(event.awaiting_confirmation),
-    turn: { orders: [], usedKb: false },
+    turn: freshTurn(),
   };
 }
 

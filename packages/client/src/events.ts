@@ -17,6 +17,28 @@ export interface StatusEvent {
   text: string;
 }
 
+/** One line of an order card. */
+export interface OrderCardItem {
+  /** The item's product name. */
+  name: string;
+  /** The item's price. */
+  price: number;
+}
+
+/** What the chat's order card shows, as the order was when the tool ran. */
+export interface OrderCardShape {
+  /** The order, e.g. `#W1234567`. */
+  order_id: string;
+  /** Its status then, e.g. pending, delivered, cancelled. */
+  status: string;
+  /** Its items and their prices. */
+  items: OrderCardItem[];
+  /** The shipping address's city. */
+  city?: string | null;
+  /** The shipping address's state. */
+  state?: string | null;
+}
+
 /** A tool starting or finishing: an order lookup, an order action, a help-centre search. */
 export interface ToolEvent {
   type: "tool";
@@ -28,6 +50,8 @@ export interface ToolEvent {
   summary: string;
   /** False when the call failed (only on `end`). */
   ok: boolean;
+  /** On the `end` of a call that returned one of the customer's orders: the order as it was then (the card a reload shows, not today's status). */
+  order?: OrderCardShape | null;
 }
 
 /** A piece of the bot's reply as it is produced; not persisted, `done` has the whole reply. */

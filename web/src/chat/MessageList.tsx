@@ -48,7 +48,7 @@ function Bubble({ item, token }: { item: Extract<ChatItem, { kind: "message" }>;
         {item.streaming && <span className="cursor" aria-hidden="true" />}
       </div>
       {!item.streaming &&
-        item.orders?.map((orderId) => <OrderCard key={orderId} orderId={orderId} token={token} />)}
+        item.orders?.map((orderId) => <OrderCard key={orderId} orderId={orderId} token={token} seen={item.orderCards?.[orderId]} />)}
       {!item.streaming && <Sources item={item} />}
     </li>
   );

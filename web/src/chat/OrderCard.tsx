@@ -1,6 +1,9 @@
-/** A compact card with an order's status, items and total, fetched from /v1/orders/{id}. */
+/**
+ * A compact card with an order's status, items and total: as the message's turn saw it
+ * (carried by its tool event), else fetched from /v1/orders/{id} (older transcripts).
+ */
 import { useEffect, useState } from "react";
-import { fetchOrder, type Order } from "@tandem/client";
+import { fetchOrder, type Order, type OrderCardShape } from "@tandem/client";
 import { humanize, money } from "../ui/format";
 
 export function OrderSummary({ order }: { order: Order }) {
@@ -28,9 +31,16 @@ export function OrderSummary({ order }: { order: Order }) {
   );
 }
 
-export function OrderCard({ orderId, token }: { orderId: string; token: string }) {
+/** The card's order from what a tool event carried (no user id or street: it shows neither). */
+export function orderFromCard(card: OrderCardShape): Order {
+  const address = card.city ? { city: card.city, state: card.state ?? "" } : undefined;
+  return { order_id: card.order_id, user_id: "", status: card.status, items: card.items, address };
+}
+
+export function OrderCard({ orderId, token, seen }: { orderId: string; token: string; seen?: OrderCardShape }) {
   const [order, setOrder] = useState<Order | null>(null);
   useEffect(() => {
+    if (seen) return;
     let live = true;
     fetchOrder(orderId, token)
       .then((value) => live && setOrder(value))
@@ -38,6 +48,7 @@ export function OrderCard({ orderId, token }: { orderId: string; token: string }
     return () => {
       live = false;
     };
-  }, [orderId, token]);
+  }, [orderId, token, seen]);
+  if (seen) return <OrderSummary order={orderFromCard(seen)} />;
   return order ? <OrderSummary order={order} /> : null;
 }

@@ -92,6 +92,31 @@ describe("ChatApp", () => {
     expect(screen.getAllByText(/Order #W1234567 is/)).toHaveLength(1);
   });
 
+  it("after a reload shows each order card as it was when the message was sent", async () => {
+    signedIn("chat", {});
+    localStorage.setItem("tandem.chat.conversation.alex_morgan_1001", "c1");
+    const calls = routeFetch({
+      "GET /v1/conversations/c1": { ...CONVERSATION, last_event_id: 9 },
+      "GET /v1/orders/": { ...ORDER, status: "cancelled" }, // today's status
+    });
+    render(<ChatApp />);
+    await screen.findByText("Online");
+    const socket = FakeSocket.last!;
+    const seen = { order_id: "#W1234567", status: "pending", items: [{ name: "Office Chair", price: 501.57 }], city: "San Francisco", state: "CA" };
+    act(() => {
+      socket.emit({ id: 4, type: "customer_message", text: "Where is my order #W1234567?" });
+      socket.emit({ id: 5, type: "tool", name: "get_order_details", phase: "start", summary: "get order details #W1234567", ok: true });
+      socket.emit({ id: 6, type: "tool", name: "get_order_details", phase: "end", summary: "get order details #W1234567", ok: true, order: seen });
+      socket.emit({ id: 9, type: "done", conversation_id: "c1", reply: "Order #W1234567 is pending.", waiting_for_human: false, handoff_status: "none" });
+    });
+    const card = await screen.findByRole("article", { name: "Order #W1234567" });
+    expect(card).toHaveTextContent("Pending");
+    expect(card).toHaveTextContent("San Francisco, CA");
+    expect(card).toHaveTextContent("$501.57");
+    expect(card).not.toHaveTextContent("Cancelled");
+    expect(calls.some((call) => call.url.startsWith("/v1/orders/"))).toBe(false);
+  });
+
   it("shows the handoff and the agent's name", async () => {
     signedIn("chat", {});
     localStorage.setItem("tandem.chat.conversation.alex_morgan_1001", "c1");
