@@ -1,7 +1,9 @@
 """An agent's day in the console, in Chromium against the real server on the SQLite and the
 DynamoDB server store: an admin writes a canned response in the console, then claim
 (keyboard) → internal note → macro → reply (Ctrl+Enter) → reassign → the second agent
-resolves; the resolved view finds it again. Screenshots and axe on each screen."""
+resolves; the resolved view finds it again; the customer rates the conversation with the
+chat's one-tap survey and the dashboard counts the rating. Screenshots and axe on each
+screen."""
 
 from __future__ import annotations
 
@@ -83,6 +85,14 @@ def _say(base: str, conversation: str, text: str, headers: dict[str, str]) -> li
     return events
 
 
+def _csat_responses(base: str) -> int:
+    """How many ratings the dashboard counts now (its default range)."""
+    agent = _token(base, "agent", "morgan")
+    response = httpx.get(f"{base}/v1/metrics/dashboard", headers=agent, timeout=60)
+    response.raise_for_status()
+    return int(response.json()["csat"]["responses"])
+
+
 def _handed_off_customer(base: str) -> str:
     alex = _token(base, "customer", "alex_morgan_1001")
     created = httpx.post(f"{base}/v1/conversations", json={"channel": "web"}, headers=alex)
@@ -127,7 +137,7 @@ def _walk(
     admin.get_by_text("Saved “Order follow-up”.").wait_for()
     admin.screenshot(path=screenshots / "00-admin-canned-responses.png")
     assert_accessible(admin, axe_source, "canned responses")
-    _handed_off_customer(web_server)
+    conversation = _handed_off_customer(web_server)
 
     alice = new_context().new_page()
     alice.goto("/agent")
@@ -191,3 +201,42 @@ def _walk(
     bob.get_by_role("dialog", name="Keyboard shortcuts").wait_for()
     bob.screenshot(path=screenshots / "04-resolved-view-and-shortcuts.png")
     assert_accessible(bob, axe_source, "resolved view with the shortcut help")
+
+    _customer_rates_and_the_dashboard_counts_it(
+        web_server, conversation, new_context, screenshots, axe_source
+    )
+
+
+def _customer_rates_and_the_dashboard_counts_it(
+    web_server: str, conversation: str, new_context: Any, screenshots: Path, axe_source: str
+) -> None:
+    """The customer opens the resolved conversation, taps a rating; the dashboard has it."""
+    before = _csat_responses(web_server)
+    customer = new_context().new_page()
+    customer.set_viewport_size({"width": 420, "height": 720})
+    customer.goto("/chat")
+    customer.evaluate(
+        "id => localStorage.setItem('tandem.chat.conversation.alex_morgan_1001', id)",
+        conversation,
+    )
+    sign_in(customer, "alex_morgan_1001")
+    log = customer.get_by_role("log", name="Conversation")
+    log.get_by_text("This conversation was resolved.", exact=False).first.wait_for()
+    survey = customer.get_by_role("region", name="How did we do?")
+    survey.wait_for()
+    survey.get_by_role("button", name="4 of 5: Satisfied").click()
+    customer.get_by_role("heading", name="Thanks for your feedback!").wait_for()
+    customer.screenshot(path=screenshots / "05-customer-rates.png", full_page=True)
+    assert_accessible(customer, axe_source, "chat with the satisfaction survey")
+
+    manager = new_context().new_page()
+    manager.goto("/dashboard")
+    sign_in(manager, "morgan", "Morgan", role="agent")
+    tile = manager.locator('[data-metric="csat"]')
+    tile.locator(".tile-value").wait_for()
+    assert tile.locator(".tile-detail").inner_text().endswith(f"· {before + 1} ratings")
+    agents = manager.get_by_role("region", name="Agents")
+    row = agents.locator('tr[data-agent="bob"]')
+    assert row.locator("td").last.inner_text() == "4 (1)", "bob resolved it: his CSAT is 4"
+    manager.screenshot(path=screenshots / "06-dashboard-csat.png", full_page=True)
+    assert_accessible(manager, axe_source, "dashboard with the rating")
