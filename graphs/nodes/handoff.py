@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import BaseModel, Field
@@ -87,4 +87,11 @@ def handoff(state: State, runtime: Runtime[Context], services: Services) -> dict
     update["handoff"] = current
     if answer.action == "resolve":
         note_chapter(runtime, services, state, "resolved", answer.agent)
+    messages = state.get("messages") or []
+    open_question = bool(messages) and isinstance(messages[-1], HumanMessage)
+    sentiment = state.get("sentiment")
+    if status == "returned" and open_question and "messages" not in update and sentiment:
+        # The bot answers the open question next (see `next_after_handoff`) and
+        # `understand` scores it again: its score leaves the history so it counts once.
+        update["sentiment"] = {**sentiment, "history": sentiment["history"][:-1]}
     return update

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage
 
+from tests.fakes import scripted
 from tests.scenarios.helpers import Conversation
 
 
@@ -90,3 +91,47 @@ def test_repeated_out_of_scope_requests_hand_off(graph):
     chat.say("who will win the football world cup?")
     assert chat.interrupts
     assert chat.interrupts[0].value["reason"] in ("out_of_scope", "repeated_failure")
+
+
+def _open_question_with_the_agent(chat: Conversation) -> None:
+    chat.say("I want to talk to a real person")
+    chat.agent("reply", "Hi Alex, Dana here.")
+    chat.say("where is my order #W1234567?")
+    assert chat.interrupts and not chat.streamed_text()
+
+
+def test_return_to_bot_answers_the_open_question_once(graph):
+    chat = Conversation(graph)
+    _open_question_with_the_agent(chat)
+    history = list(chat.state["sentiment"]["history"])
+
+    done = chat.agent("return_to_bot")
+    assert done["handoff_status"] == "returned" and not chat.interrupts
+    assert "get_order_details" in chat.tools_called()
+    assert "pending" in done["reply"] and chat.streamed_text() == done["reply"]
+    assert chat.state["sentiment"]["history"] == history, "the question is scored once"
+    assert not isinstance(chat.state["messages"][-2], AIMessage)
+
+
+def test_return_to_bot_with_a_last_word_leaves_the_next_move_to_the_customer(graph):
+    chat = Conversation(graph)
+    _open_question_with_the_agent(chat)
+    done = chat.agent("return_to_bot", "It is on its way; our assistant can help further.")
+    assert done["handoff_status"] == "returned"
+    assert not chat.tools_called() and not chat.streamed_text()
+    assert chat.state["messages"][-1].additional_kwargs["author"] == "human_agent"
+
+
+def test_return_to_bot_on_the_model_path_plans_the_answer(graph, services):
+    chat = Conversation(graph)
+    _open_question_with_the_agent(chat)
+    look_up = {"name": "get_order_details", "args": {"order_id": "#W1234567"}, "id": "c1"}
+    services.chat_model = scripted(
+        AIMessage(content="", tool_calls=[look_up]),
+        "Order #W1234567 is pending; it has not shipped yet.",
+    )
+    done = chat.agent("return_to_bot")
+    assert done["planner"] == "model"
+    assert done["reply"] == "Order #W1234567 is pending; it has not shipped yet."
+    cards = [e["order"] for e in chat.events if e["type"] == "tool" and e.get("order")]
+    assert [(c["order_id"], c["status"]) for c in cards] == [("#W1234567", "pending")]
