@@ -62,7 +62,8 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
       token: () => token,
       signal: controller.signal,
       onEvent: (event) => {
-        if (event.type === "token") return;
+        // Reply tokens and typing signals (this agent's own) change nothing in the transcript.
+        if (event.type === "token" || event.type === "agent_typing") return;
         clearTimeout(timer);
         timer = setTimeout(() => void load(), 150);
       },
