@@ -126,6 +126,10 @@ def test_customer_is_handed_off_and_agent_replies_and_resolves(
     other.screenshot(path=screenshots / "05-agent-claimed-by-other.png")
     assert_accessible(other, axe_source, "conversation claimed by another agent")
 
+    # While the agent writes, the customer sees it.
+    reply.press_sequentially(" ")
+    customer.get_by_text("Alice is typing…").wait_for()
+
     # The customer's network drops; the agent replies meanwhile.
     drop["blocked"] = True
     for ws in drop["sockets"]:
@@ -148,6 +152,7 @@ def test_customer_is_handed_off_and_agent_replies_and_resolves(
     log.get_by_text(AGENT_REPLY).wait_for()
     log.get_by_text("Alice joined the conversation.").wait_for()
     assert log.get_by_text(AGENT_REPLY).count() == 1, "the reply arrives exactly once"
+    assert customer.get_by_text("Alice is typing…").count() == 0, "the message ends it"
     customer.get_by_role("status").filter(has_text="Online").wait_for()
     customer.screenshot(path=screenshots / "07-chat-agent-reply.png")
     assert_accessible(customer, axe_source, "chat with the agent")
