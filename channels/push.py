@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from conversations.push_devices import SqlitePushDevices
+from conversations.push_devices import PushDevices
 from conversations.store import ServerStore
 
 logger = logging.getLogger("tandem.channels.push")
@@ -118,7 +118,7 @@ class PushNotifier:
     def __init__(
         self,
         sender: PushSender,
-        devices: SqlitePushDevices,
+        devices: PushDevices,
         store: ServerStore,
         capacity: int = 10_000,
     ) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from conversations.dynamodb_items import ServerTableItems
 from conversations.server_table import conversation_pk
 
 THREAD_SK = "THREAD"
@@ -31,16 +32,8 @@ def _conditional(error: ClientError) -> bool:
     return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
 
-class DynamoDBChannelStore:
+class DynamoDBChannelStore(ServerTableItems):
     """Channel records in the server table (create it with `ensure_server_table`)."""
-
-    def __init__(self, client: Any, table: str) -> None:
-        self.client = client
-        self.table = table
-
-    def close(self) -> None:
-        """Close the HTTP connection pool."""
-        self.client.close()
 
     @staticmethod
     def _key(pk: str, sk: str) -> dict[str, Any]:

@@ -4,6 +4,11 @@ An app that lost its connection while sending cannot know whether the server got
 message, so it sends it again with the same id. `claim` records the id before the turn
 starts and answers False for an id seen before; `release` forgets it again when the turn
 could not start (the conversation was busy), so that a later retry is accepted.
+
+`ClientMessages` is what the routes use; `SqliteClientMessages` keeps the ids in a SQLite
+file (embedded profile), `DynamoDBClientMessages` in the server's DynamoDB table
+(conversations/client_messages_dynamodb.py), so a retry reaching another server process
+is still refused.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Protocol
 
 from conversations.sqlite_files import open_database
 
@@ -26,6 +32,19 @@ CREATE INDEX IF NOT EXISTS client_messages_at ON client_messages(at);
 
 KEEP_SECONDS = 30 * 24 * 3600.0
 """How long an id is remembered (an app retries within minutes or days, not months)."""
+
+
+class ClientMessages(Protocol):
+    """The accepted client message ids; safe to share between threads."""
+
+    def claim(self, conversation_id: str, client_message_id: str) -> bool:
+        """Record the id; False when this conversation already accepted it."""
+
+    def release(self, conversation_id: str, client_message_id: str) -> None:
+        """Forget a claimed id whose message was not taken after all."""
+
+    def close(self) -> None:
+        """Release connections."""
 
 
 class SqliteClientMessages:

@@ -39,3 +39,15 @@ def record(raw: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
 def failed_condition(err: ClientError) -> bool:
     """Whether a write was refused by its condition expression."""
     return err.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+class ServerTableItems:
+    """Base of the records kept as items of the server table: its client and table name."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self.client = client
+        self.table = table
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self.client.close()

@@ -10,21 +10,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from conversations.dynamodb_items import ServerTableItems
 from tools.orders.store import phone_digits
 
 _SK = "OPTOUT"
 
 
-class DynamoDBOptOuts:
+class DynamoDBOptOuts(ServerTableItems):
     """Opt-outs in the server table (create it with `ensure_server_table`)."""
-
-    def __init__(self, client: Any, table: str) -> None:
-        self.client = client
-        self.table = table
-
-    def close(self) -> None:
-        """Close the HTTP connection pool."""
-        self.client.close()
 
     @staticmethod
     def _key(number: str) -> dict[str, Any]:

@@ -3,6 +3,10 @@
 The app registers its token after sign-in and deletes it on sign-out. A token belongs to
 one customer at a time: registering it again (another customer signed in on that phone)
 moves it, so a phone never receives the previous customer's notifications.
+
+`PushDevices` is what the routes and the notifier use; `SqlitePushDevices` keeps the tokens
+in a SQLite file (embedded profile), `DynamoDBPushDevices` in the server's DynamoDB table
+(conversations/push_devices_dynamodb.py), so every server process sees the same phones.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from conversations.sqlite_files import open_database
 
@@ -36,6 +41,25 @@ class PushDevice:
     customer_id: str
     platform: str
     updated_at: float
+
+
+class PushDevices(Protocol):
+    """Registered push tokens; safe to share between threads."""
+
+    def register(self, customer_id: str, token: str, platform: str) -> PushDevice:
+        """Register (or move, or refresh) `token` for `customer_id`."""
+
+    def unregister(self, customer_id: str, token: str) -> bool:
+        """Delete the customer's `token`; False when they had no such token."""
+
+    def forget(self, token: str) -> None:
+        """Delete a token the push service says is no longer valid."""
+
+    def devices(self, customer_id: str) -> list[PushDevice]:
+        """The customer's registered phones, most recently registered first."""
+
+    def close(self) -> None:
+        """Release connections."""
 
 
 class SqlitePushDevices:

@@ -11,9 +11,13 @@ One table, string keys `PK` / `SK`, every item of a conversation under `CONV#<id
 | open turn | `PK = OPEN_TURNS`, `SK` = conversation id | — (one Query lists them) |
 | internal note | `NOTE#<microseconds, 20 digits>#<id>` | — (a Query on the conversation) |
 | canned response | `PK = MACROS`, `SK` = macro id | — (one Query lists them) |
+| accepted client message id | `MSGID#<client message id>` (under the conversation) | — |
+| phone's owner | `PK = DEVICE#<push token>`, `SK = OWNER` | — |
+| customer's phone | `PK = DEVICES#<customer id>`, `SK` = push token | — (one Query lists them) |
 
 The indexes are sparse: only conversation items carry `customer_id` and `kind`, only
-handoff items carry `status`.
+handoff items carry `status`. Items with a `ttl` attribute (epoch seconds) are deleted by
+DynamoDB's Time to Live some time after it passes; readers treat them as gone at once.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ OPEN_TURNS_PK = "OPEN_TURNS"
 EVENT_PREFIX = "EVT#"
 NOTE_PREFIX = "NOTE#"
 MACROS_PK = "MACROS"
+CLIENT_MESSAGE_PREFIX = "MSGID#"
+DEVICE_OWNER_SK = "OWNER"
+TTL_ATTRIBUTE = "ttl"
 CONVERSATION_KIND = "conversation"
 BY_CUSTOMER = "by_customer"
 BY_RECENCY = "by_recency"
@@ -43,10 +50,21 @@ def event_sk(seq: int) -> str:
     return f"{EVENT_PREFIX}{seq:012d}"
 
 
+def device_owner_pk(token: str) -> str:
+    """Partition key of the item naming the customer a push token belongs to."""
+    return f"DEVICE#{token}"
+
+
+def customer_devices_pk(customer_id: str) -> str:
+    """Partition key of a customer's registered phones."""
+    return f"DEVICES#{customer_id}"
+
+
 def server_table_spec(name: str) -> TableSpec:
-    """The server table named `name`, with its three indexes."""
+    """The server table named `name`, with its three indexes and Time to Live on `ttl`."""
     return TableSpec(
         name=name,
+        ttl_attribute=TTL_ATTRIBUTE,
         indexes=(
             Index(BY_CUSTOMER, ("customer_id", "S"), ("updated_at", "N")),
             Index(BY_RECENCY, ("kind", "S"), ("updated_at", "N")),

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from channels.push import ExpoPush, PushNotifier
 from config.settings import Settings
-from conversations.client_messages import SqliteClientMessages
+from conversations.client_messages import ClientMessages, SqliteClientMessages
 from conversations.hub import EventHub
-from conversations.push_devices import SqlitePushDevices
+from conversations.push_devices import PushDevices, SqlitePushDevices
 from conversations.store import ServerStore
 
 
@@ -18,16 +18,30 @@ from conversations.store import ServerStore
 class Devices:
     """What the device and message routes use, and the notifier watching the hub."""
 
-    devices: SqlitePushDevices
-    client_messages: SqliteClientMessages
+    devices: PushDevices
+    client_messages: ClientMessages
     notifier: PushNotifier | None
+
+
+def _open_stores(settings: Settings) -> tuple[PushDevices, ClientMessages]:
+    """Beside the server store: a SQLite file, or the DynamoDB server table."""
+    if settings.server_store_backend == "dynamodb":
+        from cloud.aws import aws_client
+        from conversations.client_messages_dynamodb import DynamoDBClientMessages
+        from conversations.push_devices_dynamodb import DynamoDBPushDevices
+
+        region, endpoint = settings.aws_region, settings.dynamodb_endpoint_url
+        return (
+            DynamoDBPushDevices(aws_client("dynamodb", region, endpoint), settings.server_table),
+            DynamoDBClientMessages(aws_client("dynamodb", region, endpoint), settings.server_table),
+        )
+    return SqlitePushDevices(settings.devices_db), SqliteClientMessages(settings.devices_db)
 
 
 @contextlib.contextmanager
 def open_devices(settings: Settings, hub: EventHub, store: ServerStore) -> Iterator[Devices]:
     """Open the stores and, unless push is off, start notifying from `hub`'s events."""
-    devices = SqlitePushDevices(settings.devices_db)
-    client_messages = SqliteClientMessages(settings.devices_db)
+    devices, client_messages = _open_stores(settings)
     notifier = None
     sender = None
     if settings.push_provider == "expo":

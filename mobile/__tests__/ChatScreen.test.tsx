@@ -1,18 +1,10 @@
 import AsyncStorage from "@react-native-async-storage/async-storage";
-import { initialChat, type Session } from "@tandem/client";
+import { initialChat } from "@tandem/client";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react-native";
 import { ChatScreen } from "../src/screens/ChatScreen";
 import { saveConversation } from "../src/storage";
 import { network } from "./network";
-
-const session: Session = {
-  token: "t0k3n",
-  sub: "alex_morgan_1001",
-  role: "customer",
-  name: "Alex",
-  customerId: "alex_morgan_1001",
-  expiresAt: Date.now() + 3_600_000,
-};
+import { session } from "./session";
 
 const conversation = {
   id: "c1",

@@ -1,12 +1,13 @@
 /**
  * What the app keeps on the phone (AsyncStorage): the session, the last conversation as it
- * was last seen (readable offline), and the messages waiting to be sent.
+ * was last seen (readable offline), the messages waiting to be sent, and the ratings given.
  */
 import AsyncStorage from "@react-native-async-storage/async-storage";
 import type { ChatState, Session } from "@tandem/client";
 
 const SESSION = "tandem.mobile.session";
 const conversationKey = (customer: string) => `tandem.mobile.conversation.${customer}`;
+const ratingsKey = (customer: string) => `tandem.mobile.csat.${customer}`;
 
 /** The last conversation, as shown when it was last updated. */
 export interface SavedConversation {
@@ -46,6 +47,26 @@ export async function saveConversation(customer: string, saved: SavedConversatio
   await AsyncStorage.setItem(conversationKey(customer), JSON.stringify({ ...saved, state: { ...saved.state, items } }));
 }
 
+async function loadRatings(customer: string): Promise<Record<string, number>> {
+  try {
+    const raw = await AsyncStorage.getItem(ratingsKey(customer));
+    return raw ? (JSON.parse(raw) as Record<string, number>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The rating the customer gave the conversation on this phone, or null. */
+export async function loadRating(customer: string, conversationId: string): Promise<number | null> {
+  return (await loadRatings(customer))[conversationId] ?? null;
+}
+
+/** Remember the rating given (shown again after the app restarts, even offline). */
+export async function saveRating(customer: string, conversationId: string, score: number): Promise<void> {
+  const ratings = await loadRatings(customer);
+  await AsyncStorage.setItem(ratingsKey(customer), JSON.stringify({ ...ratings, [conversationId]: score }));
+}
+
 export async function forgetCustomer(customer: string): Promise<void> {
-  await AsyncStorage.multiRemove([conversationKey(customer), `tandem.mobile.outbox.${customer}`]);
+  await AsyncStorage.multiRemove([conversationKey(customer), `tandem.mobile.outbox.${customer}`, ratingsKey(customer)]);
 }

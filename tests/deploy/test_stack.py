@@ -73,6 +73,7 @@ def test_the_tables_match_the_code_that_uses_them(template):
             assert ttl is None
     assert definitions["checkpoints"].ttl_attribute == "ttl"
     assert definitions["memory"].ttl_attribute == "expires_at"
+    assert definitions["server"].ttl_attribute == "ttl", "client message ids expire"
 
 
 def test_the_offload_bucket_is_private_encrypted_and_tls_only(template, synth):

@@ -3,7 +3,9 @@
 The customer signs in, asks where an order is (order card), asks to cancel it and confirms
 with the yes button, asks for a person, and sees the agent's reply arrive live; the agent
 side goes through the real queue API. Then the phone loses its network: a message typed
-meanwhile waits, and is sent once, and only once, when the network is back. The build's
+meanwhile waits, and is sent once, and only once, when the network is back. The agent
+resolves the conversation: the app offers the one-tap survey, the rating reaches the server,
+and the app, started again, shows the rating given. The build's
 files are served to the browser from `mobile/dist` on the server's own origin (as a reverse
 proxy would), so every API call, the SSE stream included, reaches the real server. Screens
 are checked with axe-core. The customer is not the one the web app's browser test uses:
@@ -44,11 +46,16 @@ def serve_dist(context: Any, base: str) -> None:
     context.route(re.compile(rf"^{re.escape(base)}/(mobile-app|_expo/).*"), fulfil)
 
 
-def agent_token(base: str) -> str:
-    """An agent's token from the local development issuer."""
-    response = httpx.post(f"{base}/v1/auth/local-token", json={"role": "agent", "sub": "dana"})
+def local_token(base: str, role: str, sub: str) -> str:
+    """A token from the local development issuer."""
+    response = httpx.post(f"{base}/v1/auth/local-token", json={"role": role, "sub": sub})
     response.raise_for_status()
     return str(response.json()["access_token"])
+
+
+def agent_token(base: str) -> str:
+    """An agent's token from the local development issuer."""
+    return local_token(base, "agent", "dana")
 
 
 def send(page: Any, text: str) -> None:
@@ -77,8 +84,8 @@ def test_order_status_cancel_with_confirmation_handoff_and_agent_reply(
 
     send(page, "please cancel order #W7654321, I ordered it by mistake")
     page.get_by_role("button", name="Yes, go ahead").click()
-    page.get_by_label(re.compile(r"^Assistant: .*cancel", re.I)).last.wait_for()
-    assert page.get_by_role("button", name="Yes, go ahead").count() == 0
+    page.get_by_label(re.compile(r"^Assistant: .*cancelled", re.I)).last.wait_for()
+    page.get_by_role("button", name="Yes, go ahead").wait_for(state="detached")
 
     send(page, "this is the third time I ask, get me a human")
     page.get_by_text("Waiting for a person to join").wait_for()
@@ -115,3 +122,25 @@ def test_order_status_cancel_with_confirmation_handoff_and_agent_reply(
     ).json()
     sent = [m for m in transcript["messages"] if m["text"] == OFFLINE_MESSAGE]
     assert len(sent) == 1, transcript["messages"]
+
+    resolved = httpx.post(
+        f"{web_server}/v1/queue/{conversation['conversation_id']}/resolve",
+        json={"text": "Glad I could help, Sam."},
+        headers=agent,
+    )
+    assert resolved.status_code == 200, resolved.text
+    page.get_by_text("How did we do?").wait_for()
+    assert_accessible(page, axe_source, "mobile survey")
+    page.get_by_role("radio", name="5 of 5: Very satisfied").click()
+    given = "You rated this conversation 5 of 5 (very satisfied)."
+    page.get_by_text(given).wait_for()
+    customer = {"Authorization": f"Bearer {local_token(web_server, 'customer', 'sam_lee_2002')}"}
+    rating = httpx.get(
+        f"{web_server}/v1/conversations/{conversation['conversation_id']}/csat", headers=customer
+    ).json()
+    assert rating["score"] == 5
+    page.screenshot(path=str(screenshots / "mobile-survey.png"))
+
+    page.reload()
+    page.get_by_text(given).wait_for()
+    assert page.get_by_role("radio", name="5 of 5: Very satisfied").is_checked()

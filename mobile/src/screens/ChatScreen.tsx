@@ -3,6 +3,7 @@ import { api, type Session, type Source } from "@tandem/client";
 import { useEffect, useRef } from "react";
 import { FlatList, Pressable, StyleSheet, Text, View } from "react-native";
 import { ConfirmButtons, Composer } from "../components/Composer";
+import { CsatPrompt } from "../components/CsatPrompt";
 import { MessageBubble } from "../components/MessageBubble";
 import { useChat } from "../chat/useChat";
 import { colors, TOUCH } from "../theme";
@@ -76,6 +77,9 @@ export function ChatScreen({ session, conversationId, onBack }: { session: Sessi
           </View>
         }
       />
+      {state.survey && openId && !state.turnRunning && (
+        <CsatPrompt conversationId={openId} customer={session.customerId ?? session.sub} token={session.token} />
+      )}
       {state.awaitingConfirmation && !state.turnRunning && <ConfirmButtons onAnswer={(text) => void chat.send(text)} disabled={!chat.conversationId} />}
       <Composer onSend={(text) => void chat.send(text)} disabled={!chat.conversationId} />
     </View>

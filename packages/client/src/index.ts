@@ -3,6 +3,7 @@ export * from "./client";
 export * from "./sse";
 export * from "./history";
 export * from "./orders";
+export * from "./csat";
 export * from "./session";
 export * from "./chatState";
 export type * from "./events";
