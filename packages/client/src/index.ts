@@ -5,5 +5,6 @@ export * from "./history";
 export * from "./orders";
 export * from "./session";
 export * from "./chatState";
+export * from "./attachments";
 export type * from "./events";
 export type * from "./types";

@@ -5,7 +5,7 @@
  * visit continues the same conversation.
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { ApiError, api, apiFetch, chatReducer, newClientMessageId, readEvents, initialChat, type Conversation, type Source, type StreamEvent } from "@tandem/client";
+import { ApiError, api, apiFetch, chatReducer, newClientMessageId, readEvents, initialChat, type AttachmentRef, type Conversation, type Source, type StreamEvent } from "@tandem/client";
 import type { Session } from "../api/auth";
 import { storage } from "../api/storage";
 
@@ -126,19 +126,20 @@ export function useConversation(session: Session) {
 
   /** Send over the socket; when it is down, post over HTTP (its events are de-duplicated). */
   const send = useCallback(
-    async (text: string) => {
+    async (text: string, attachments: AttachmentRef[] = []) => {
       if (!conversationId) return;
       const ws = socket.current;
       // the server records each client message id once, so a retried send is not a second message
       const clientMessageId = newClientMessageId();
+      const files = attachments.length ? { attachments: attachments.map((item) => item.id) } : {};
       if (ws && ws.readyState === WebSocket.OPEN) {
-        ws.send(JSON.stringify({ type: "message", text, client_message_id: clientMessageId }));
+        ws.send(JSON.stringify({ type: "message", text, client_message_id: clientMessageId, ...files }));
         return;
       }
       const response = await apiFetch(`/v1/conversations/${conversationId}/messages`, {
         method: "POST",
         headers: { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json", Accept: "text/event-stream" },
-        body: JSON.stringify({ text, client_message_id: clientMessageId }),
+        body: JSON.stringify({ text, client_message_id: clientMessageId, ...files }),
       });
       if (!response.ok || !response.body) {
         let detail = "The message could not be sent; please try again.";

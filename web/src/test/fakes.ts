@@ -11,7 +11,9 @@ export function routeFetch(routes: Record<string, Handler | unknown>) {
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = String(input);
     const method = init?.method ?? "GET";
-    calls.push({ method, url, body: init?.body ? JSON.parse(String(init.body)) : undefined });
+    // JSON bodies are parsed for the assertions; others (a multipart FormData) are kept as sent
+    const sent = typeof init?.body === "string" ? JSON.parse(init.body) : (init?.body ?? undefined);
+    calls.push({ method, url, body: sent });
     const key = Object.keys(routes)
       .filter((route) => `${method} ${url}`.startsWith(route))
       .sort((a, b) => b.length - a.length)[0];
