@@ -1,32 +1,11 @@
 import AsyncStorage from "@react-native-async-storage/async-storage";
-import { initialChat, type Session } from "@tandem/client";
+import { initialChat } from "@tandem/client";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react-native";
 import { ChatScreen } from "../src/screens/ChatScreen";
 import { saveConversation } from "../src/storage";
+import { conversation, session } from "./fixtures";
 import { network } from "./network";
 
-const session: Session = {
-  token: "t0k3n",
-  sub: "alex_morgan_1001",
-  role: "customer",
-  name: "Alex",
-  customerId: "alex_morgan_1001",
-  expiresAt: Date.now() + 3_600_000,
-};
-
-const conversation = {
-  id: "c1",
-  customer_id: "alex_morgan_1001",
-  channel: "mobile",
-  created_at: 1,
-  updated_at: 2,
-  handoff_status: "none",
-  waiting_for_human: false,
-  intent: null,
-  message_count: 0,
-  turn_running: false,
-  last_event_id: 0,
-};
 
 beforeEach(() => AsyncStorage.clear());
 
