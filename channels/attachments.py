@@ -107,13 +107,17 @@ class S3Files:
         return f"s3://{self.bucket}/{self.prefix}{key}"
 
     def open_chunks(self, location: str) -> Iterator[bytes]:
-        """Start the download now (so a missing object fails here) and stream the body."""
-        head = f"s3://{self.bucket}/"
-        if not location.startswith(head):
+        """Start the download now (so a missing object fails here) and stream the body.
+
+        Any `s3://` location is read (the email channel may keep its files in another
+        bucket); locations come only from records the server wrote.
+        """
+        bucket, _, key = location.removeprefix("s3://").partition("/")
+        if not location.startswith("s3://") or not bucket or not key:
             raise MissingFile(location)
         try:
-            body = self.client.get_object(Bucket=self.bucket, Key=location[len(head) :])["Body"]
-        except self.client.exceptions.NoSuchKey as error:
+            body = self.client.get_object(Bucket=bucket, Key=key)["Body"]
+        except (self.client.exceptions.NoSuchKey, self.client.exceptions.NoSuchBucket) as error:
             raise MissingFile(location) from error
         return _read_body(body)
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 import filetype
 
 from channels.attachments import FileStore, MissingFile, safe_name
+from channels.base import Attachment
 
 ATTACHMENT_ID = re.compile(r"^att_[0-9a-f]{32}$")
 """The shape of an attachment id; anything else is refused before storage is asked."""
@@ -110,9 +111,32 @@ class Uploads:
             location=location,
             created_at=time.time(),
         )
-        record = json.dumps(asdict(upload)).encode()
-        await self.files.save(f"{PREFIX}{upload_id}.json", record, "application/json")
+        await self._save_record(upload)
         return upload
+
+    async def register(
+        self, conversation_id: str, customer_id: str | None, stored: Attachment
+    ) -> Upload:
+        """Record a file a channel already stored (an email's attachment) as the conversation's.
+
+        Its type is the one the channel declared; it is served with `nosniff` like the rest.
+        """
+        upload = Upload(
+            id=f"att_{secrets.token_hex(16)}",
+            conversation_id=conversation_id,
+            customer_id=customer_id,
+            filename=safe_name(stored.filename),
+            content_type=stored.content_type,
+            size=stored.size,
+            location=stored.location,
+            created_at=time.time(),
+        )
+        await self._save_record(upload)
+        return upload
+
+    async def _save_record(self, upload: Upload) -> None:
+        record = json.dumps(asdict(upload)).encode()
+        await self.files.save(f"{PREFIX}{upload.id}.json", record, "application/json")
 
     def get(self, upload_id: str) -> Upload | None:
         """The record of an attachment, or None when there is none (blocking: use a thread)."""

@@ -235,3 +235,20 @@ def test_attachments_on_s3(on_s3: Any, api: Api, server_settings: Settings) -> N
 
     on_s3.delete_object(Bucket=BUCKET, Key=key)
     assert api.client.get(f"/v1/attachments/{info['id']}", headers=alex).status_code == 404
+
+
+def test_websocket_messages_carry_attachments(api: Api) -> None:
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    info = upload(api, conversation, alex, "a.png", png_bytes(), "image/png").json()
+    token = alex["Authorization"].split()[1]
+    url = f"/v1/conversations/{conversation}/ws?access_token={token}"
+    with api.client.websocket_connect(url) as socket:
+        socket.send_json({"type": "message", "text": "x", "attachments": ["att_" + "1" * 32]})
+        refused = socket.receive_json()
+        socket.send_json({"type": "message", "text": "see photo", "attachments": [info["id"]]})
+        events = [socket.receive_json()]
+        while events[-1]["type"] != "done":
+            events.append(socket.receive_json())
+    assert refused["type"] == "error" and refused["code"] == "attachment_not_found"
+    assert events[0]["type"] == "customer_message" and events[0]["attachments"] == [info]

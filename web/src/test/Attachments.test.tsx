@@ -4,21 +4,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatApp } from "../chat/ChatApp";
 import { AttachmentChip } from "../ui/AttachmentChip";
 import { chatReducer, formatSize, initialChat, type AttachmentRef } from "@tandem/client";
-import { FakeSocket, routeFetch, signedIn } from "./fakes";
+import { CONVERSATION as OPEN_CONVERSATION, FakeSocket, routeFetch, signedIn } from "./fakes";
 
-const CONVERSATION = {
-  id: "c1",
-  customer_id: "alex_morgan_1001",
-  channel: "web",
-  created_at: 0,
-  updated_at: 0,
-  handoff_status: "none",
-  waiting_for_human: false,
-  intent: null,
-  message_count: 0,
-  turn_running: false,
-  last_event_id: 0,
-};
+const CONVERSATION = { ...OPEN_CONVERSATION, last_event_id: 0 };
 
 const RECEIPT: AttachmentRef = { id: `att_${"a".repeat(32)}`, filename: "receipt.png", content_type: "image/png", size: 3172 };
 

@@ -93,3 +93,18 @@ export function handoffPayload(type: HandoffPayload["type"] = "handoff"): Handof
     suggested_reply: "Hi Alex, thanks for your patience — I'm taking over from here.",
   };
 }
+
+/** The customer's open web conversation, as `GET /v1/conversations/c1` describes it. */
+export const CONVERSATION = {
+  id: "c1",
+  customer_id: "alex_morgan_1001",
+  channel: "web",
+  created_at: 0,
+  updated_at: 0,
+  handoff_status: "none",
+  waiting_for_human: false,
+  intent: null,
+  message_count: 0,
+  turn_running: false,
+  last_event_id: 3,
+};
