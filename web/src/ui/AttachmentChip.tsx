@@ -46,7 +46,6 @@ export function AttachmentChip({ attachment, token }: { attachment: AttachmentRe
       type="button"
       className={`attachment-chip${failed ? " failed" : ""}`}
       onClick={() => void open()}
-      aria-label={`Open ${attachment.filename} (${attachment.content_type}, ${size})`}
     >
       {thumbnail ? (
         <img src={thumbnail} alt="" className="attachment-thumb" />
@@ -55,8 +54,9 @@ export function AttachmentChip({ attachment, token }: { attachment: AttachmentRe
           {image ? "🖼" : "📄"}
         </span>
       )}
-      <span className="attachment-name">{attachment.filename}</span>
+      <span className="attachment-name">{attachment.filename}</span>{" "}
       <span className="attachment-size">{failed ? "unavailable" : size}</span>
+      <span className="visually-hidden"> ({attachment.content_type}), open</span>
     </button>
   );
 }
