@@ -118,8 +118,12 @@ async def upload_attachment(
     return AttachmentInfo.model_validate(upload.ref())
 
 
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
+"""Types a browser may show in place; anything else (an email's SVG or HTML) is downloaded."""
+
+
 def _headers(upload: Upload) -> dict[str, str]:
-    shown = "inline" if upload.content_type.startswith("image/") else "attachment"
+    shown = "inline" if upload.content_type in INLINE_TYPES else "attachment"
     return {
         "Content-Disposition": f'{shown}; filename="{upload.filename}"',
         "Content-Length": str(upload.size),

@@ -178,6 +178,7 @@ def test_attachments_are_stored_and_shown_to_agents(email_api, relay, alex_email
     agent = email_api.client.get(f"/v1/attachments/{ref['id']}", headers=email_api.agent())
     assert agent.status_code == 200 and agent.content == b"\x89PNG fake image bytes"
     assert agent.headers["x-content-type-options"] == "nosniff"
+    assert agent.headers["content-disposition"] == 'inline; filename="broken.png"'
     transcript = email_api.client.get(
         f"/v1/queue/{conversation}/transcript", headers=email_api.agent()
     ).json()

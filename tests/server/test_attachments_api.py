@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from channels.base import Attachment
 from config.settings import Settings
 from graphs.turns import turn_config
 from tests.server.conftest import Api, parse_sse
@@ -252,3 +253,24 @@ def test_websocket_messages_carry_attachments(api: Api) -> None:
             events.append(socket.receive_json())
     assert refused["type"] == "error" and refused["code"] == "attachment_not_found"
     assert events[0]["type"] == "customer_message" and events[0]["attachments"] == [info]
+
+
+def test_a_channel_file_of_another_type_is_only_downloaded(
+    api: Api, server_settings: Settings
+) -> None:
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    svg = server_settings.attachments_dir / "mail" / "logo.svg"
+    svg.parent.mkdir(parents=True)
+    svg.write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
+    uploads = api.client.app.state.runtime.uploads  # type: ignore[attr-defined]
+    stored = Attachment("logo.svg", "image/svg+xml", svg.stat().st_size, str(svg))
+    upload = api.client.portal.call(uploads.register, conversation, "alex_morgan_1001", stored)  # type: ignore[union-attr]
+    served = api.client.get(f"/v1/attachments/{upload.id}", headers=alex)
+    assert served.status_code == 200 and served.content == svg.read_bytes()
+    assert served.headers["content-disposition"] == 'attachment; filename="logo.svg"'
+    assert served.headers["x-content-type-options"] == "nosniff"
+
+    outside = Attachment("passwd", "text/plain", 10, "/etc/passwd")
+    escaped = api.client.portal.call(uploads.register, conversation, "alex_morgan_1001", outside)  # type: ignore[union-attr]
+    assert api.client.get(f"/v1/attachments/{escaped.id}", headers=alex).status_code == 404

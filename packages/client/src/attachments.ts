@@ -46,9 +46,17 @@ export async function fetchAttachment(id: string, token: string, signal?: AbortS
   return await response.blob();
 }
 
-/** Whether the attachment is an image (shown as a thumbnail) rather than a document. */
+/** Images shown as thumbnails; other types (an email's SVG, say) are only ever downloaded. */
+const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
+
+/** Whether the attachment is a raster image (shown as a thumbnail) rather than a document. */
 export function isImage(attachment: Pick<AttachmentRef, "content_type">): boolean {
-  return attachment.content_type.startsWith("image/");
+  return IMAGE_TYPES.includes(attachment.content_type);
+}
+
+/** Whether the browser may open the attachment in a tab (images, PDFs); else it is saved. */
+export function opensInBrowser(attachment: Pick<AttachmentRef, "content_type">): boolean {
+  return isImage(attachment) || attachment.content_type === "application/pdf";
 }
 
 /** `532 bytes`, `120 KB`, `2.4 MB`: the sizes the server's note to the model uses too. */

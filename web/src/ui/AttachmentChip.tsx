@@ -1,6 +1,6 @@
 /** An attached file in a message: a thumbnail for images, a document chip for PDFs; opens it. */
 import { useEffect, useState } from "react";
-import { fetchAttachment, formatSize, isImage, type AttachmentRef } from "@tandem/client";
+import { fetchAttachment, formatSize, isImage, opensInBrowser, type AttachmentRef } from "@tandem/client";
 
 const canMakeUrls = () => typeof URL !== "undefined" && typeof URL.createObjectURL === "function";
 
@@ -33,7 +33,13 @@ export function AttachmentChip({ attachment, token }: { attachment: AttachmentRe
       const blob = await fetchAttachment(attachment.id, token);
       if (!canMakeUrls()) return;
       const url = URL.createObjectURL(blob);
-      window.open(url, "_blank", "noopener");
+      if (opensInBrowser(attachment)) window.open(url, "_blank", "noopener");
+      else {
+        const link = document.createElement("a");
+        link.href = url;
+        link.download = attachment.filename;
+        link.click();
+      }
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch {
       setFailed(true);
