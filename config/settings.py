@@ -726,8 +726,8 @@ class Settings(BaseSettings):
     )
     attachment_bucket: str | None = Field(
         default=None,
-        description="S3 bucket for customers' attachments (unset: the data folder's "
-        "`attachments/uploads/`).",
+        description="S3 bucket for customers' attachments (unset: the email attachment "
+        "bucket when set, else the data folder's `attachments/uploads/`).",
     )
 
     @field_validator("embed_origins")

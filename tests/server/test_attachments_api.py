@@ -274,3 +274,34 @@ def test_a_channel_file_of_another_type_is_only_downloaded(
     outside = Attachment("passwd", "text/plain", 10, "/etc/passwd")
     escaped = api.client.portal.call(uploads.register, conversation, "alex_morgan_1001", outside)  # type: ignore[union-attr]
     assert api.client.get(f"/v1/attachments/{escaped.id}", headers=alex).status_code == 404
+
+
+MAIL_BUCKET = "tandem-mail"
+
+
+@pytest.fixture
+def mail_on_s3(server_settings: Settings, moto_endpoint: str) -> Any:
+    s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=moto_endpoint)
+    s3.create_bucket(Bucket=MAIL_BUCKET)
+    server_settings.email_attachment_bucket = MAIL_BUCKET
+    server_settings.s3_endpoint_url = moto_endpoint
+    server_settings.aws_region = "us-east-1"
+    return s3
+
+
+@pytest.mark.integration
+@pytest.mark.enable_socket
+def test_email_files_in_the_mail_bucket_are_served(mail_on_s3: Any, api: Api) -> None:
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    image = png_bytes()
+    mail_on_s3.put_object(Bucket=MAIL_BUCKET, Key="attachments/m1/photo.png", Body=image)
+    stored = Attachment(
+        "photo.png", "image/png", len(image), f"s3://{MAIL_BUCKET}/attachments/m1/photo.png"
+    )
+    uploads = api.client.app.state.runtime.uploads  # type: ignore[attr-defined]
+    upload = api.client.portal.call(uploads.register, conversation, "alex_morgan_1001", stored)  # type: ignore[union-attr]
+    served = api.client.get(f"/v1/attachments/{upload.id}", headers=alex)
+    assert served.status_code == 200 and served.content == image
+    record = mail_on_s3.get_object(Bucket=MAIL_BUCKET, Key=f"attachments/uploads/{upload.id}.json")
+    assert b"photo.png" in record["Body"].read()
