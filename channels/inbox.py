@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from channels.base import Attachment, InboundMessage
 from channels.delivery import Delivery
 from channels.identity import UserDirectory, customer_for
 from channels.limits import SenderLimit
+from channels.uploads import Uploads
 from conversations.channel_store import ChannelStore
 from conversations.runner import ConversationBusy, TurnRunner
 from conversations.store import ServerStore
@@ -42,10 +44,11 @@ class Received:
     conversation_id: str | None = None
 
 
-def attachment_lines(attachments: tuple[Attachment, ...]) -> str:
-    """The lines that list a message's attachments in the transcript agents read."""
+def attachment_lines(attachments: Sequence[Attachment]) -> str:
+    """Lines naming attachments that are not served (not stored, or no attachment store)."""
     return "\n".join(
-        f"[attachment: {a.filename} ({a.content_type}, {a.size} bytes) at {a.location}]"
+        f"[attachment: {a.filename} ({a.content_type}, {a.size} bytes)"
+        f"{', not stored: too large' if a.location.startswith('not stored') else ''}]"
         for a in attachments
     )
 
@@ -62,6 +65,7 @@ class Inbox:
         delivery: Delivery,
         limit: SenderLimit,
         busy_timeout_seconds: float = 120.0,
+        uploads: Uploads | None = None,
     ) -> None:
         self.runner = runner
         self.store = store
@@ -70,6 +74,8 @@ class Inbox:
         self.delivery = delivery
         self.limit = limit
         self.busy_timeout_seconds = busy_timeout_seconds
+        self.uploads = uploads
+        """Where stored attachments are recorded, so agents open them like uploaded files."""
 
     async def receive(self, message: InboundMessage) -> Received:
         """Handle one inbound message: at most one turn per provider message id."""
@@ -83,12 +89,10 @@ class Inbox:
         watched: str | None = None
         try:
             conversation_id, customer_id = await asyncio.to_thread(self._conversation, message)
-            text = message.text
-            if message.attachments:
-                text = f"{text}\n\n{attachment_lines(message.attachments)}".strip()
+            text, refs = await self._attachments(conversation_id, customer_id, message)
             self.delivery.watch(conversation_id, turn_starting=True)
             watched = conversation_id
-            started = await self._start(conversation_id, text, message.channel, customer_id)
+            started = await self._start(conversation_id, text, message.channel, customer_id, refs)
         except BaseException:
             if watched is not None:
                 self.delivery.turn_seen(watched)
@@ -132,8 +136,33 @@ class Inbox:
         )
         return conversation_id, customer_id
 
+    async def _attachments(
+        self, conversation_id: str, customer_id: str | None, message: InboundMessage
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """The message's text and the refs of its stored attachments (recorded as uploads).
+
+        Attachments that cannot be served are named in the text instead, without location.
+        """
+        refs: list[dict[str, Any]] = []
+        unserved: list[Attachment] = []
+        for attachment in message.attachments:
+            if self.uploads is None or attachment.location.startswith("not stored"):
+                unserved.append(attachment)
+                continue
+            upload = await self.uploads.register(conversation_id, customer_id, attachment)
+            refs.append(upload.ref())
+        text = message.text
+        if unserved:
+            text = f"{text}\n\n{attachment_lines(unserved)}".strip()
+        return text, refs
+
     async def _start(
-        self, conversation_id: str, text: str, channel: str, customer_id: str | None
+        self,
+        conversation_id: str,
+        text: str,
+        channel: str,
+        customer_id: str | None,
+        attachments: Sequence[dict[str, Any]] = (),
     ) -> bool:
         """Start the turn, waiting while the conversation's previous turn still runs."""
         context = Context(customer_id=customer_id)
@@ -141,7 +170,9 @@ class Inbox:
         deadline = loop.time() + self.busy_timeout_seconds
         while True:
             try:
-                await self.runner.start_customer_turn(conversation_id, text, channel, context)
+                await self.runner.start_customer_turn(
+                    conversation_id, text, channel, context, attachments
+                )
                 return True
             except ConversationBusy:
                 if loop.time() >= deadline:

@@ -32,6 +32,7 @@ from channels.queue.local import LocalQueue
 from wiring.channels import ChannelRuntime
 from wiring.root import Root
 from wiring.turns import Turns
+from wiring.uploads import uploads_from_settings
 
 SQS_POLL = Config(read_timeout=30)
 """Long polls wait up to 10 seconds; the client waits longer than that for the answer."""
@@ -98,6 +99,7 @@ async def open_channels(root: Root, turns: Turns) -> AsyncIterator[Channels]:
             root.services.orders,
             delivery,
             SenderLimit(config.sender_messages_per_hour),
+            uploads=uploads_from_settings(root.settings),
         )
         intake = LocalQueue(config.queue_max_attempts, config.queue_retry_seconds)
         stack.callback(intake.close)

@@ -712,6 +712,24 @@ class Settings(BaseSettings):
         description="Expo access token, when the project requires authenticated push.",
     )
 
+    # Files customers attach in the web chat and the mobile app (email keeps its own bucket).
+    attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=100 * 1024 * 1024,
+        description="Largest file a customer may attach, in bytes (larger: 413).",
+    )
+    attachment_types: list[str] = Field(
+        default_factory=lambda: ["image/png", "image/jpeg", "image/webp", "application/pdf"],
+        description="Types a customer may attach, as recognised from the file's content "
+        "(not from the name or the declared type); others are refused with 415.",
+    )
+    attachment_bucket: str | None = Field(
+        default=None,
+        description="S3 bucket for customers' attachments (unset: the email attachment "
+        "bucket when set, else the data folder's `attachments/uploads/`).",
+    )
+
     @field_validator("embed_origins")
     @classmethod
     def _check_embed_origins(cls, value: list[str]) -> list[str]:

@@ -24,7 +24,7 @@ import dataclasses
 import logging
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -174,22 +174,35 @@ class TurnRunner:
             lock.release()
 
     async def start_customer_turn(
-        self, conversation_id: str, text: str, channel: str, context: Context
+        self,
+        conversation_id: str,
+        text: str,
+        channel: str,
+        context: Context,
+        attachments: Sequence[Mapping[str, Any]] = (),
     ) -> int:
-        """Start a turn for the customer's message; return the cursor its events follow."""
+        """Start a turn for the customer's message; return the cursor its events follow.
+
+        `attachments` are the message's stored files as `AttachmentRef` dicts.
+        """
         lock = await self._acquire(conversation_id)
         try:
             await self._finish_interrupted(conversation_id)
             cursor = self.hub.cursor(conversation_id)
             self._open_turn(conversation_id, "customer", context, cursor)
-            echo = {"type": "customer_message", "text": await asyncio.to_thread(self.redact, text)}
+            echo: dict[str, Any] = {
+                "type": "customer_message",
+                "text": await asyncio.to_thread(self.redact, text),
+            }
+            if attachments:
+                echo["attachments"] = [dict(item) for item in attachments]
             await self.hub.publish(conversation_id, echo)
             if not self.gate.has_room():
                 await self.hub.publish(conversation_id, {"type": "status", "text": BUSY_STATUS})
         except BaseException:
             await self._give_up(conversation_id, lock)
             raise
-        graph_input = customer_input(text, channel)
+        graph_input = customer_input(text, channel, attachments)
         self._spawn(self._run(conversation_id, graph_input, context, lock, agent=None))
         return cursor
 

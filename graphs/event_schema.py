@@ -35,11 +35,23 @@ class _Shape(BaseModel):
 # --- conversation events ------------------------------------------------------------------
 
 
+class AttachmentRef(_Shape):
+    """A file the customer attached to a message (download it from `/v1/attachments/{id}`)."""
+
+    id: str = Field(description="The attachment's id.")
+    filename: str = Field(description="The file's name, made safe (letters, digits, . _ -).")
+    content_type: str = Field(description="The type recognised from the file's content.")
+    size: int = Field(description="Size in bytes.")
+
+
 class CustomerMessageEvent(_Shape):
     """The customer's message, echoed as the first event of the turn it starts."""
 
     type: Literal["customer_message"] = "customer_message"
     text: str = Field(description="What the customer wrote.")
+    attachments: list[AttachmentRef] = Field(
+        default_factory=list, description="Files attached to the message, if any."
+    )
 
 
 class StatusEvent(_Shape):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from langchain_core.messages import AnyMessage, HumanMessage
+
+_ATTACHMENT_NOTE = re.compile(r"(?:\n*\[customer attached [^\]\n]*\])+\s*$")
+"""The lines `customer_input` appends for attached files, at the end of the message."""
 
 
 def message_text(message: AnyMessage) -> str:
@@ -27,3 +31,14 @@ def last_customer_message(messages: Sequence[AnyMessage]) -> HumanMessage | None
         if isinstance(message, HumanMessage):
             return message
     return None
+
+
+def customer_words(message: AnyMessage) -> str:
+    """What the customer wrote, without the lines naming attached files.
+
+    Classifying and searching on the words keeps a file name from steering either; a message
+    that is only attachments keeps its lines, so it is not taken for an empty one.
+    """
+    text = message_text(message)
+    words = _ATTACHMENT_NOTE.sub("", text).strip()
+    return words or text

@@ -8,7 +8,7 @@ Every channel (terminal, SSE, WebSocket) renders the same event dicts:
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
@@ -30,9 +30,37 @@ def turn_config(conversation_id: str) -> dict[str, Any]:
     return {"configurable": {"thread_id": conversation_id}}
 
 
-def customer_input(text: str, channel: str) -> dict[str, Any]:
-    """The graph input for a customer's message."""
-    return {"messages": [HumanMessage(content=text, id=uuid.uuid4().hex)], "channel": channel}
+def attachment_note(attachments: Sequence[Mapping[str, Any]]) -> str:
+    """What the model reads of attached files: one line each, never their bytes or location."""
+    return "\n".join(
+        f"[customer attached {item['filename']} ({item['content_type']}, "
+        f"{readable_size(int(item['size']))})]"
+        for item in attachments
+    )
+
+
+def readable_size(size: int) -> str:
+    """`532 bytes`, `120 KB`, `2.4 MB`."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def customer_input(
+    text: str, channel: str, attachments: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """The graph input for a customer's message (attachments: their `AttachmentRef` dicts)."""
+    if not attachments:
+        message = HumanMessage(content=text, id=uuid.uuid4().hex)
+    else:
+        content = f"{text}\n\n{attachment_note(attachments)}".strip()
+        refs = [dict(item) for item in attachments]
+        message = HumanMessage(
+            content=content, id=uuid.uuid4().hex, additional_kwargs={"attachments": refs}
+        )
+    return {"messages": [message], "channel": channel}
 
 
 class _Turn:

@@ -16,10 +16,15 @@ from server.auth.local_issuer import issuer_from_settings
 from server.auth.local_secret import ensure_local_secret
 from server.auth.verifier import verifier_from_settings
 from server.graphql import graphql_router
-from server.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from server.middleware import (
+    UPLOAD_OVERHEAD_BYTES,
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+)
 from server.problems import install_problem_handlers
 from server.ratelimit import TokenBucketLimiter
 from server.routes import (
+    attachments,
     audit,
     channels_email,
     conversations,
@@ -48,6 +53,7 @@ from server.telemetry import instrument
 from wiring.push import open_devices
 from wiring.root import Root
 from wiring.turns import open_turns
+from wiring.uploads import uploads_from_settings
 
 API_DESCRIPTION = """
 Tandem's HTTP API. Customers chat (`/v1/conversations`, streamed as Server-Sent Events or
@@ -89,6 +95,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 memory=turns.memory,
                 channels=channels,
                 devices=phones,
+                uploads=uploads_from_settings(settings),
             )
             app.state.local_issuer = None
             if settings.auth_mode == "local":
@@ -108,6 +115,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in (
         health.router,
         conversations.router,
+        attachments.router,
         devices.router,
         queue.router,
         queue_workspace.router,
@@ -130,7 +138,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         web.router,  # last: its catch-all app routes must not shadow the API
     ):
         app.include_router(router)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.attachment_max_bytes + UPLOAD_OVERHEAD_BYTES,
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     instrument(app, root.tracer_provider)

@@ -87,22 +87,37 @@ class RequestContextMiddleware:
             detach_request(trace_token)
 
 
-class BodyLimitMiddleware:
-    """Refuse request bodies larger than `max_bytes` with 413 and a problem body."""
+UPLOAD_PATH = re.compile(r"^/v1/conversations/[^/]+/attachments$")
+"""File uploads: their bodies may reach the attachment limit instead of `max_bytes`."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+UPLOAD_OVERHEAD_BYTES = 16 * 1024
+"""Room for the multipart framing around an uploaded file."""
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies larger than `max_bytes` with 413 and a problem body.
+
+    Uploads (`UPLOAD_PATH`) may be as large as `upload_max_bytes`; the route checks the
+    file itself against the attachment limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        if scope.get("method") == "POST" and UPLOAD_PATH.match(scope.get("path", "")):
+            limit = self.upload_max_bytes
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._reject(scope, send)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await self._reject(scope, send, limit)
             return
         received = 0
 
@@ -111,21 +126,21 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge(self.max_bytes)
+                if received > limit:
+                    raise _TooLarge(limit)
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except _TooLarge:
-            await self._reject(scope, send)
+            await self._reject(scope, send, limit)
 
-    async def _reject(self, scope: Scope, send: Send) -> None:
+    async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
         body: dict[str, Any] = {
             "type": "about:blank",
             "title": "Content Too Large",
             "status": 413,
-            "detail": f"Request bodies are limited to {self.max_bytes} bytes.",
+            "detail": f"Request bodies are limited to {limit} bytes.",
             "code": "body_too_large",
             "request_id": scope.get("state", {}).get("request_id"),
         }

@@ -8,6 +8,7 @@ from typing import Any
 from langgraph.store.base import BaseStore
 
 from channels.registry import Channels
+from channels.uploads import Uploads
 from config.settings import Settings
 from conversations.audit_log import AuditLog
 from conversations.hub import EventHub, QueueFeed
@@ -38,6 +39,8 @@ class ServerRuntime:
     """The running channels (email, messaging): their inbox, delivery and adapters."""
     devices: Devices | None = None
     """Registered phones, accepted client message ids and the push notifier."""
+    uploads: Uploads | None = None
+    """Files customers attach (None: attachments are refused)."""
 
     def context_for(self, customer_id: str | None) -> Context:
         """The graph context of a conversation belonging to `customer_id`."""

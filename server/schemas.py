@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Channel = Literal["web", "mobile", "email", "sms", "voice", "api"]
 
@@ -27,10 +27,35 @@ class CreateConversation(Strict):
     )
 
 
-class PostMessage(Strict):
-    """A customer's message."""
+AttachmentId = Annotated[str, Field(pattern=r"^att_[0-9a-f]{32}$")]
 
-    text: str = Field(min_length=1, max_length=8000, description="What the customer wrote.")
+MAX_ATTACHMENTS_PER_MESSAGE = 5
+
+
+class PostMessage(Strict):
+    """A customer's message: text, attached files, or both."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["text"], "properties": {"text": {"minLength": 1}}},
+                {"required": ["attachments"], "properties": {"attachments": {"minItems": 1}}},
+            ]
+        },
+    )
+
+    text: str = Field(
+        default="",
+        max_length=8000,
+        description="What the customer wrote (may be empty when files are attached).",
+    )
+    attachments: list[AttachmentId] = Field(
+        default_factory=list,
+        max_length=MAX_ATTACHMENTS_PER_MESSAGE,
+        description="Ids of files uploaded to this conversation "
+        "(`POST /v1/conversations/{id}/attachments`) that come with the message.",
+    )
     client_message_id: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9_.:\-]{8,80}$",
@@ -38,6 +63,12 @@ class PostMessage(Strict):
         "(a retry after a dropped connection) is answered 409 `duplicate_message` and not "
         "taken twice.",
     )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> PostMessage:
+        if not self.text and not self.attachments:
+            raise ValueError("a message needs text or an attachment")
+        return self
 
 
 class AgentMessage(Strict):
@@ -78,6 +109,15 @@ class ConversationPage(BaseModel):
     next_offset: int | None
 
 
+class AttachmentInfo(BaseModel):
+    """A file a customer attached (download it from `/v1/attachments/{id}`)."""
+
+    id: str
+    filename: str = Field(description="The file's name, made safe (letters, digits, . _ -).")
+    content_type: str = Field(description="The type recognised from the file's content.")
+    size: int = Field(description="Size in bytes.")
+
+
 class Message(BaseModel):
     """One message of the transcript."""
 
@@ -85,6 +125,9 @@ class Message(BaseModel):
     role: Literal["customer", "bot", "agent"]
     author: str | None = None
     text: str
+    attachments: list[AttachmentInfo] = Field(
+        default_factory=list, description="Files the customer attached to this message."
+    )
 
 
 class MessagePage(BaseModel):

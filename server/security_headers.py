@@ -47,7 +47,8 @@ def page_headers(settings: Settings, app: str, inline_style: str | None = None) 
             "default-src 'self'",
             "script-src 'self'",
             f"style-src {' '.join(styles)}",
-            "img-src 'self' data:",
+            # blob: attachment thumbnails, fetched with the bearer token (a URL cannot carry it)
+            "img-src 'self' data: blob:",
             "font-src 'self'",
             f"connect-src {' '.join(connect)}",
             "worker-src 'self'",

@@ -8,10 +8,11 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.store.base import BaseStore
 
 from graphs.messages import message_text
-from graphs.turns import turn_config
+from graphs.turns import attachment_note, turn_config
 from memory.long_term import CustomerMemory
 from server.runtime import ServerRuntime
 from server.schemas import (
+    AttachmentInfo,
     Conversation,
     CustomerProfile,
     EarlierConversation,
@@ -36,13 +37,22 @@ def transcript_messages(values: dict[str, Any]) -> list[Message]:
     for index, message in enumerate(values.get("messages", [])):
         text = message_text(message)
         if isinstance(message, HumanMessage):
-            items.append(Message(index=index, role="customer", text=text))
+            items.append(customer_message(index, text, message.additional_kwargs))
         elif isinstance(message, AIMessage) and text:
             if message.additional_kwargs.get("author") == "human_agent":
                 items.append(Message(index=index, role="agent", author=message.name, text=text))
             else:
                 items.append(Message(index=index, role="bot", author="tandem", text=text))
     return items
+
+
+def customer_message(index: int, text: str, extra: dict[str, Any]) -> Message:
+    """A customer's message with its attachments (the line the model read about them cut)."""
+    refs = [AttachmentInfo.model_validate(item) for item in extra.get("attachments") or []]
+    if refs:
+        note = attachment_note([ref.model_dump() for ref in refs])
+        text = text.removesuffix(note).rstrip()
+    return Message(index=index, role="customer", text=text, attachments=refs)
 
 
 async def conversation_view(runtime: ServerRuntime, record: dict[str, Any]) -> Conversation:

@@ -64,7 +64,12 @@ def guard(state: State, runtime: Runtime[Context], services: Services) -> dict[s
         logger.info("inbound message adjusted flags=%s", flags)
     screened = screen(text, services, runtime.context, state.get("customer"))
     logger.debug("inbound message: %s", screened.text[:500])
-    cleaned = HumanMessage(content=screened.text, id=message.id, name=message.name)
+    cleaned = HumanMessage(
+        content=screened.text,
+        id=message.id,
+        name=message.name,
+        additional_kwargs=message.additional_kwargs,  # attachment refs for the transcript
+    )
     channel = state.get("channel") or "unknown"
     return {
         **reset,

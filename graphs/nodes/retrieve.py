@@ -8,7 +8,7 @@ from langgraph.runtime import Runtime
 
 from graphs.context import Context
 from graphs.events import emit_tool
-from graphs.messages import last_customer_message, message_text
+from graphs.messages import customer_words, last_customer_message
 from graphs.services import Services
 from graphs.state import Passage, State
 
@@ -18,7 +18,7 @@ TOP_K = 4
 def retrieve(state: State, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
     """Search the tenant's knowledge base with the customer's latest message."""
     message = last_customer_message(state.get("messages", []))
-    query = message_text(message) if message else ""
+    query = customer_words(message) if message else ""
     emit_tool("search_knowledge_base", "start", "Searching the help centre")
     hits = services.kb.search(query, k=TOP_K, tenant=services.tenant(runtime.context))
     passages: list[Passage] = [

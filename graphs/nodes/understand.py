@@ -11,7 +11,7 @@ from graphs.identity import identify, offers_identity
 from graphs.intent_model import classify_with_model
 from graphs.intents import action_of, intent_of_action, route_of
 from graphs.memory_notes import newly_identified, note_identified
-from graphs.messages import last_customer_message, message_text
+from graphs.messages import customer_words, last_customer_message
 from graphs.order_slots import address_scope
 from graphs.routing import decide_route, model_route, takes_fast_path
 from graphs.services import Services
@@ -52,7 +52,7 @@ def _sentiment(services: Services, state: State, text: str) -> SentimentState:
 def understand(state: State, runtime: Runtime[Context], services: Services) -> dict[str, Any]:
     """Work out who is asking, what they want and how they feel; pick the route."""
     message = last_customer_message(state.get("messages", []))
-    text = message_text(message) if message else ""
+    text = customer_words(message) if message else ""
     if not text:
         return {"route": "empty", "notice": "empty_message"}
 

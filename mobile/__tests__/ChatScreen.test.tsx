@@ -3,22 +3,8 @@ import { initialChat } from "@tandem/client";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react-native";
 import { ChatScreen } from "../src/screens/ChatScreen";
 import { saveConversation } from "../src/storage";
+import { conversation, session } from "./fixtures";
 import { network } from "./network";
-import { session } from "./session";
-
-const conversation = {
-  id: "c1",
-  customer_id: "alex_morgan_1001",
-  channel: "mobile",
-  created_at: 1,
-  updated_at: 2,
-  handoff_status: "none",
-  waiting_for_human: false,
-  intent: null,
-  message_count: 0,
-  turn_running: false,
-  last_event_id: 0,
-};
 
 beforeEach(() => AsyncStorage.clear());
 

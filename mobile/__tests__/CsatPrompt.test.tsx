@@ -2,7 +2,7 @@ import AsyncStorage from "@react-native-async-storage/async-storage";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react-native";
 import { ChatScreen } from "../src/screens/ChatScreen";
 import { network } from "./network";
-import { session } from "./session";
+import { session } from "./fixtures";
 
 function conversation(handoff: string) {
   return {

@@ -28,7 +28,9 @@ export function network(answers: Record<string, Answer>): Call[] {
   const fake = async (url: string, init: RequestInit = {}) => {
     const method = init.method ?? "GET";
     const path = url.replace(/^https?:\/\/[^/]+/, "");
-    calls.push({ method, path, body: init.body ? JSON.parse(String(init.body)) : undefined });
+    // JSON bodies are parsed for the assertions; a multipart FormData is kept as sent
+    const sent = typeof init.body === "string" ? JSON.parse(init.body) : (init.body ?? undefined);
+    calls.push({ method, path, body: sent });
     const key = Object.keys(answers)
       .filter((candidate) => `${method} ${path}`.startsWith(candidate))
       .sort((a, b) => b.length - a.length)[0];
@@ -44,6 +46,6 @@ export function network(answers: Record<string, Answer>): Call[] {
       body: answer.sse ? sseBody(answer.sse) : null,
     };
   };
-  configureApi({ baseUrl: "http://tandem.test", fetch: fake as unknown as typeof fetch });
+  configureApi({ baseUrl: "http://tandem.test", fetch: fake as unknown as typeof fetch, uploadFetch: fake as unknown as typeof fetch });
   return calls;
 }

@@ -20,6 +20,16 @@ def _fields(model: BaseModel) -> dict[str, Any]:
     return model.model_dump()
 
 
+@strawberry.type(description="A file the customer attached (bytes at /v1/attachments/{id}).")
+class Attachment:
+    """An attachment of a customer's message."""
+
+    id: str
+    filename: str
+    content_type: str
+    size: int
+
+
 @strawberry.type(description="One customer, bot or agent message of a transcript.")
 class Message:
     """A transcript message."""
@@ -28,11 +38,14 @@ class Message:
     role: str
     author: str | None
     text: str
+    attachments: list[Attachment]
 
     @classmethod
     def of(cls, model: schemas.Message) -> Message:
         """From the REST schema."""
-        return cls(**_fields(model))
+        fields = _fields(model)
+        fields["attachments"] = [Attachment(**item) for item in fields["attachments"]]
+        return cls(**fields)
 
 
 @strawberry.type(description="A page of a transcript, oldest first.")

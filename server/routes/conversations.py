@@ -12,6 +12,7 @@ from graphs.turns import new_conversation_id
 from server.deps import Caller, RuntimeDep, conversation_for
 from server.openapi_docs import AUTHENTICATED, problem_responses
 from server.problems import ApiError
+from server.routes.attachments import attached_refs
 from server.routes.client_messages import accepted_once
 from server.routes.streaming import MAX_EVENT_ID, resume_cursor, sse_batch_response
 from server.schemas import (
@@ -116,12 +117,13 @@ async def post_message(
     if caller.role != "customer" and not caller.is_admin:
         raise ApiError(403, "forbidden_role", "Agents reply through the handoff queue.")
     context = runtime.context_for(conversation["customer_id"])
+    refs = await attached_refs(runtime, conversation_id, body.attachments)
     with accepted_once(runtime, conversation_id, body.client_message_id) as fresh:
         if not fresh:
             raise ApiError(409, "duplicate_message", "This message was already received.")
         try:
             cursor = await runtime.runner.start_customer_turn(
-                conversation_id, body.text, conversation["channel"], context
+                conversation_id, body.text, conversation["channel"], context, refs
             )
         except ConversationBusy:
             raise ApiError(

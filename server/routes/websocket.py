@@ -1,8 +1,9 @@
 """The conversation over one WebSocket: customer messages in, the same typed events out.
 
 Authenticate with `?access_token=JWT` (browsers cannot set headers on WebSockets). Send
-`{"type": "message", "text": "..."}`; receive `{"id": N, "type": ..., ...}` events, the
-same as the SSE stream. Reconnect with `?after=N` to receive what was missed.
+`{"type": "message", "text": "...", "attachments": [ids]}` (attachments optional);
+receive `{"id": N, "type": ..., ...}` events, the same as the SSE stream. Reconnect with
+`?after=N` to receive what was missed.
 
 Close codes: 4401 bad token, 4403 role, 4404/4400 as the HTTP problems, 4400 `bad_after`
 for an `after` that is not an event number, 1007 `invalid_json` for a frame that is not
@@ -22,12 +23,16 @@ from pydantic import ValidationError
 from conversations.runner import ConversationBusy
 from server.auth.verifier import AuthError
 from server.problems import ApiError
+from server.routes.attachments import attached_refs
 from server.routes.client_messages import accepted_once
 from server.routes.streaming import parse_event_id
 from server.runtime import ServerRuntime
 from server.schemas import PostMessage
 
 router = APIRouter()
+
+MESSAGE_KEYS = ("text", "client_message_id", "attachments")
+"""The fields of a `message` frame (the rest, such as `type`, are ignored)."""
 
 
 async def _pump(
@@ -92,7 +97,7 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str) -> Non
                 return
             try:
                 body = PostMessage.model_validate(
-                    {key: incoming.get(key) for key in ("text", "client_message_id")}
+                    {key: incoming[key] for key in MESSAGE_KEYS if key in incoming}
                     if isinstance(incoming, dict)
                     else {}
                 )
@@ -106,13 +111,17 @@ async def conversation_socket(websocket: WebSocket, conversation_id: str) -> Non
                 await websocket.send_json({"type": "error", "code": "rate_limited"})
                 continue
             try:
+                refs = await attached_refs(runtime, conversation_id, body.attachments)
                 with accepted_once(runtime, conversation_id, body.client_message_id) as fresh:
                     if not fresh:
                         await websocket.send_json({"type": "error", "code": "duplicate_message"})
                         continue
                     await runtime.runner.start_customer_turn(
-                        conversation_id, body.text, conversation["channel"], context
+                        conversation_id, body.text, conversation["channel"], context, refs
                     )
+            except ApiError as error:
+                detail = error.detail if isinstance(error.detail, dict) else {}
+                await websocket.send_json({"type": "error", **detail})
             except ConversationBusy:
                 await websocket.send_json({"type": "error", "code": "turn_in_progress"})
     except WebSocketDisconnect:

@@ -160,8 +160,8 @@ def test_handoff_agent_reply_is_emailed_and_return_to_bot_continues_there(
     assert email_api.email_conversations() == [conversation]
 
 
-def test_attachments_are_stored_and_listed_for_agents(email_api, relay, alex_email, email_settings):
-    mail = customer_mail(alex_email, "The parcel arrived broken, photo attached.")
+def test_attachments_are_stored_and_shown_to_agents(email_api, relay, alex_email, email_settings):
+    mail = customer_mail(alex_email, "The parcel arrived broken, get me a human.")
     mail.add_attachment(
         b"\x89PNG fake image bytes", maintype="image", subtype="png", filename="../../broken.png"
     )
@@ -169,9 +169,17 @@ def test_attachments_are_stored_and_listed_for_agents(email_api, relay, alex_ema
     relay.wait_for(1)
     [conversation] = email_api.email_conversations()
     [event] = email_api.customer_messages(conversation)
-    assert "[attachment: ../../broken.png (image/png, 21 bytes) at " in event["text"]
-    stored = list(email_settings.attachments_dir.rglob("*"))
-    files = [p for p in stored if p.is_file()]
-    assert len(files) == 1 and files[0].name.endswith("-broken.png")
-    assert files[0].read_bytes() == b"\x89PNG fake image bytes"
-    assert email_settings.attachments_dir in files[0].parents
+    [ref] = event["attachments"]
+    assert ref["filename"] == "broken.png" and ref["content_type"] == "image/png"
+    assert ref["size"] == 21 and str(email_settings.attachments_dir) not in event["text"]
+    stored = [p for p in email_settings.attachments_dir.rglob("*-broken.png") if p.is_file()]
+    assert len(stored) == 1 and stored[0].read_bytes() == b"\x89PNG fake image bytes"
+
+    agent = email_api.client.get(f"/v1/attachments/{ref['id']}", headers=email_api.agent())
+    assert agent.status_code == 200 and agent.content == b"\x89PNG fake image bytes"
+    assert agent.headers["x-content-type-options"] == "nosniff"
+    assert agent.headers["content-disposition"] == 'inline; filename="broken.png"'
+    transcript = email_api.client.get(
+        f"/v1/queue/{conversation}/transcript", headers=email_api.agent()
+    ).json()
+    assert transcript["messages"][0]["attachments"] == [ref]

@@ -125,3 +125,20 @@ def test_the_dashboard_is_for_agents(gapi):
     figures = gapi.gql("{ metrics }", gapi.agent())["data"]["metrics"]
     assert "start" in figures and "end" in figures
     assert codes(gapi.gql("{ metrics }", gapi.customer())) == ["forbidden_role"]
+
+
+def test_messages_list_their_attachments(gapi):
+    from tests.server.test_attachments_api import png_bytes, say_with, upload
+
+    alex = gapi.customer()
+    conversation = gapi.new_conversation(alex)
+    info = upload(gapi, conversation, alex, "photo.png", png_bytes(), "image/png").json()
+    say_with(gapi, conversation, alex, {"text": "see the photo", "attachments": [info["id"]]})
+    query = (
+        "query ($id: ID!) { messages(conversationId: $id) "
+        "{ items { role text attachments { id filename contentType size } } } }"
+    )
+    first = gapi.gql(query, alex, {"id": conversation})["data"]["messages"]["items"][0]
+    assert first["text"] == "see the photo"
+    expected = {"id": info["id"], "filename": "photo.png", "contentType": "image/png"}
+    assert first["attachments"] == [{**expected, "size": info["size"]}]

@@ -5,13 +5,15 @@
  * `duplicate_message` instead of taking it twice, which counts as sent.
  */
 import AsyncStorage from "@react-native-async-storage/async-storage";
-import { ApiError, newClientMessageId } from "@tandem/client";
+import { ApiError, newClientMessageId, type AttachmentRef } from "@tandem/client";
 
 export interface QueuedMessage {
   id: string;
   conversationId: string;
   text: string;
   queuedAt: number;
+  /** Files already uploaded to the conversation that go with the message. */
+  attachments?: AttachmentRef[];
 }
 
 /** Sends one message (throws ApiError for a refusal, anything else for a network failure). */
@@ -49,9 +51,10 @@ export class Outbox {
   }
 
   /** Queue a message (kept across restarts of the app). */
-  async add(conversationId: string, text: string): Promise<QueuedMessage> {
+  async add(conversationId: string, text: string, attachments: AttachmentRef[] = []): Promise<QueuedMessage> {
     await this.load();
-    const message = { id: newClientMessageId(), conversationId, text, queuedAt: Date.now() };
+    const message: QueuedMessage = { id: newClientMessageId(), conversationId, text, queuedAt: Date.now() };
+    if (attachments.length) message.attachments = attachments;
     this.messages.push(message);
     await this.save();
     return message;

@@ -16,6 +16,7 @@ import {
   loadHistory,
   problemOf,
   readEvents,
+  type AttachmentRef,
   type ChatAction,
   type ChatState,
   type Conversation,
@@ -57,7 +58,11 @@ export function useChat(session: Session, requestedId: string | null) {
       const response = await apiFetch(`/v1/conversations/${message.conversationId}/messages`, {
         method: "POST",
         headers: { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json", Accept: "text/event-stream" },
-        body: JSON.stringify({ text: message.text, client_message_id: message.id }),
+        body: JSON.stringify({
+          text: message.text,
+          client_message_id: message.id,
+          ...(message.attachments?.length ? { attachments: message.attachments.map((item) => item.id) } : {}),
+        }),
       });
       if (!response.ok) throw await problemOf(response);
       setQueued((current) => current.filter((item) => item.id !== message.id));
@@ -149,10 +154,10 @@ export function useChat(session: Session, requestedId: string | null) {
   }, [customer, conversationId, state]);
 
   const send = useCallback(
-    async (text: string) => {
+    async (text: string, attachments: AttachmentRef[] = []) => {
       const id = idRef.current;
-      if (!id || !text.trim()) return;
-      await outbox.add(id, text.trim());
+      if (!id || (!text.trim() && !attachments.length)) return;
+      await outbox.add(id, text.trim(), attachments);
       setQueued(await outbox.pending());
       await flush();
     },

@@ -1,7 +1,9 @@
-/** The message box and send button; the yes / no buttons when a reply asks to confirm. */
+/** The message box, attach and send buttons; the yes / no buttons when a reply asks to confirm. */
 import { useState } from "react";
 import { Pressable, StyleSheet, Text, TextInput, View } from "react-native";
+import type { AttachmentRef } from "@tandem/client";
 import { colors, TOUCH } from "../theme";
+import { AttachPicker } from "./AttachPicker";
 
 export function ConfirmButtons({ onAnswer, disabled }: { onAnswer: (text: string) => void; disabled: boolean }) {
   return (
@@ -28,14 +30,27 @@ export function ConfirmButtons({ onAnswer, disabled }: { onAnswer: (text: string
   );
 }
 
-export function Composer({ onSend, disabled }: { onSend: (text: string) => void; disabled: boolean }) {
+interface ComposerProps {
+  onSend: (text: string, attachments: AttachmentRef[]) => void;
+  disabled: boolean;
+  /** Where photos are uploaded, and the token to upload with. */
+  conversationId: string | null;
+  token: string;
+}
+
+export function Composer({ onSend, disabled, conversationId, token }: ComposerProps) {
   const [text, setText] = useState("");
+  const [attached, setAttached] = useState<AttachmentRef[]>([]);
+  const empty = !text.trim() && !attached.length;
   const submit = () => {
-    if (!text.trim() || disabled) return;
-    onSend(text);
+    if (empty || disabled) return;
+    onSend(text, attached);
     setText("");
+    setAttached([]);
   };
   return (
+    <View>
+    <AttachPicker conversationId={conversationId} token={token} disabled={disabled} attached={attached} onChange={setAttached} />
     <View style={styles.row}>
       <TextInput
         style={styles.input}
@@ -52,11 +67,12 @@ export function Composer({ onSend, disabled }: { onSend: (text: string) => void;
         style={[styles.button, styles.primary]}
         accessibilityRole="button"
         accessibilityLabel="Send"
-        accessibilityState={{ disabled: disabled || !text.trim() }}
+        accessibilityState={{ disabled: disabled || empty }}
         onPress={submit}
       >
         <Text style={styles.primaryText}>Send</Text>
       </Pressable>
+    </View>
     </View>
   );
 }

@@ -1,6 +1,6 @@
 /** One item of the conversation: a message, a tool's status line, or a notice. */
-import type { ChatItem, Session } from "@tandem/client";
-import { Linking, Pressable, StyleSheet, Text, View } from "react-native";
+import { apiUrl, attachmentPath, formatSize, isImage, type AttachmentRef, type ChatItem, type Session } from "@tandem/client";
+import { Image, Linking, Pressable, StyleSheet, Text, View } from "react-native";
 import { colors } from "../theme";
 import { OrderCard } from "./OrderCard";
 
@@ -35,6 +35,7 @@ export function MessageBubble({ item, session }: { item: ChatItem; session: Sess
     >
       {!mine && <Text style={styles.author}>{who(item)}</Text>}
       <Text style={[styles.text, mine && { color: colors.onPrimary }]}>{plain(item.text)}</Text>
+      {item.attachments?.map((attachment) => <AttachmentView key={attachment.id} attachment={attachment} token={session.token} mine={mine} />)}
       {item.orders?.map((order) => <OrderCard key={order} orderId={order} token={session.token} />)}
       {item.sources && item.sources.length > 0 && (
         <View role="navigation" accessibilityLabel="Sources">
@@ -54,7 +55,29 @@ export function MessageBubble({ item, session }: { item: ChatItem; session: Sess
   );
 }
 
+/** An attached file: the photo itself (fetched with the token), or a line naming a document. */
+function AttachmentView({ attachment, token, mine }: { attachment: AttachmentRef; token: string; mine: boolean }) {
+  const label = `Attachment: ${attachment.filename}, ${formatSize(attachment.size)}`;
+  return (
+    <View accessible accessibilityLabel={label} style={styles.attachment}>
+      {isImage(attachment) && (
+        <Image
+          source={{ uri: apiUrl(attachmentPath(attachment.id)), headers: { Authorization: `Bearer ${token}` } }}
+          style={styles.thumb}
+          accessibilityIgnoresInvertColors
+        />
+      )}
+      <Text style={[styles.attachmentText, mine && { color: colors.onPrimary }]}>
+        📎 {attachment.filename} · {formatSize(attachment.size)}
+      </Text>
+    </View>
+  );
+}
+
 const styles = StyleSheet.create({
+  attachment: { marginTop: 6 },
+  thumb: { width: 160, height: 120, borderRadius: 8 },
+  attachmentText: { fontSize: 14, color: colors.text, marginTop: 2 },
   bubble: { borderRadius: 14, padding: 12, marginVertical: 4, maxWidth: "88%" },
   mine: { backgroundColor: colors.customerBubble, alignSelf: "flex-end" },
   bot: { backgroundColor: colors.botBubble, alignSelf: "flex-start" },

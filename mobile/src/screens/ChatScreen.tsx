@@ -81,7 +81,12 @@ export function ChatScreen({ session, conversationId, onBack }: { session: Sessi
         <CsatPrompt conversationId={openId} customer={session.customerId ?? session.sub} token={session.token} />
       )}
       {state.awaitingConfirmation && !state.turnRunning && <ConfirmButtons onAnswer={(text) => void chat.send(text)} disabled={!chat.conversationId} />}
-      <Composer onSend={(text) => void chat.send(text)} disabled={!chat.conversationId} />
+      <Composer
+        onSend={(text, attachments) => void chat.send(text, attachments)}
+        disabled={!chat.conversationId}
+        conversationId={chat.conversationId}
+        token={session.token}
+      />
     </View>
   );
 }

@@ -4,7 +4,7 @@
  * so a reconnect that replays a little (or a send that races the live socket) never
  * duplicates a message.
  */
-import type { DoneEvent, ErrorEvent, OrderCardShape } from "./events";
+import type { AttachmentRef, DoneEvent, ErrorEvent, OrderCardShape } from "./events";
 import type { Message, Source, StreamEvent } from "./types";
 
 export type HandoffState = "none" | "waiting" | "human" | "resolved" | "returned";
@@ -24,6 +24,8 @@ export type ChatItem =
       orderCards?: Record<string, OrderCardShape>;
       wantsSources?: boolean;
       sources?: Source[];
+      /** Files the customer attached. */
+      attachments?: AttachmentRef[];
     }
   | { kind: "status"; key: string; text: string; done: boolean; ok: boolean }
   | { kind: "notice"; key: string; text: string; tone: "info" | "success" | "error" };
@@ -145,7 +147,7 @@ function applyEvent(state: ChatState, event: StreamEvent): ChatState {
         turnRunning: true,
         awaitingConfirmation: false,
         turn: freshTurn(),
-        items: [...items, { kind: "message", key, role: "customer", text }],
+        items: [...items, { kind: "message", key, role: "customer", text, attachments: event.attachments ?? [] }],
       };
     }
     case "token": {
@@ -288,6 +290,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         text: message.text,
         fromHistory: true,
         orders: message.role === "bot" ? orderIdsIn(message.text).slice(0, 2) : [],
+        attachments: message.attachments ?? [],
       }));
       const agent = [...action.messages].reverse().find((m) => m.role === "agent");
       return {

@@ -9,14 +9,22 @@ export interface ApiConfig {
   baseUrl: string;
   /** The fetch to call; the mobile app passes one whose responses stream. */
   fetch: typeof fetch;
+  /** The fetch file uploads go through: the platform's own, whose multipart bodies take
+   * React Native file parts (`{ uri, name, type }`), which the streaming fetch does not. */
+  uploadFetch: typeof fetch;
 }
 
-const config: ApiConfig = { baseUrl: "", fetch: (...args) => fetch(...args) };
+const config: ApiConfig = {
+  baseUrl: "",
+  fetch: (...args) => fetch(...args),
+  uploadFetch: (...args) => fetch(...args),
+};
 
-/** Point the client at a server (and, optionally, another fetch). */
+/** Point the client at a server (and, optionally, other fetches). */
 export function configureApi(options: Partial<ApiConfig>): void {
   if (options.baseUrl !== undefined) config.baseUrl = options.baseUrl.replace(/\/+$/, "");
   if (options.fetch) config.fetch = options.fetch;
+  if (options.uploadFetch) config.uploadFetch = options.uploadFetch;
 }
 
 /** The absolute URL of an API path on the configured server. */
@@ -27,6 +35,11 @@ export function apiUrl(path: string): string {
 /** Fetch through the configured fetch, on the configured server. */
 export function apiFetch(path: string, init?: RequestInit): Promise<Response> {
   return config.fetch(apiUrl(path), init);
+}
+
+/** Send a multipart upload through the upload fetch, on the configured server. */
+export function apiUpload(path: string, init: RequestInit): Promise<Response> {
+  return config.uploadFetch(apiUrl(path), init);
 }
 
 export class ApiError extends Error {

@@ -3,11 +3,25 @@
 
 // --- conversation events -------------------------------------------------------------------------
 
+/** A file the customer attached to a message (download it from `/v1/attachments/{id}`). */
+export interface AttachmentRef {
+  /** The attachment's id. */
+  id: string;
+  /** The file's name, made safe (letters, digits, . _ -). */
+  filename: string;
+  /** The type recognised from the file's content. */
+  content_type: string;
+  /** Size in bytes. */
+  size: number;
+}
+
 /** The customer's message, echoed as the first event of the turn it starts. */
 export interface CustomerMessageEvent {
   type: "customer_message";
   /** What the customer wrote. */
   text: string;
+  /** Files attached to the message, if any. */
+  attachments?: AttachmentRef[];
 }
 
 /** A line telling the customer what is happening (or why the answer waits). */

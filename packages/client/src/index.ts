@@ -6,5 +6,6 @@ export * from "./orders";
 export * from "./csat";
 export * from "./session";
 export * from "./chatState";
+export * from "./attachments";
 export type * from "./events";
 export type * from "./types";

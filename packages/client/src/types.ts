@@ -1,5 +1,5 @@
 /** Shapes of the Tandem HTTP API (see /openapi.json); the events are generated in ./events. */
-import type { QueueEvent, QueueRow, TurnEvent } from "./events";
+import type { AttachmentRef, QueueEvent, QueueRow, TurnEvent } from "./events";
 
 export type Role = "customer" | "agent" | "admin";
 
@@ -24,6 +24,8 @@ export interface Message {
   role: "customer" | "bot" | "agent";
   author: string | null;
   text: string;
+  /** Files the customer attached to the message. */
+  attachments?: AttachmentRef[];
 }
 
 export interface MessagePage {

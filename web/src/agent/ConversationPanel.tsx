@@ -6,6 +6,7 @@ import { followStream } from "@tandem/client";
 import type { Conversation, Order, QueueEntry, Transcript } from "@tandem/client";
 import { OrderSummary } from "../chat/OrderCard";
 import { RichText } from "../ui/RichText";
+import { AttachmentList } from "../ui/AttachmentChip";
 import { humanize } from "../ui/format";
 import { CustomerCard } from "./CustomerCard";
 import { sentimentClass } from "./QueueList";
@@ -210,6 +211,7 @@ export function ConversationPanel({ conversationId, session, onChanged }: Props)
                 <div className="bubble">
                   <RichText text={m.text} />
                 </div>
+                <AttachmentList attachments={m.attachments} token={token} />
               </li>
             ))}
           </ol>

@@ -3,11 +3,12 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type Keyboard
 import type { Session } from "../api/auth";
 import { loadSession, saveSession } from "../api/auth";
 import { SignIn } from "../ui/SignIn";
-import type { ChatItem } from "@tandem/client";
+import type { AttachmentRef, ChatItem } from "@tandem/client";
 import { CsatSurvey } from "./CsatSurvey";
 import { MessageList } from "./MessageList";
 import { useConversation, type Connection } from "./useConversation";
 import { VoiceButton } from "./VoiceButton";
+import { AttachButton } from "./AttachButton";
 
 const SUGGESTIONS = ["Where is my order #W1234567?", "How long do refunds take?", "I want to talk to a person"];
 
@@ -74,6 +75,7 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
   const { state, conversationId, connection, failure, send, startOver } = useConversation(session);
   const [text, setText] = useState("");
   const [sendError, setSendError] = useState<string | null>(null);
+  const [attached, setAttached] = useState<AttachmentRef[]>([]);
   const input = useRef<HTMLTextAreaElement>(null);
   // Once the conversation is open a message can go: over the socket, or over HTTP while the
   // socket is still connecting (a message typed meanwhile is never silently dropped).
@@ -86,13 +88,16 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
 
   const submit = async (value: string) => {
     const message = value.trim();
-    if (!message || !canSend) return;
+    const files = attached;
+    if ((!message && !files.length) || !canSend) return;
     setSendError(null);
     setText("");
+    setAttached([]);
     try {
-      await send(message);
+      await send(message, files);
     } catch (error) {
       setText(message);
+      setAttached(files);
       setSendError((error as Error).message);
     }
   };
@@ -187,6 +192,13 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
           </p>
         )}
         <VoiceButton token={session.token} conversationId={conversationId} disabled={!!failure} />
+        <AttachButton
+          conversationId={conversationId}
+          token={session.token}
+          disabled={!!failure}
+          attached={attached}
+          onChange={setAttached}
+        />
         <form onSubmit={onSubmit}>
           <label htmlFor="composer-input" className="visually-hidden">
             Message
@@ -202,7 +214,7 @@ function Chat({ session, embedded, onSignOut }: { session: Session; embedded: bo
             onKeyDown={onKeyDown}
             aria-describedby="composer-hint"
           />
-          <button type="submit" className="primary" disabled={!canSend || !text.trim()}>
+          <button type="submit" className="primary" disabled={!canSend || (!text.trim() && !attached.length)}>
             Send
           </button>
         </form>

@@ -1,6 +1,7 @@
 /** The transcript: messages, tool status lines, notices, order cards and source links. */
 import { useEffect, useRef, type ReactNode } from "react";
 import { RichText } from "../ui/RichText";
+import { AttachmentList } from "../ui/AttachmentChip";
 import type { ChatItem } from "@tandem/client";
 import { OrderCard } from "./OrderCard";
 
@@ -47,6 +48,7 @@ function Bubble({ item, token }: { item: Extract<ChatItem, { kind: "message" }>;
         <RichText text={shownText(item)} />
         {item.streaming && <span className="cursor" aria-hidden="true" />}
       </div>
+      <AttachmentList attachments={item.attachments} token={token} />
       {!item.streaming &&
         item.orders?.map((orderId) => <OrderCard key={orderId} orderId={orderId} token={token} seen={item.orderCards?.[orderId]} />)}
       {!item.streaming && <Sources item={item} />}

@@ -14,6 +14,7 @@ import {
   newClientMessageId,
   readEvents,
   initialChat,
+  type AttachmentRef,
   type Conversation,
   type Source,
   type StreamEvent,
@@ -146,19 +147,20 @@ export function useConversation(session: Session) {
 
   /** Send over the socket; when it is down, post over HTTP (its events are de-duplicated). */
   const send = useCallback(
-    async (text: string) => {
+    async (text: string, attachments: AttachmentRef[] = []) => {
       if (!conversationId) return;
       const ws = socket.current;
       // the server records each client message id once, so a retried send is not a second message
       const clientMessageId = newClientMessageId();
+      const files = attachments.length ? { attachments: attachments.map((item) => item.id) } : {};
       if (ws && ws.readyState === WebSocket.OPEN) {
-        ws.send(JSON.stringify({ type: "message", text, client_message_id: clientMessageId }));
+        ws.send(JSON.stringify({ type: "message", text, client_message_id: clientMessageId, ...files }));
         return;
       }
       const response = await apiFetch(`/v1/conversations/${conversationId}/messages`, {
         method: "POST",
         headers: { Authorization: `Bearer ${session.token}`, "Content-Type": "application/json", Accept: "text/event-stream" },
-        body: JSON.stringify({ text, client_message_id: clientMessageId }),
+        body: JSON.stringify({ text, client_message_id: clientMessageId, ...files }),
       });
       if (!response.ok || !response.body) {
         let detail = "The message could not be sent; please try again.";

@@ -83,6 +83,25 @@ function transcriptWith(queue: QueueEntry, customer: Transcript["customer"] = nu
 const never = () => new Response(new ReadableStream(), { status: 200, headers: { "Content-Type": "text/event-stream" } });
 
 describe("ConversationPanel", () => {
+  it("shows the files the customer attached in the transcript", async () => {
+    const session = signedIn("agent", { sub: "bob", role: "agent", name: "Bob", customerId: null });
+    const photo = { id: `att_${"c".repeat(32)}`, filename: "broken.jpg", content_type: "image/jpeg", size: 122_880 };
+    const transcript = transcriptWith(entry());
+    transcript.messages[0] = { ...transcript.messages[0], attachments: [photo] };
+    routeFetch({
+      "GET /v1/queue/c1/notes": [],
+      "GET /v1/macros": [],
+      "GET /v1/queue/c1/transcript": transcript,
+      "GET /v1/conversations/c1/events": never,
+      "GET /v1/conversations/c1": { waiting_for_human: true },
+      "GET /v1/customers/alex_morgan_1001/orders": [],
+      "GET /v1/attachments/": () => new Response(new Uint8Array([255, 216, 255]), { headers: { "Content-Type": "image/jpeg" } }),
+    });
+    render(<ConversationPanel conversationId="c1" session={session} onChanged={() => undefined} />);
+    const transcriptList = await screen.findByRole("list", { name: "Transcript" });
+    expect(await within(transcriptList).findByRole("button", { name: /^broken\.jpg 120 KB ?\(image\/jpeg\), open$/ })).toBeInTheDocument();
+  });
+
   it("shows who has the conversation and offers no reply to a second agent", async () => {
     const session = signedIn("agent", { sub: "bob", role: "agent", name: "Bob", customerId: null });
     routeFetch({

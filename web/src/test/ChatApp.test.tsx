@@ -2,21 +2,8 @@ import { act, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatApp } from "../chat/ChatApp";
-import { FakeSocket, fakeToken, handoffPayload, routeFetch, signedIn } from "./fakes";
+import { CONVERSATION, FakeSocket, fakeToken, handoffPayload, routeFetch, signedIn } from "./fakes";
 
-const CONVERSATION = {
-  id: "c1",
-  customer_id: "alex_morgan_1001",
-  channel: "web",
-  created_at: 0,
-  updated_at: 0,
-  handoff_status: "none",
-  waiting_for_human: false,
-  intent: null,
-  message_count: 0,
-  turn_running: false,
-  last_event_id: 3,
-};
 
 const ORDER = {
   order_id: "#W1234567",

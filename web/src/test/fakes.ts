@@ -11,7 +11,9 @@ export function routeFetch(routes: Record<string, Handler | unknown>) {
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = String(input);
     const method = init?.method ?? "GET";
-    calls.push({ method, url, body: init?.body ? JSON.parse(String(init.body)) : undefined });
+    // JSON bodies are parsed for the assertions; others (a multipart FormData) are kept as sent
+    const sent = typeof init?.body === "string" ? JSON.parse(init.body) : (init?.body ?? undefined);
+    calls.push({ method, url, body: sent });
     const key = Object.keys(routes)
       .filter((route) => `${method} ${url}`.startsWith(route))
       .sort((a, b) => b.length - a.length)[0];
@@ -91,3 +93,18 @@ export function handoffPayload(type: HandoffPayload["type"] = "handoff"): Handof
     suggested_reply: "Hi Alex, thanks for your patience — I'm taking over from here.",
   };
 }
+
+/** The customer's open web conversation, as `GET /v1/conversations/c1` describes it. */
+export const CONVERSATION = {
+  id: "c1",
+  customer_id: "alex_morgan_1001",
+  channel: "web",
+  created_at: 0,
+  updated_at: 0,
+  handoff_status: "none",
+  waiting_for_human: false,
+  intent: null,
+  message_count: 0,
+  turn_running: false,
+  last_event_id: 3,
+};
