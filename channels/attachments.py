@@ -44,6 +44,10 @@ class FileStore(Protocol):
         """The stored file's bytes in pieces (blocking); MissingFile when it is not there."""
         ...
 
+    def delete(self, location: str) -> bool:
+        """Delete the stored file (blocking); False when it was not there."""
+        ...
+
 
 class LocalFiles:
     """Files in a local folder."""
@@ -65,16 +69,34 @@ class LocalFiles:
         """The file's path under the folder."""
         return str(self.folder / key)
 
-    def open_chunks(self, location: str) -> Iterator[bytes]:
-        """Open the file now (so a missing one fails here) and read it lazily."""
+    def _inside(self, location: str) -> Path:
+        """The location as a path under the folder; MissingFile for anywhere else."""
         path = Path(location).resolve()
         if not path.is_relative_to(self.folder.resolve()):
             raise MissingFile(location)
+        return path
+
+    def open_chunks(self, location: str) -> Iterator[bytes]:
+        """Open the file now (so a missing one fails here) and read it lazily."""
+        path = self._inside(location)
         try:
             handle = path.open("rb")
         except OSError as error:
             raise MissingFile(location) from error
         return _read_file(handle)
+
+    def delete(self, location: str) -> bool:
+        """Remove the file, and its folder when that is left empty."""
+        try:
+            path = self._inside(location)
+        except MissingFile:
+            return False
+        if not path.is_file():
+            return False
+        path.unlink()
+        if path.parent != self.folder.resolve() and not any(path.parent.iterdir()):
+            path.parent.rmdir()
+        return True
 
 
 def _read_file(handle: Any) -> Iterator[bytes]:
@@ -120,6 +142,18 @@ class S3Files:
         except (self.client.exceptions.NoSuchKey, self.client.exceptions.NoSuchBucket) as error:
             raise MissingFile(location) from error
         return _read_body(body)
+
+    def delete(self, location: str) -> bool:
+        """Delete the object (any `s3://` location, as `open_chunks` reads any)."""
+        bucket, _, key = location.removeprefix("s3://").partition("/")
+        if not location.startswith("s3://") or not bucket or not key:
+            return False
+        try:
+            self.client.head_object(Bucket=bucket, Key=key)
+        except self.client.exceptions.ClientError:
+            return False
+        self.client.delete_object(Bucket=bucket, Key=key)
+        return True
 
 
 def _read_body(body: Any) -> Iterator[bytes]:

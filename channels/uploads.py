@@ -148,6 +148,15 @@ class Uploads:
         except MissingFile:
             return None
 
+    def delete(self, upload_id: str) -> bool:
+        """Delete an attachment's file and record (blocking); False when there is none."""
+        upload = self.get(upload_id)
+        if upload is None:
+            return False
+        self.files.delete(upload.location)
+        self.files.delete(self.files.location(f"{PREFIX}{upload_id}.json"))
+        return True
+
     def open_chunks(self, upload: Upload) -> Iterator[bytes]:
         """The attachment's bytes in pieces (blocking); MissingFile when they are gone."""
         return self.files.open_chunks(upload.location)

@@ -4,7 +4,8 @@ A customer's data lives in: the conversations recorded for them in the server st
 record, every persisted event, the handoff queue entry), their channel threads (the email
 address or phone number a conversation is answered on), the checkpoints of those
 conversations (every namespace of each thread; on AWS, with the payloads offloaded to S3),
-the long-term memory (profile, preferences, conversation summaries) and the order store.
+the long-term memory (profile, preferences, conversation summaries), the files the customer
+attached to their messages and the order store.
 The help-centre search index holds articles only, never customer data.
 
 Erasure deletes all of it except the orders, which are kept for accounting with every
@@ -46,6 +47,8 @@ class CustomerData:
     """Called after an erasure: make deleted rows unrecoverable (SQLite VACUUM)."""
     channels: Any = None
     """The channel records (`ChannelStore`): each conversation's address on its channel."""
+    uploads: Any = None
+    """The attachment store (`channels.uploads.Uploads`): files sent with messages."""
 
     def conversation_ids(self, customer_id: str) -> list[str]:
         """Every conversation recorded for the customer."""
@@ -68,6 +71,18 @@ class CustomerData:
             if len(page) < PAGE:
                 return events
             after = page[-1][0]
+
+    def _erase_attachments(self, conversation_id: str) -> int:
+        """Delete the files attached to the conversation's messages; return how many."""
+        if self.uploads is None:
+            return 0
+        ids = {
+            str(ref["id"])
+            for event in self._events(conversation_id)
+            for ref in event.get("attachments") or ()
+            if isinstance(ref, dict) and ref.get("id")
+        }
+        return sum(1 for upload_id in sorted(ids) if self.uploads.delete(upload_id))
 
     def _state(self, conversation_id: str) -> dict[str, Any] | None:
         found = self.checkpointer.get_tuple({"configurable": {"thread_id": conversation_id}})
@@ -121,12 +136,13 @@ class CustomerData:
         """Erase the customer's data; return what was deleted (and orders kept, blanked)."""
         counts = {
             "conversations": 0, "events": 0, "channel_threads": 0, "memory_items": 0,
-            "orders_blanked": 0,
+            "attachments": 0, "orders_blanked": 0,
         }  # fmt: skip
         for conversation_id in self.conversation_ids(customer_id):
             self.checkpointer.delete_thread(conversation_id)
             if self.channels is not None and self.channels.forget(conversation_id):
                 counts["channel_threads"] += 1
+            counts["attachments"] += self._erase_attachments(conversation_id)
             counts["events"] += self.store.delete_conversation(conversation_id)
             counts["conversations"] += 1
         counts["memory_items"] = self.memory.forget(customer_id)

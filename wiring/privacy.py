@@ -14,6 +14,7 @@ from memory.long_term import CustomerMemory
 from memory.sqlite_compact import compact_sqlite
 from wiring import backends, persistence
 from wiring.channels import open_channel_store
+from wiring.uploads import uploads_from_settings
 
 
 def _sqlite_connection(backend: Any) -> sqlite3.Connection | None:
@@ -52,6 +53,7 @@ def open_customer_data(
                 orders=orders,
                 compactors=compactors,
                 channels=channel_store,
+                uploads=uploads_from_settings(settings),
             )
     finally:
         channel_store.close()

@@ -66,7 +66,7 @@ async def export_customer(
 async def erase_customer(
     customer_id: CustomerId, admin: AdminPrincipal, runtime: RuntimeDep
 ) -> dict[str, Any]:
-    """Erase the customer's conversations, checkpoints and memory.
+    """Erase the customer's conversations, checkpoints, memory and attached files.
 
     Their orders stay for accounting with the personal fields blanked. Returns what was
     erased.

@@ -37,12 +37,21 @@ class Api:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
-    def say(self, conversation_id: str, text: str, headers: dict[str, str]) -> list[dict[str, Any]]:
-        """Post a message and collect the SSE events until `done`."""
+    def say(
+        self,
+        conversation_id: str,
+        text: str,
+        headers: dict[str, str],
+        attachments: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Post a message (with attachment ids, if any) and collect the SSE events until `done`."""
+        body: dict[str, Any] = {"text": text}
+        if attachments:
+            body["attachments"] = attachments
         with self.client.stream(
             "POST",
             f"/v1/conversations/{conversation_id}/messages",
-            json={"text": text},
+            json=body,
             headers=headers,
         ) as response:
             assert response.status_code == 200, response.read()

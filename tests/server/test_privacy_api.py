@@ -69,6 +69,15 @@ def _converse(api: Api, app: Any) -> str:
     )
     second = api.new_conversation(customer)
     api.say(second, "a human please", customer)
+    # A delivery note the customer attached: a file in the attachment store holding the street.
+    note = b"%PDF-1.4\n% delivery note: Alex Morgan, 500 Howard Street\n%%EOF\n"
+    uploaded = api.client.post(
+        f"/v1/conversations/{second}/attachments",
+        files={"file": ("delivery note.pdf", note, "application/pdf")},
+        headers=customer,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    api.say(second, "here is the delivery note", customer, attachments=[uploaded.json()["id"]])
     runtime = app.state.runtime
     tenant = runtime.services.tenant(runtime.context_for(CUSTOMER))
     memory = CustomerMemory(runtime.memory, tenant)
@@ -133,13 +142,13 @@ def test_nothing_of_the_customer_remains_after_erasure(disk_api):
         settings.checkpoint_db, settings.orders_db, settings.queue_db, settings.memory_db,
         settings.channels_db,
     )  # fmt: skip
-    assert held >= {db.name for db in stores}, before
+    assert held >= {db.name for db in stores} | {"delivery_note.pdf"}, before
 
     response = api.client.delete(f"/v1/admin/customers/{CUSTOMER}", headers=_admin(api))
     assert response.status_code == 200, response.text
     erased = response.json()["erased"]
     assert erased["conversations"] == 2 and erased["events"] > 0
-    assert erased["channel_threads"] == 1
+    assert erased["channel_threads"] == 1 and erased["attachments"] == 1
     assert erased["memory_items"] >= 2 and erased["orders_blanked"] == 4
 
     assert _files_holding(settings.data_dir, TRACES) == {}
