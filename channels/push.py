@@ -5,9 +5,10 @@ that asks the customer to confirm an action, become a notification to each phone
 conversation's customer registered. Sending happens on a worker thread, off the turn's
 path; a failed send is logged and dropped (the conversation itself is the record).
 
-`ExpoPush` speaks Expo's push API (`POST /--/api/v2/push/send`, a JSON list of messages,
-answered by one ticket per message); a ticket with `DeviceNotRegistered` makes the
-notifier forget that token.
+`ExpoPush` (development, and apps built with Expo's push service) speaks Expo's push API
+(`POST /--/api/v2/push/send`, a JSON list of messages, answered by one ticket per message);
+a ticket with `DeviceNotRegistered` makes the notifier forget that token.
+`channels.push_sns.SnsPush` delivers through Amazon SNS mobile push in production.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from conversations.push_devices import PushDevices
+from conversations.push_devices import PushDevice, PushDevices
 from conversations.store import ServerStore
 
 logger = logging.getLogger("tandem.channels.push")
@@ -42,10 +43,14 @@ class Notification:
 
 
 class PushSender(Protocol):
-    """Delivers one notification to many device tokens; returns the tokens to forget."""
+    """Delivers one notification to many phones; returns the tokens to forget."""
 
-    def send(self, tokens: list[str], notification: Notification) -> list[str]:
+    def send(self, devices: list[PushDevice], notification: Notification) -> list[str]:
         """Send; the tokens the service reports as no longer registered."""
+        ...
+
+    def close(self) -> None:
+        """Give back what the sender holds open."""
         ...
 
 
@@ -61,8 +66,9 @@ class ExpoPush:
         self.url = url
         self._http = httpx.Client(headers=headers, timeout=timeout)
 
-    def send(self, tokens: list[str], notification: Notification) -> list[str]:
-        """Send to every token, 100 a request; the tokens Expo says are not registered."""
+    def send(self, devices: list[PushDevice], notification: Notification) -> list[str]:
+        """Send to every phone, 100 a request; the tokens Expo says are not registered."""
+        tokens = [device.token for device in devices]
         gone: list[str] = []
         for start in range(0, len(tokens), EXPO_BATCH):
             batch = tokens[start : start + EXPO_BATCH]
@@ -159,12 +165,12 @@ class PushNotifier:
         customer_id = (conversation or {}).get("customer_id")
         if not customer_id:
             return
-        tokens = [device.token for device in self.devices.devices(customer_id)]
-        if not tokens:
+        devices = self.devices.devices(customer_id)
+        if not devices:
             return
-        for token in self.sender.send(tokens, notification):
+        for token in self.sender.send(devices, notification):
             self.devices.forget(token)
-        self.sent += len(tokens)
+        self.sent += len(devices)
 
     def drain(self) -> None:
         """Wait until every queued notification was handled (tests, shutdown)."""

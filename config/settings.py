@@ -67,7 +67,8 @@ class Settings(BaseSettings):
         default=None, description="Override for the S3 endpoint (checkpoint offload bucket)."
     )
     sns_endpoint_url: str | None = Field(
-        default=None, description="Override for the SNS endpoint (handoff queue events)."
+        default=None,
+        description="Override for the SNS endpoint (handoff queue events, mobile push).",
     )
     checkpoint_table: str = Field(
         default="tandem-checkpoints", description="DynamoDB table of conversation checkpoints."
@@ -698,10 +699,17 @@ class Settings(BaseSettings):
     )
 
     # Push notifications to the mobile app's phones (an agent replied, a reply asks to confirm).
-    push_provider: Literal["none", "expo"] = Field(
+    push_provider: Literal["none", "expo", "sns"] = Field(
         default="expo",
         description="Who delivers push notifications: Expo's push service (the app's tokens "
-        "are Expo push tokens) or nobody (tokens are still registered).",
+        "are Expo push tokens), Amazon SNS mobile push (the app's tokens are native APNs / "
+        "FCM tokens; see `sns_platform_applications`) or nobody (tokens are still registered).",
+    )
+    sns_platform_applications: dict[Literal["ios", "android"], str] = Field(
+        default_factory=dict,
+        description="With the `sns` push provider: the SNS platform application ARN for each "
+        'platform, e.g. {"ios": "arn:aws:sns:...:app/APNS/tandem", "android": '
+        '"arn:aws:sns:...:app/GCM/tandem"}.',
     )
     expo_push_url: str = Field(
         default="https://exp.host/--/api/v2/push/send",

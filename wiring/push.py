@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from channels.push import ExpoPush, PushNotifier
+from channels.push import ExpoPush, PushNotifier, PushSender
 from config.settings import Settings
 from conversations.client_messages import ClientMessages, SqliteClientMessages
 from conversations.hub import EventHub
@@ -38,15 +38,30 @@ def _open_stores(settings: Settings) -> tuple[PushDevices, ClientMessages]:
     return SqlitePushDevices(settings.devices_db), SqliteClientMessages(settings.devices_db)
 
 
+def _sender(settings: Settings) -> PushSender | None:
+    """The push service the settings name, or None when push is off."""
+    if settings.push_provider == "expo":
+        token = settings.expo_access_token
+        return ExpoPush(settings.expo_push_url, token.get_secret_value() if token else None)
+    if settings.push_provider == "sns":
+        from channels.push_sns import SnsPush
+        from cloud.aws import aws_client
+
+        client = aws_client("sns", settings.aws_region, settings.sns_endpoint_url)
+        applications = {
+            str(platform): arn for platform, arn in settings.sns_platform_applications.items()
+        }
+        return SnsPush(client, applications)
+    return None
+
+
 @contextlib.contextmanager
 def open_devices(settings: Settings, hub: EventHub, store: ServerStore) -> Iterator[Devices]:
     """Open the stores and, unless push is off, start notifying from `hub`'s events."""
     devices, client_messages = _open_stores(settings)
     notifier = None
-    sender = None
-    if settings.push_provider == "expo":
-        token = settings.expo_access_token
-        sender = ExpoPush(settings.expo_push_url, token.get_secret_value() if token else None)
+    sender = _sender(settings)
+    if sender is not None:
         notifier = PushNotifier(sender, devices, store)
         hub.observers.append(notifier.observe)
     try:

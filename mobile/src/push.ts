@@ -1,7 +1,10 @@
 /**
- * Push notifications: the phone's Expo push token is registered with the server after
- * sign-in (so an agent's reply or a reply waiting for a yes reaches the phone) and deleted
- * on sign-out. Web builds and simulators have no push token; they skip it.
+ * Push notifications: the phone's push token is registered with the server after sign-in (so
+ * an agent's reply or a reply waiting for a yes reaches the phone) and deleted on sign-out.
+ * Which token depends on the server's push provider: an Expo push token for Expo's service
+ * (`TANDEM_PUSH_PROVIDER=expo`, the default), the phone's native APNs / FCM token for Amazon
+ * SNS mobile push (`TANDEM_PUSH_PROVIDER=sns`; build the app with
+ * `EXPO_PUBLIC_PUSH_SERVICE=sns`). Web builds and simulators have no push token; they skip it.
  */
 import { ApiError, api } from "@tandem/client";
 import Constants from "expo-constants";
@@ -12,7 +15,17 @@ import { Platform } from "react-native";
 const platform = (): "ios" | "android" | "web" =>
   Platform.OS === "ios" ? "ios" : Platform.OS === "android" ? "android" : "web";
 
-/** Ask permission, get the Expo push token and register it; the token, or null. */
+/** The token the server's push service delivers to. */
+async function phoneToken(): Promise<string> {
+  if (process.env.EXPO_PUBLIC_PUSH_SERVICE === "sns") {
+    return String((await Notifications.getDevicePushTokenAsync()).data);
+  }
+  // Expo push tokens belong to an EAS project (`eas init` writes its id into the app config)
+  const projectId = Constants.expoConfig?.extra?.eas?.projectId ?? Constants.easConfig?.projectId;
+  return (await Notifications.getExpoPushTokenAsync(projectId ? { projectId } : undefined)).data;
+}
+
+/** Ask permission, get the push token and register it; the token, or null. */
 export async function registerForPush(token: string): Promise<string | null> {
   if (Platform.OS === "web" || !Device.isDevice) return null;
   const settings = await Notifications.getPermissionsAsync();
@@ -24,9 +37,7 @@ export async function registerForPush(token: string): Promise<string | null> {
       importance: Notifications.AndroidImportance.HIGH,
     });
   }
-  // Expo push tokens belong to an EAS project (`eas init` writes its id into the app config)
-  const projectId = Constants.expoConfig?.extra?.eas?.projectId ?? Constants.easConfig?.projectId;
-  const pushToken = (await Notifications.getExpoPushTokenAsync(projectId ? { projectId } : undefined)).data;
+  const pushToken = await phoneToken();
   await api("/v1/devices", token, { body: { token: pushToken, platform: platform() } });
   return pushToken;
 }

@@ -3,8 +3,12 @@ Expo's wire format to a loopback server, and messages taken once per client mess
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
+import boto3
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -175,3 +179,79 @@ def test_a_malformed_client_message_id_is_a_422_problem(api):
     conversation = api.new_conversation(alex)
     status, problem = _post(api, conversation, "hi", "bad id with spaces", alex)
     assert status == 422 and problem["code"] == "invalid_request"
+
+
+IOS_TOKEN = "a1" * 32
+ANDROID_TOKEN = "fcm-token_1:APA91b" + "x" * 40
+
+
+def _published(moto: str) -> dict[str, list[dict[str, Any]]]:
+    """The messages moto's SNS endpoints received, by token (moto's model data API)."""
+    endpoints = httpx.get(f"{moto}/moto-api/data.json").json()["sns"]["PlatformEndpoint"]
+    return {e["token"]: [json.loads(m) for m in e["messages"].values()] for e in endpoints}
+
+
+@pytest.fixture
+def sns_api(
+    server_settings: Settings, services: Services, moto_endpoint: str
+) -> Iterator[tuple[Api, Any]]:
+    sns = boto3.client("sns", region_name="us-east-1", endpoint_url=moto_endpoint)
+    applications = {
+        platform: sns.create_platform_application(
+            Name=f"tandem-{platform}", Platform=kind, Attributes={"PlatformCredential": "key"}
+        )["PlatformApplicationArn"]
+        for platform, kind in (("ios", "APNS"), ("android", "GCM"))
+    }
+    server_settings.push_provider = "sns"
+    server_settings.sns_platform_applications = applications  # type: ignore[assignment]
+    server_settings.sns_endpoint_url = moto_endpoint
+    server_settings.aws_region = "us-east-1"
+    with TestClient(create_app(server_settings, services)) as client:
+        yield Api(client, server_settings), sns
+
+
+def _agent_reply(api: Api, conversation: str, text: str) -> None:
+    dana = api.agent("dana")
+    api.client.post(f"/v1/queue/{conversation}/claim", headers=dana)
+    reply = api.client.post(f"/v1/queue/{conversation}/reply", json={"text": text}, headers=dana)
+    assert reply.status_code == 200, reply.text
+    api.client.app.state.runtime.devices.notifier.drain()  # type: ignore[attr-defined]
+
+
+@pytest.mark.integration
+@pytest.mark.enable_socket
+def test_sns_mobile_push_reaches_ios_and_android_phones(sns_api, moto_endpoint):
+    api, sns = sns_api
+    alex = api.customer()
+    api.client.post("/v1/devices", json={"token": IOS_TOKEN, "platform": "ios"}, headers=alex)
+    api.client.post(
+        "/v1/devices", json={"token": ANDROID_TOKEN, "platform": "android"}, headers=alex
+    )
+    conversation = api.new_conversation(alex)
+    api.say(conversation, "this is the third time I ask, get me a human", alex)
+    _agent_reply(api, conversation, "Hi Alex, Dana here.")
+
+    published = _published(moto_endpoint)
+    [to_ios], [to_android] = published[IOS_TOKEN], published[ANDROID_TOKEN]
+    apns = json.loads(to_ios["APNS"])
+    assert apns["aps"]["alert"] == {"title": "dana replied", "body": "Hi Alex, Dana here."}
+    assert apns["conversation_id"] == conversation
+    fcm = json.loads(to_android["GCM"])
+    assert fcm["notification"]["title"] == "dana replied"
+    assert fcm["data"] == {"conversation_id": conversation}
+    assert to_ios["default"] == "Hi Alex, Dana here."
+
+    # The push service rejected the Android token: SNS disables its endpoint.
+    [endpoint] = [
+        e["EndpointArn"]
+        for app in sns.list_platform_applications()["PlatformApplications"]
+        for e in sns.list_endpoints_by_platform_application(
+            PlatformApplicationArn=app["PlatformApplicationArn"]
+        )["Endpoints"]
+        if e["Attributes"]["Token"] == ANDROID_TOKEN
+    ]
+    sns.set_endpoint_attributes(EndpointArn=endpoint, Attributes={"Enabled": "false"})
+    _agent_reply(api, conversation, "One more thing.")
+    listed = api.client.get("/v1/devices", headers=alex).json()
+    assert [d["token"] for d in listed] == [IOS_TOKEN]
+    assert len(_published(moto_endpoint)[IOS_TOKEN]) == 2
