@@ -44,6 +44,14 @@ def _task_role(stack: TandemStack) -> None:
         "IAM5[Resource::*]": "Comprehend DetectSentiment/DetectPiiEntities, X-Ray "
         "PutTraceSegments/PutTelemetryRecords, Transcribe StartStreamTranscription and Polly "
         "SynthesizeSpeech have no resource-level permissions.",
+        f"IAM5[Resource::arn:aws:sns:{stack.region}:<AWS::AccountId>:app/*]": (
+            "Mobile push creates endpoints under the account's SNS platform applications "
+            "(APNs, FCM), which are made outside the stack with the push credentials."
+        ),
+        f"IAM5[Resource::arn:aws:sns:{stack.region}:<AWS::AccountId>:endpoint/*]": (
+            "Mobile push publishes to and deletes the platform endpoints it created, one per "
+            "registered phone; their names are chosen by SNS."
+        ),
         f"IAM5[Resource::arn:aws:ses:{stack.region}:<AWS::AccountId>:identity/*]": (
             "Email replies are sent from the account's verified SES identities; which address "
             "is the channel's setting (TANDEM_EMAIL_ADDRESS)."

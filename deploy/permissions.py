@@ -34,6 +34,7 @@ TRACE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 METRIC_LOG_ACTIONS = ["logs:PutLogEvents", "logs:CreateLogStream", "logs:DescribeLogStreams"]
 MAIL_ACTIONS = ["ses:SendRawEmail"]
 VOICE_ACTIONS = ["transcribe:StartStreamTranscription", "polly:SynthesizeSpeech"]
+MOBILE_PUSH_ACTIONS = ["sns:CreatePlatformEndpoint", "sns:Publish", "sns:DeleteEndpoint"]
 
 
 def server_statements(
@@ -76,6 +77,14 @@ def server_statements(
         iam.PolicyStatement(
             actions=MAIL_ACTIONS,
             resources=[f"arn:aws:ses:{region}:{Stack.of(domain).account}:identity/*"],
+        ),
+        # Mobile push (TANDEM_PUSH_PROVIDER=sns): endpoints of the account's platform apps.
+        iam.PolicyStatement(
+            actions=MOBILE_PUSH_ACTIONS,
+            resources=[
+                f"arn:aws:sns:{region}:{Stack.of(domain).account}:app/*",
+                f"arn:aws:sns:{region}:{Stack.of(domain).account}:endpoint/*",
+            ],
         ),
         # The collector writes the scraped metrics as EMF log events to their log group.
         iam.PolicyStatement(
