@@ -23,6 +23,7 @@ import {
   type Session,
   type Source,
   type StreamEvent,
+  TYPING_SHOWN_MS,
 } from "@tandem/client";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { loadConversation, saveConversation } from "../storage";
@@ -33,7 +34,8 @@ export type Connection = "connecting" | "online" | "offline";
 type Action = ChatAction | { type: "restore"; state: ChatState };
 
 function reducer(state: ChatState, action: Action): ChatState {
-  return action.type === "restore" ? action.state : chatReducer(state, action);
+  // A typing signal kept on the phone is long over (and an older app kept none).
+  return action.type === "restore" ? { ...action.state, typing: null } : chatReducer(state, action);
 }
 
 const RETRY_BUSY_MS = 2_000;
@@ -135,6 +137,14 @@ export function useChat(session: Session, requestedId: string | null) {
     })();
     return () => abort.abort();
   }, [customer, requestedId, session.token, outbox, onEvent, flush]);
+
+  // "… is typing" goes away on its own unless a newer signal (or the message) replaces it.
+  const typingId = state.typing?.id;
+  useEffect(() => {
+    if (typingId === undefined) return;
+    const timer = setTimeout(() => dispatch({ type: "typing_expired", id: typingId }), TYPING_SHOWN_MS);
+    return () => clearTimeout(timer);
+  }, [typingId]);
 
   // Send what waits as soon as the phone is back online.
   useEffect(
