@@ -1,7 +1,8 @@
 import AsyncStorage from "@react-native-async-storage/async-storage";
-import { TYPING_SHOWN_MS } from "@tandem/client";
+import { TYPING_SHOWN_MS, initialChat } from "@tandem/client";
 import { act, render, screen } from "@testing-library/react-native";
 import { ChatScreen } from "../src/screens/ChatScreen";
+import { saveConversation } from "../src/storage";
 import { conversation, session } from "./fixtures";
 import { network } from "./network";
 
@@ -82,4 +83,49 @@ test("the typing line clears by itself when no newer signal comes", async () => 
     jest.advanceTimersByTime(600);
   });
   expect(screen.queryByText("Dana is typing…")).toBeNull();
+});
+
+test("reopened, a reply kept on the phone still shows its order as its turn saw it", async () => {
+  const reply = "Order #W1234567 is processed.";
+  await saveConversation("alex_morgan_1001", {
+    id: "c1",
+    savedAt: 1,
+    state: {
+      ...initialChat,
+      lastEventId: 3,
+      items: [
+        { kind: "message", key: "e1", role: "customer", text: "where is order #W1234567?" },
+        {
+          kind: "message",
+          key: "e3",
+          role: "bot",
+          text: reply,
+          orders: ["#W1234567"],
+          orderCards: { "#W1234567": { order_id: "#W1234567", status: "processed", items: [{ name: "Desk lamp", price: 49.5 }] } },
+        },
+      ],
+    },
+  });
+  const calls = network({
+    "GET /v1/conversations/c1/messages": {
+      json: {
+        items: [
+          { index: 0, role: "customer", author: null, text: "where is order #W1234567?" },
+          { index: 1, role: "bot", author: null, text: reply },
+          { index: 2, role: "customer", author: null, text: "thanks, sent from my laptop" },
+        ],
+        next_cursor: null,
+      },
+    },
+    "GET /v1/conversations/c1/events": { status: 204 },
+    "GET /v1/conversations/c1": { json: { ...conversation, message_count: 2, last_event_id: 3 } },
+    "GET /v1/orders/": { json: { order_id: "#W1234567", user_id: "alex", status: "delivered", items: [{ name: "Desk lamp", price: 49.5 }] } },
+  });
+  render(<ChatScreen session={session} conversationId={null} onBack={() => undefined} />);
+
+  // The server's history has replaced what the phone kept.
+  expect(await screen.findByLabelText("You: thanks, sent from my laptop")).toBeOnTheScreen();
+  expect(screen.getByText("Status: processed")).toBeOnTheScreen();
+  expect(screen.queryByText("Status: delivered")).toBeNull();
+  expect(calls.filter((call) => call.path.startsWith("/v1/orders/"))).toEqual([]);
 });
