@@ -24,7 +24,7 @@ import {
   type Session,
   type Source,
   type StreamEvent,
-  TYPING_SHOWN_MS,
+  expireTyping,
 } from "@tandem/client";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { loadConversation, saveConversation } from "../storage";
@@ -160,11 +160,7 @@ export function useChat(session: Session, requestedId: string | null) {
 
   // "… is typing" goes away on its own unless a newer signal (or the message) replaces it.
   const typingId = state.typing?.id;
-  useEffect(() => {
-    if (typingId === undefined) return;
-    const timer = setTimeout(() => dispatch({ type: "typing_expired", id: typingId }), TYPING_SHOWN_MS);
-    return () => clearTimeout(timer);
-  }, [typingId]);
+  useEffect(() => expireTyping(typingId, dispatch), [typingId]);
 
   // Send what waits as soon as the phone is back online.
   useEffect(
