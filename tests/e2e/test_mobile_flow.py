@@ -78,8 +78,11 @@ def test_order_status_cancel_with_confirmation_handoff_and_agent_reply(
     page.get_by_text("Online").wait_for()
     assert_accessible(page, axe_source, "mobile chat")
 
+    order_requests: list[str] = []
+    page.on("request", lambda r: order_requests.append(r.url) if "/v1/orders/" in r.url else None)
     send(page, "where is my order #W7654321?")
     page.get_by_label(re.compile(r"^Order #W7654321, pending")).first.wait_for()
+    assert order_requests == [], "the card shows the order the reply's tool event carried"
     page.screenshot(path=str(screenshots / "mobile-order.png"))
 
     send(page, "please cancel order #W7654321, I ordered it by mistake")
