@@ -81,7 +81,7 @@ test("without camera access nothing is uploaded and the customer is told why", a
   const calls = opened();
   render(<ChatScreen session={session} conversationId={null} onBack={() => undefined} />);
   await waitFor(() => expect(calls.some((call) => call.path === "/v1/conversations")).toBe(true));
-  fireEvent.press(await screen.findByRole("button", { name: "Take a photo" }));
+  fireEvent.press(await screen.findByRole("button", { name: "Take a photo with the camera" }));
   expect(await screen.findByRole("alert")).toHaveTextContent("Allow camera access to take a photo.");
   expect(picker.launchCameraAsync).not.toHaveBeenCalled();
   expect(calls.some((call) => call.path.endsWith("/attachments"))).toBe(false);

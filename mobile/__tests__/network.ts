@@ -1,8 +1,9 @@
 /** A stand-in for the network under Jest: answers per "METHOD path", SSE bodies included. */
 import { configureApi } from "@tandem/client";
 
-/** `once`: answered the first time only, then 204 (a stream the server has closed). */
-type Answer = { status?: number; json?: unknown; sse?: Record<string, unknown>[]; once?: boolean } | "offline";
+/** `once`: answered the first time only, then `then` (a later reconnect's answer) or 204 (a
+ * stream the server has closed). */
+type Answer = { status?: number; json?: unknown; sse?: Record<string, unknown>[]; once?: boolean; then?: Answer } | "offline";
 export type Call = { method: string; path: string; body: unknown };
 
 /** Each SSE answer numbers its events after the previous answer's, as a conversation does. */
@@ -36,7 +37,7 @@ export function network(answers: Record<string, Answer>): Call[] {
       .sort((a, b) => b.length - a.length)[0];
     const answer = key ? answers[key] : { status: 404, json: { detail: "not found", code: "not_found" } };
     if (answer === "offline") throw new TypeError("Network request failed");
-    if (answer.once && key) answers[key] = { status: 204 };
+    if (answer.once && key) answers[key] = answer.then ?? { status: 204 };
     const status = answer.status ?? 200;
     return {
       ok: status < 400,

@@ -1,9 +1,9 @@
 """The mobile app's web build (`expo export --platform web`) against the real server.
 
 The customer signs in, asks where an order is (order card), asks to cancel it and confirms
-with the yes button, asks for a person, and sees the agent's reply arrive live; the agent
-side goes through the real queue API. Then the phone loses its network: a message typed
-meanwhile waits, and is sent once, and only once, when the network is back. The agent
+with the yes button, asks for a person, and sees the agent typing, then their reply arrive
+live; the agent side goes through the real queue API. Then the phone loses its network: a
+message typed meanwhile waits, and is sent once, and only once, when the network is back. The agent
 resolves the conversation: the app offers the one-tap survey, the rating reaches the server,
 and the app, started again, shows the rating given. The build's
 files are served to the browser from `mobile/dist` on the server's own origin (as a reverse
@@ -78,8 +78,11 @@ def test_order_status_cancel_with_confirmation_handoff_and_agent_reply(
     page.get_by_text("Online").wait_for()
     assert_accessible(page, axe_source, "mobile chat")
 
+    order_requests: list[str] = []
+    page.on("request", lambda r: order_requests.append(r.url) if "/v1/orders/" in r.url else None)
     send(page, "where is my order #W7654321?")
     page.get_by_label(re.compile(r"^Order #W7654321, pending")).first.wait_for()
+    assert order_requests == [], "the card shows the order the reply's tool event carried"
     page.screenshot(path=str(screenshots / "mobile-order.png"))
 
     send(page, "please cancel order #W7654321, I ordered it by mistake")
@@ -98,6 +101,11 @@ def test_order_status_cancel_with_confirmation_handoff_and_agent_reply(
         f"{web_server}/v1/queue/{conversation['conversation_id']}/claim", headers=agent
     )
     assert claimed.status_code == 200, claimed.text
+    typing = httpx.post(
+        f"{web_server}/v1/queue/{conversation['conversation_id']}/typing", headers=agent
+    )
+    assert typing.status_code == 204, typing.text
+    page.get_by_text("dana is typing…").wait_for()
     reply = httpx.post(
         f"{web_server}/v1/queue/{conversation['conversation_id']}/reply",
         json={"text": AGENT_REPLY},
@@ -107,6 +115,7 @@ def test_order_status_cancel_with_confirmation_handoff_and_agent_reply(
 
     page.get_by_label(f"dana (agent): {AGENT_REPLY}").wait_for()
     assert page.get_by_label(f"dana (agent): {AGENT_REPLY}").count() == 1
+    assert page.get_by_text("dana is typing…").count() == 0, "the message ends it"
     page.get_by_text("You're chatting with a person").wait_for()
     page.screenshot(path=str(screenshots / "mobile-agent-reply.png"))
 

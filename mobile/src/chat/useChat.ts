@@ -18,11 +18,13 @@ import {
   readEvents,
   type AttachmentRef,
   type ChatAction,
+  type ChatItem,
   type ChatState,
   type Conversation,
   type Session,
   type Source,
   type StreamEvent,
+  expireTyping,
 } from "@tandem/client";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { loadConversation, saveConversation } from "../storage";
@@ -33,8 +35,28 @@ export type Connection = "connecting" | "online" | "offline";
 type Action = ChatAction | { type: "restore"; state: ChatState };
 
 function reducer(state: ChatState, action: Action): ChatState {
-  return action.type === "restore" ? action.state : chatReducer(state, action);
+  // A typing signal kept on the phone is long over (and an older app kept none).
+  if (action.type === "restore") return { ...action.state, typing: null };
+  const next = chatReducer(state, action);
+  return action.type === "hydrate" ? keepCards(state, next) : next;
 }
+
+/**
+ * The server's history has the replies but not the orders as their turns saw them: a reply
+ * already on the phone keeps its cards, rather than showing its orders as they are today.
+ */
+function keepCards(before: ChatState, after: ChatState): ChatState {
+  const kept = new Map<string, Pick<BotReply, "orders" | "orderCards">>();
+  for (const item of before.items) {
+    if (isReply(item) && item.orderCards) kept.set(item.text, { orders: item.orders, orderCards: item.orderCards });
+  }
+  if (!kept.size) return after;
+  const items = after.items.map((item) => (isReply(item) && !item.orderCards && kept.has(item.text) ? { ...item, ...kept.get(item.text) } : item));
+  return { ...after, items };
+}
+
+type BotReply = Extract<ChatItem, { kind: "message" }>;
+const isReply = (item: ChatItem): item is BotReply => item.kind === "message" && item.role === "bot";
 
 const RETRY_BUSY_MS = 2_000;
 
@@ -135,6 +157,10 @@ export function useChat(session: Session, requestedId: string | null) {
     })();
     return () => abort.abort();
   }, [customer, requestedId, session.token, outbox, onEvent, flush]);
+
+  // "… is typing" goes away on its own unless a newer signal (or the message) replaces it.
+  const typingId = state.typing?.id;
+  useEffect(() => expireTyping(typingId, dispatch), [typingId]);
 
   // Send what waits as soon as the phone is back online.
   useEffect(

@@ -15,7 +15,7 @@ type Source = "library" | "camera";
 
 const SOURCES: { source: Source; label: string; text: string }[] = [
   { source: "library", label: "Attach a photo from the library", text: "Photo" },
-  { source: "camera", label: "Take a photo", text: "Camera" },
+  { source: "camera", label: "Take a photo with the camera", text: "Camera" },
 ];
 
 /** The picked asset as the upload takes it: the browser's File on the web, else its uri. */

@@ -36,7 +36,9 @@ export function MessageBubble({ item, session }: { item: ChatItem; session: Sess
       {!mine && <Text style={styles.author}>{who(item)}</Text>}
       <Text style={[styles.text, mine && { color: colors.onPrimary }]}>{plain(item.text)}</Text>
       {item.attachments?.map((attachment) => <AttachmentView key={attachment.id} attachment={attachment} token={session.token} mine={mine} />)}
-      {item.orders?.map((order) => <OrderCard key={order} orderId={order} token={session.token} />)}
+      {item.orders?.map((order) => (
+        <OrderCard key={order} orderId={order} token={session.token} seen={item.orderCards?.[order]} />
+      ))}
       {item.sources && item.sources.length > 0 && (
         <View role="navigation" accessibilityLabel="Sources">
           {item.sources.map((source) => (

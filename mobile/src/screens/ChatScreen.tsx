@@ -77,6 +77,9 @@ export function ChatScreen({ session, conversationId, onBack }: { session: Sessi
           </View>
         }
       />
+      <Text style={styles.typing} role="status" accessibilityLiveRegion="polite">
+        {state.typing ? `${state.typing.agent} is typing…` : ""}
+      </Text>
       {state.survey && openId && !state.turnRunning && (
         <CsatPrompt conversationId={openId} customer={session.customerId ?? session.sub} token={session.token} />
       )}
@@ -101,6 +104,7 @@ const styles = StyleSheet.create({
   handoff: { fontSize: 14, color: colors.success, paddingHorizontal: 12, paddingTop: 4, fontWeight: "600" },
   failure: { fontSize: 14, color: colors.error, padding: 12 },
   list: { flex: 1 },
+  typing: { fontSize: 14, color: colors.muted, fontStyle: "italic", paddingHorizontal: 12, minHeight: 20 },
   queued: { alignSelf: "flex-end", backgroundColor: colors.botBubble, borderRadius: 14, padding: 12, marginVertical: 4, maxWidth: "88%" },
   queuedText: { fontSize: 16, color: colors.text },
   queuedNote: { fontSize: 12, color: colors.muted },

@@ -78,6 +78,16 @@ export const initialChat: ChatState = {
 /** How long "… is typing" stays up without a newer signal or the agent's message. */
 export const TYPING_SHOWN_MS = 6000;
 
+/**
+ * Clear the typing signal `typingId` after TYPING_SHOWN_MS unless the returned cancel runs
+ * first (a newer signal, or the view going away): the body of an app's effect on it.
+ */
+export function expireTyping(typingId: number | undefined, dispatch: (action: ChatAction) => void): (() => void) | undefined {
+  if (typingId === undefined) return undefined;
+  const timer = setTimeout(() => dispatch({ type: "typing_expired", id: typingId }), TYPING_SHOWN_MS);
+  return () => clearTimeout(timer);
+}
+
 export type ChatAction =
   | {
       type: "hydrate";

@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import {
   ApiError,
-  TYPING_SHOWN_MS,
+  expireTyping,
   api,
   apiFetch,
   chatReducer,
@@ -129,11 +129,7 @@ export function useConversation(session: Session) {
 
   // "… is typing" goes away on its own unless a newer signal (or the message) replaces it.
   const typingId = state.typing?.id;
-  useEffect(() => {
-    if (typingId === undefined) return;
-    const timer = setTimeout(() => dispatch({ type: "typing_expired", id: typingId }), TYPING_SHOWN_MS);
-    return () => clearTimeout(timer);
-  }, [typingId]);
+  useEffect(() => expireTyping(typingId, dispatch), [typingId]);
 
   // A knowledge-base answer: fetch the articles it used, to show as links (once per answer,
   // not again on every token or event that arrives while the request is out).
