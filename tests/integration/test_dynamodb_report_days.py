@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cloud.aws import aws_client
-from conversations.report_days import days_between
+from conversations.report_days import customers_of, days_between
 from conversations.server_table import BY_DAY, conversation_pk, event_sk, server_table_spec
 from conversations.store_dynamodb import DynamoDBServerStore
 from memory.dynamodb_tables import ensure_table
@@ -117,4 +117,40 @@ def test_the_bootstrap_backfills_items_written_before_the_index(
         Key={"PK": {"S": conversation_pk("old")}, "SK": {"S": event_sk(2)}},
     )["Item"]
     assert "report_day" not in token, "only the items a report reads join the index"
+    store.close()
+
+
+class ThrottledBatches:
+    """A client whose BatchGetItem processes only the first key of each request on the real
+    server and hands the rest back as UnprocessedKeys, as DynamoDB does when throttled."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.requests = 0
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+        self.requests += 1
+        ((table, request),) = RequestItems.items()
+        first, *rest = request["Keys"]
+        answer = self.client.batch_get_item(RequestItems={table: {**request, "Keys": [first]}})
+        if rest:
+            answer["UnprocessedKeys"] = {table: {**request, "Keys": rest}}
+        return dict(answer)
+
+
+def test_customers_are_read_again_when_dynamodb_leaves_keys_unprocessed(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
+    settings = aws_settings(moto_endpoint, tmp_path)
+    ensure_dynamodb_resources(settings)
+    client = aws_client("dynamodb", MOTO_REGION, moto_endpoint)
+    store = DynamoDBServerStore(client, settings.server_table)
+    for n in range(3):
+        store.create_conversation(f"c{n}", f"cust-{n}", "web")
+    throttled = ThrottledBatches(client)
+
+    found = customers_of(throttled, settings.server_table, ["c0", "c1", "c2", "gone"])
+
+    assert found == {"c0": "cust-0", "c1": "cust-1", "c2": "cust-2", "gone": None}
+    assert throttled.requests == 4
     store.close()
