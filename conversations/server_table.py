@@ -5,13 +5,15 @@ One table, string keys `PK` / `SK`, every item of a conversation under `CONV#<id
 | item | SK | indexed by |
 |---|---|---|
 | conversation | `META` | `by_customer` (customer_id, updated_at), `by_recency` (kind, updated_at) |
-| event | `EVT#<seq, 12 digits>` | — (a Query on the conversation, in order) |
+| event | `EVT#<seq, 12 digits>` | `by_day` (report_day, created_at) for the dashboard's types |
 | handoff | `HANDOFF` | `queue` (status, created_at): the queue by status, oldest first |
 | event-number reservation | `SEQ` | — |
 | open turn | `PK = OPEN_TURNS`, `SK` = conversation id | — (one Query lists them) |
 | internal note | `NOTE#<microseconds, 20 digits>#<id>` | — (a Query on the conversation) |
 | canned response | `PK = MACROS`, `SK` = macro id | — (one Query lists them) |
 | accepted client message id | `MSGID#<client message id>` (under the conversation) | — |
+| satisfaction answer | `CSAT` | `by_day` (report_day, created_at) |
+| finished migration | `PK = MIGRATIONS`, `SK` = its name | — |
 | phone's owner | `PK = DEVICE#<push token>`, `SK = OWNER` | — |
 | customer's phone | `PK = DEVICES#<customer id>`, `SK` = push token | — (one Query lists them) |
 
@@ -21,6 +23,8 @@ DynamoDB's Time to Live some time after it passes; readers treat them as gone at
 """
 
 from __future__ import annotations
+
+import time
 
 from memory.dynamodb_tables import Index, TableSpec
 
@@ -38,6 +42,15 @@ CONVERSATION_KIND = "conversation"
 BY_CUSTOMER = "by_customer"
 BY_RECENCY = "by_recency"
 QUEUE = "queue"
+BY_DAY = "by_day"
+REPORT_DAY = "report_day"
+CSAT_SK = "CSAT"
+MIGRATIONS_PK = "MIGRATIONS"
+
+
+def report_day(created_at: float) -> str:
+    """The `by_day` partition of an item created at `created_at` (epoch seconds): its UTC day."""
+    return time.strftime("%Y-%m-%d", time.gmtime(created_at))
 
 
 def conversation_pk(conversation_id: str) -> str:
@@ -61,7 +74,7 @@ def customer_devices_pk(customer_id: str) -> str:
 
 
 def server_table_spec(name: str) -> TableSpec:
-    """The server table named `name`, with its three indexes and Time to Live on `ttl`."""
+    """The server table named `name`, with its four indexes and Time to Live on `ttl`."""
     return TableSpec(
         name=name,
         ttl_attribute=TTL_ATTRIBUTE,
@@ -69,5 +82,11 @@ def server_table_spec(name: str) -> TableSpec:
             Index(BY_CUSTOMER, ("customer_id", "S"), ("updated_at", "N")),
             Index(BY_RECENCY, ("kind", "S"), ("updated_at", "N")),
             Index(QUEUE, ("status", "S"), ("created_at", "N")),
+            Index(
+                BY_DAY,
+                (REPORT_DAY, "S"),
+                ("created_at", "N"),
+                include=("type", "payload", "score"),
+            ),
         ),
     )

@@ -26,13 +26,16 @@ from conversations.server_table import (
     EVENT_PREFIX,
     HANDOFF_SK,
     QUEUE,
+    REPORT_DAY,
     conversation_pk,
     event_sk,
+    report_day,
 )
 from conversations.store import QUEUE_OPEN
 from conversations.store_dynamodb_analytics import DynamoDBAnalyticsRecords
 from conversations.store_dynamodb_turns import DynamoDBTurnRecords
 from conversations.workspace_dynamodb import DynamoDBWorkspace
+from server.metrics_facts import FACT_EVENT_TYPES
 
 CONVERSATION_FIELDS = ("id", "customer_id", "channel", "created_at", "updated_at")
 HANDOFF_FIELDS = (
@@ -174,7 +177,11 @@ class DynamoDBServerStore(DynamoDBTurnRecords, DynamoDBWorkspace, DynamoDBAnalyt
     # events ------------------------------------------------------------------------
 
     def append_event(self, conversation_id: str, seq: int, event: dict[str, Any]) -> None:
-        """Persist an event under its sequence number (streamed tokens are not persisted)."""
+        """Persist an event under its sequence number (streamed tokens are not persisted).
+
+        Events the dashboard reads carry `report_day`, which puts them in the `by_day` index.
+        """
+        now = time.time()
         self.client.put_item(
             TableName=self.table,
             Item={
@@ -183,7 +190,8 @@ class DynamoDBServerStore(DynamoDBTurnRecords, DynamoDBWorkspace, DynamoDBAnalyt
                     {
                         "type": event["type"],
                         "payload": json.dumps(event, default=str),
-                        "created_at": time.time(),
+                        "created_at": now,
+                        REPORT_DAY: report_day(now) if event["type"] in FACT_EVENT_TYPES else None,
                     }
                 ),
             },

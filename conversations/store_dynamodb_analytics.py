@@ -1,11 +1,11 @@
 """The DynamoDB server store's reports: events and queue entries over a time range, CSAT.
 
 Queue entries come from the `queue` index (status, created_at), one range Query per status.
-Events and satisfaction answers are read with a filtered, paginated Scan of the server
-table: the table has no index by time, so a report reads every item once (the figures of a
-busy deployment belong in the analytics export, which this does not replace). A
-satisfaction answer is one item under its conversation (`SK = CSAT`), so erasing the
-conversation erases it.
+Events and satisfaction answers come from the sparse `by_day` index (report_day,
+created_at), one paginated Query per UTC day of the range (`conversations.report_days`), so a
+report reads only the items created in its range that it uses; the conversations' customers
+are read with BatchGetItem. A satisfaction answer is one item under its conversation
+(`SK = CSAT`), so erasing the conversation erases it.
 """
 
 from __future__ import annotations
@@ -17,14 +17,16 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from conversations.report_days import customers_of, query_days
 from conversations.server_table import (
-    CONVERSATION_SK,
+    CSAT_SK,
     EVENT_PREFIX,
     QUEUE,
+    REPORT_DAY,
     conversation_pk,
+    report_day,
 )
 
-CSAT_SK = "CSAT"
 HANDOFF_STATUSES = ("waiting", "claimed", "resolved", "returned")
 _DESERIALIZER = TypeDeserializer()
 
@@ -48,35 +50,19 @@ class DynamoDBAnalyticsRecords:
     client: Any
     table: str
 
-    def _scan(self, **params: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        for page in self.client.get_paginator("scan").paginate(TableName=self.table, **params):
-            items.extend(_plain(item) for item in page.get("Items", []))
-        return items
+    def _report_items(self, start: float, end: float) -> list[dict[str, Any]]:
+        return [_plain(item) for item in query_days(self.client, self.table, start, end)]
 
     def events_between(
         self, start: float, end: float, types: tuple[str, ...]
     ) -> list[dict[str, Any]]:
         """Events of `types` stored in [start, end), with their conversation's customer."""
-        names = [f":t{n}" for n in range(len(types))]
-        items = self._scan(
-            FilterExpression="SK = :meta OR (begins_with(SK, :evt) AND created_at >= :start"
-            f" AND created_at < :end AND #type IN ({', '.join(names)}))",
-            ProjectionExpression="PK, SK, #type, created_at, payload, customer_id",
-            ExpressionAttributeNames={"#type": "type"},
-            ExpressionAttributeValues={
-                ":meta": {"S": CONVERSATION_SK},
-                ":evt": {"S": EVENT_PREFIX},
-                ":start": {"N": repr(float(start))},
-                ":end": {"N": repr(float(end))},
-                **{name: {"S": kind} for name, kind in zip(names, types, strict=True)},
-            },
-        )
-        customers = {
-            _conversation_id(item): item.get("customer_id")
-            for item in items
-            if item["SK"] == CONVERSATION_SK
-        }
+        items = [
+            item
+            for item in self._report_items(start, end)
+            if str(item["SK"]).startswith(EVENT_PREFIX) and item.get("type") in types
+        ]
+        customers = customers_of(self.client, self.table, map(_conversation_id, items))
         rows = [
             {
                 "conversation_id": _conversation_id(item),
@@ -87,7 +73,6 @@ class DynamoDBAnalyticsRecords:
                 "event": json.loads(item["payload"]),
             }
             for item in items
-            if item["SK"] != CONVERSATION_SK
         ]
         return sorted(rows, key=lambda row: (row["conversation_id"], row["seq"]))
 
@@ -117,11 +102,13 @@ class DynamoDBAnalyticsRecords:
 
     def record_csat(self, conversation_id: str, score: int, customer_id: str | None) -> None:
         """Store (or replace) the customer's satisfaction score (1-5) for a conversation."""
+        now = time.time()
         item: dict[str, Any] = {
             "PK": {"S": conversation_pk(conversation_id)},
             "SK": {"S": CSAT_SK},
             "score": {"N": str(int(score))},
-            "created_at": {"N": repr(time.time())},
+            "created_at": {"N": repr(now)},
+            REPORT_DAY: {"S": report_day(now)},
         }
         if customer_id is not None:
             item["csat_customer"] = {"S": customer_id}
@@ -138,14 +125,7 @@ class DynamoDBAnalyticsRecords:
 
     def csat_between(self, start: float, end: float) -> list[dict[str, Any]]:
         """Satisfaction answers given in [start, end)."""
-        items = self._scan(
-            FilterExpression="SK = :csat AND created_at >= :start AND created_at < :end",
-            ExpressionAttributeValues={
-                ":csat": {"S": CSAT_SK},
-                ":start": {"N": repr(float(start))},
-                ":end": {"N": repr(float(end))},
-            },
-        )
+        items = [item for item in self._report_items(start, end) if item["SK"] == CSAT_SK]
         return sorted((_csat_row(item) for item in items), key=lambda row: row["created_at"])
 
 

@@ -89,9 +89,8 @@ class DataStores(Construct):
         indexes = [
             dynamodb.GlobalSecondaryIndexPropsV2(
                 index_name=index["IndexName"],
-                projection_type=dynamodb.ProjectionType.ALL
-                if index["Projection"]["ProjectionType"] == "ALL"
-                else dynamodb.ProjectionType.KEYS_ONLY,
+                projection_type=dynamodb.ProjectionType(index["Projection"]["ProjectionType"]),
+                non_key_attributes=index["Projection"].get("NonKeyAttributes"),
                 **_keys(definition, index["KeySchema"]),  # type: ignore[arg-type]
             )
             for index in definition.indexes

@@ -17,11 +17,12 @@ from cloud.encryption import ensure_table_encryption, table_sse
 
 @dataclass(frozen=True)
 class Index:
-    """A global secondary index projecting every attribute."""
+    """A global secondary index projecting every attribute, or only the keys and `include`."""
 
     name: str
     hash_key: tuple[str, str]
     range_key: tuple[str, str] | None = None
+    include: tuple[str, ...] = ()
 
     def key_schema(self) -> list[dict[str, str]]:
         """The index's KeySchema."""
@@ -32,11 +33,10 @@ class Index:
 
     def definition(self) -> dict[str, Any]:
         """The index as CreateTable / UpdateTable expect it."""
-        return {
-            "IndexName": self.name,
-            "KeySchema": self.key_schema(),
-            "Projection": {"ProjectionType": "ALL"},
-        }
+        projection: dict[str, Any] = {"ProjectionType": "ALL"}
+        if self.include:
+            projection = {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(self.include)}
+        return {"IndexName": self.name, "KeySchema": self.key_schema(), "Projection": projection}
 
 
 @dataclass(frozen=True)

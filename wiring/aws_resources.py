@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from cloud.aws import aws_client
 from config.settings import Settings
+from conversations.report_days import ensure_report_days
 from conversations.server_table import server_table_spec
 from memory.dynamodb import create_checkpoint_table, create_offload_bucket
 from memory.dynamodb_tables import TableSpec, ensure_table
+from server.metrics_facts import FACT_EVENT_TYPES
 
 MEMORY_TTL_ATTRIBUTE = "expires_at"
 """The attribute `DynamoDBStore` writes item expiry times to."""
@@ -52,9 +54,14 @@ def ensure_memory_table(settings: Settings) -> str:
 
 
 def ensure_server_table(settings: Settings) -> str:
-    """The server table: conversations, events and the handoff queue, with its indexes."""
+    """The server table: conversations, events and the handoff queue, with its indexes.
+
+    Once per table, the report items written before the `by_day` index get their
+    `report_day` (`conversations.report_days.ensure_report_days`).
+    """
     client = aws_client("dynamodb", settings.aws_region, settings.dynamodb_endpoint_url)
     ensure_table(client, server_table_spec(settings.server_table), kms_key_id=settings.kms_key_id)
+    ensure_report_days(client, settings.server_table, FACT_EVENT_TYPES)
     return f"dynamodb:{settings.server_table}"
 
 

@@ -59,9 +59,11 @@ def test_the_tables_match_the_code_that_uses_them(template):
     for definition in definitions.values():
         table = tables[definition.name]
         assert table["KeySchema"] == definition.key_schema
-        assert {i["IndexName"] for i in table.get("GlobalSecondaryIndexes", [])} == {
-            i["IndexName"] for i in definition.indexes
-        }
+        deployed = {i["IndexName"]: i for i in table.get("GlobalSecondaryIndexes", [])}
+        assert set(deployed) == {i["IndexName"] for i in definition.indexes}
+        for index in definition.indexes:
+            assert deployed[index["IndexName"]]["KeySchema"] == index["KeySchema"]
+            assert deployed[index["IndexName"]]["Projection"] == index["Projection"]
         replica = table["Replicas"][0]
         assert replica["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
         assert table["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS"}

@@ -284,6 +284,7 @@ def test_bootstrap_is_idempotent_and_builds_the_queue_indexes(
         "by_customer",
         "by_recency",
         "queue",
+        "by_day",
     }
     ttl = client.describe_time_to_live(TableName=settings.memory_table)["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at"
