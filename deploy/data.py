@@ -67,6 +67,13 @@ class DataStores(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             versioned=True,
+            # An erasure deletes objects; the versions they leave behind go a day later.
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    noncurrent_version_expiration=Duration.days(1),
+                    expired_object_delete_marker=True,
+                )
+            ],
             server_access_logs_bucket=self.log_bucket,
             server_access_logs_prefix="offload/",
             removal_policy=RemovalPolicy.RETAIN,

@@ -136,6 +136,8 @@ class TandemStack(Stack):
             "TANDEM_AWS_REGION": self.region,
             "TANDEM_CHECKPOINTER": "dynamodb",
             "TANDEM_OFFLOAD_BUCKET": self.data.offload_bucket.bucket_name,
+            # Customers' attachments under attachments/ of the same private, encrypted bucket.
+            "TANDEM_ATTACHMENT_BUCKET": self.data.offload_bucket.bucket_name,
             "TANDEM_STORE_BACKEND": "dynamodb",
             "TANDEM_SERVER_STORE_BACKEND": "dynamodb",
             "TANDEM_SNS_TOPIC_ARN": self.data.topic.topic_arn,

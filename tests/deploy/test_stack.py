@@ -84,6 +84,10 @@ def test_the_offload_bucket_is_private_encrypted_and_tls_only(template, synth):
     bucket = resources(template, "AWS::S3::Bucket")[bucket_id]["Properties"]
     rule = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    # Erased objects leave noncurrent versions in a versioned bucket: they must expire.
+    [lifecycle] = bucket["LifecycleConfiguration"]["Rules"]
+    assert lifecycle["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    assert lifecycle["Status"] == "Enabled"
     assert bucket["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
         "BlockPublicPolicy": True,
@@ -170,6 +174,8 @@ def test_the_container_runs_every_backend_on_aws_with_cognito_auth(template):
     assert env["TANDEM_GRAPHQL_INTROSPECTION"] == "false"
     assert env["TANDEM_SERVER_TABLE"] == settings.server_table
     assert env["TANDEM_EVENTS_BACKEND"] == "eventbridge"
+    # Attachments go to the private offload bucket, not the task's disk.
+    assert env["TANDEM_ATTACHMENT_BUCKET"] == env["TANDEM_OFFLOAD_BUCKET"]
     assert "Ref" in json.dumps(env["TANDEM_EVENTBRIDGE_BUS"])
     assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://127.0.0.1:4318"
     task = next(iter(resources(template, "AWS::ECS::TaskDefinition").values()))
