@@ -245,14 +245,15 @@ def test_erasing_the_customer_deletes_their_files_on_s3(on_s3: Any, api: Api) ->
     conversation = api.new_conversation(alex)
     info = upload(api, conversation, alex, "photo.png", png_bytes(), "image/png").json()
     api.say(conversation, "the parcel arrived like this", alex, attachments=[info["id"]])
-    stored = on_s3.list_objects_v2(Bucket=BUCKET, Prefix="attachments/uploads/")
+    mine = f"attachments/uploads/{info['id']}"  # the bucket outlives this test
+    stored = on_s3.list_objects_v2(Bucket=BUCKET, Prefix=mine)
     assert len(stored["Contents"]) == 2  # the file and its record
 
     admin = api.token("admin", "root")
     erased = api.client.delete("/v1/admin/customers/alex_morgan_1001", headers=admin)
     assert erased.status_code == 200, erased.text
     assert erased.json()["erased"]["attachments"] == 1
-    assert on_s3.list_objects_v2(Bucket=BUCKET, Prefix="attachments/uploads/")["KeyCount"] == 0
+    assert on_s3.list_objects_v2(Bucket=BUCKET, Prefix=mine)["KeyCount"] == 0
 
 
 def test_websocket_messages_carry_attachments(api: Api) -> None:
