@@ -44,8 +44,8 @@ class FileStore(Protocol):
         """The stored file's bytes in pieces (blocking); MissingFile when it is not there."""
         ...
 
-    def delete(self, location: str) -> bool:
-        """Delete the stored file (blocking); False when it was not there."""
+    def delete(self, location: str) -> None:
+        """Delete the stored file (blocking); nothing happens when it is not there."""
         ...
 
 
@@ -85,18 +85,17 @@ class LocalFiles:
             raise MissingFile(location) from error
         return _read_file(handle)
 
-    def delete(self, location: str) -> bool:
+    def delete(self, location: str) -> None:
         """Remove the file, and its folder when that is left empty."""
         try:
             path = self._inside(location)
         except MissingFile:
-            return False
+            return
         if not path.is_file():
-            return False
+            return
         path.unlink()
         if path.parent != self.folder.resolve() and not any(path.parent.iterdir()):
             path.parent.rmdir()
-        return True
 
 
 def _read_file(handle: Any) -> Iterator[bytes]:
@@ -143,17 +142,14 @@ class S3Files:
             raise MissingFile(location) from error
         return _read_body(body)
 
-    def delete(self, location: str) -> bool:
-        """Delete the object (any `s3://` location, as `open_chunks` reads any)."""
+    def delete(self, location: str) -> None:
+        """Delete the object (any `s3://` location, as `open_chunks` reads any).
+
+        One `DeleteObject` call: S3 answers it the same whether or not the object exists.
+        """
         bucket, _, key = location.removeprefix("s3://").partition("/")
-        if not location.startswith("s3://") or not bucket or not key:
-            return False
-        try:
-            self.client.head_object(Bucket=bucket, Key=key)
-        except self.client.exceptions.ClientError:
-            return False
-        self.client.delete_object(Bucket=bucket, Key=key)
-        return True
+        if location.startswith("s3://") and bucket and key:
+            self.client.delete_object(Bucket=bucket, Key=key)
 
 
 def _read_body(body: Any) -> Iterator[bytes]:
