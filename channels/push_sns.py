@@ -14,10 +14,16 @@ import json
 import logging
 from typing import Any
 
+from cachetools import LRUCache
+
 from channels.push import Notification
 from conversations.push_devices import PushDevice
 
 logger = logging.getLogger("tandem.channels.push")
+
+ENDPOINTS_REMEMBERED = 10_000
+"""Tokens whose endpoint ARN is kept, so a busy server makes one call per notification
+(a forgotten one costs a `CreatePlatformEndpoint`, which returns the same endpoint)."""
 
 
 def sns_message(notification: Notification) -> str:
@@ -43,7 +49,7 @@ class SnsPush:
         self.client = client
         self.applications = applications
         """Platform (`ios`, `android`) → SNS platform application ARN."""
-        self._endpoints: dict[str, str] = {}
+        self._endpoints: LRUCache[str, str] = LRUCache(maxsize=ENDPOINTS_REMEMBERED)
 
     def _endpoint(self, application: str, token: str) -> str:
         found = self._endpoints.get(token)
