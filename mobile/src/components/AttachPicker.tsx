@@ -2,14 +2,17 @@
  * Attach a photo from the library or the camera: ask for permission, pick, upload through the
  * shared client, and list the files that go with the next message.
  */
-import { formatSize, uploadAttachment, type AttachmentRef, type UploadSource } from "@tandem/client";
+import {
+  MAX_ATTACHMENTS,
+  formatSize,
+  uploadAttachment,
+  type AttachControlProps,
+  type UploadSource,
+} from "@tandem/client";
 import * as ImagePicker from "expo-image-picker";
 import { useState } from "react";
 import { ActivityIndicator, Platform, Pressable, StyleSheet, Text, View } from "react-native";
 import { colors, TOUCH } from "../theme";
-
-/** Most files one message carries (the server refuses more). */
-export const MAX_ATTACHMENTS = 5;
 
 type Source = "library" | "camera";
 
@@ -33,15 +36,7 @@ async function pick(source: Source): Promise<ImagePicker.ImagePickerAsset | null
   return result.canceled ? null : (result.assets[0] ?? null);
 }
 
-interface Props {
-  conversationId: string | null;
-  token: string;
-  disabled: boolean;
-  attached: AttachmentRef[];
-  onChange: (attached: AttachmentRef[]) => void;
-}
-
-export function AttachPicker({ conversationId, token, disabled, attached, onChange }: Props) {
+export function AttachPicker({ conversationId, token, disabled, attached, onChange }: AttachControlProps) {
   const [uploading, setUploading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const off = disabled || uploading || !conversationId || attached.length >= MAX_ATTACHMENTS;

@@ -9,6 +9,19 @@ import type { AttachmentRef } from "./events";
 /** A file to upload: a browser `Blob`/`File`, or a React Native file (its `uri`, name and type). */
 export type UploadSource = Blob | { uri: string; name: string; type: string };
 
+/** Most files one message carries (the server refuses more). */
+export const MAX_ATTACHMENTS = 5;
+
+/** What an app's attach control is given: where to upload and the files picked so far. */
+export interface AttachControlProps {
+  conversationId: string | null;
+  token: string;
+  disabled: boolean;
+  /** The files uploaded and not yet sent. */
+  attached: AttachmentRef[];
+  onChange: (attached: AttachmentRef[]) => void;
+}
+
 /** Types the server accepts by default (it checks the content, not this list). */
 export const ATTACHMENT_TYPES = ["image/png", "image/jpeg", "image/webp", "application/pdf"];
 

@@ -1,20 +1,14 @@
 /** The composer's attach button: pick an image or a PDF, upload it, list what will be sent. */
 import { useRef, useState, type ChangeEvent } from "react";
-import { ATTACHMENT_TYPES, formatSize, uploadAttachment, type AttachmentRef } from "@tandem/client";
+import {
+  ATTACHMENT_TYPES,
+  MAX_ATTACHMENTS,
+  formatSize,
+  uploadAttachment,
+  type AttachControlProps,
+} from "@tandem/client";
 
-interface Props {
-  conversationId: string | null;
-  token: string;
-  disabled: boolean;
-  /** The files uploaded and not yet sent. */
-  attached: AttachmentRef[];
-  onChange: (attached: AttachmentRef[]) => void;
-}
-
-/** Most files one message carries (the server refuses more). */
-export const MAX_ATTACHMENTS = 5;
-
-export function AttachButton({ conversationId, token, disabled, attached, onChange }: Props) {
+export function AttachButton({ conversationId, token, disabled, attached, onChange }: AttachControlProps) {
   const input = useRef<HTMLInputElement>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
