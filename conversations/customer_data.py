@@ -28,6 +28,9 @@ from memory.long_term import CustomerMemory
 
 PAGE = 500
 
+ATTACHMENT_EVENTS = ("customer_message",)
+"""The events that carry a message's attachment refs."""
+
 
 def _jsonable(value: Any) -> Any:
     """Messages and other objects in a conversation's state, as JSON values."""
@@ -62,11 +65,13 @@ class CustomerData:
                 # A store may list other items it indexes by customer (a queue entry).
                 return list(dict.fromkeys(found))
 
-    def _events(self, conversation_id: str) -> list[dict[str, Any]]:
+    def _events(
+        self, conversation_id: str, types: tuple[str, ...] | None = None
+    ) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
         after = 0
         while True:
-            page = self.store.events_after(conversation_id, after, limit=PAGE)
+            page = self.store.events_after(conversation_id, after, types, limit=PAGE)
             events.extend({"seq": seq, **event} for seq, event in page)
             if len(page) < PAGE:
                 return events
@@ -78,7 +83,7 @@ class CustomerData:
             return 0
         ids = {
             str(ref["id"])
-            for event in self._events(conversation_id)
+            for event in self._events(conversation_id, ATTACHMENT_EVENTS)
             for ref in event.get("attachments") or ()
             if isinstance(ref, dict) and ref.get("id")
         }
