@@ -42,7 +42,8 @@ def handover_summary(state: State, reason: str) -> str:
         if customer
         else "An unidentified customer"
     )
-    customer_turns = sum(1 for m in state.get("messages") or [] if m.type == "human")
+    in_window = sum(1 for m in state.get("messages") or [] if m.type == "human")
+    customer_turns = max(state.get("customer_turns") or 0, in_window)
     plural = "message" if customer_turns == 1 else "messages"
     why = REASONS.get(reason, reason.replace("_", " "))
     sentences = [f"{who} {why} after {customer_turns} {plural}."]

@@ -1,11 +1,22 @@
-"""Small helpers for reading the transcript."""
+"""Small helpers for reading the transcript, and the reducer that keeps it bounded."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import cast
 
 from langchain_core.messages import AnyMessage, HumanMessage
+from langgraph.graph.message import Messages, add_messages
+
+TRANSCRIPT_WINDOW = 48
+"""Messages the graph state keeps: the latest 24 exchanges.
+
+Every checkpoint serialises the state, and a turn writes several, so a state holding the
+whole transcript makes each turn cost more the longer a conversation runs. The nodes read
+at most the last dozen or so messages; the complete transcript is the conversation's event
+log (`server/transcript.py` reads it from there).
+"""
 
 _ATTACHMENT_NOTE = re.compile(r"(?:\n*\[customer attached [^\]\n]*\])+\s*$")
 """The lines `customer_input` appends for attached files, at the end of the message."""
@@ -42,3 +53,9 @@ def customer_words(message: AnyMessage) -> str:
     text = message_text(message)
     words = _ATTACHMENT_NOTE.sub("", text).strip()
     return words or text
+
+
+def add_recent_messages(left: Messages, right: Messages) -> list[AnyMessage]:
+    """`add_messages` (merge by id, append the new), then keep the latest `TRANSCRIPT_WINDOW`."""
+    merged = cast(list[AnyMessage], add_messages(left, right))
+    return merged[-TRANSCRIPT_WINDOW:] if len(merged) > TRANSCRIPT_WINDOW else merged

@@ -7,10 +7,12 @@ by the graph's nodes.
 
 from __future__ import annotations
 
+import operator
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from langchain_core.messages import AnyMessage
-from langgraph.graph.message import add_messages
+
+from graphs.messages import add_recent_messages
 
 Route = Literal[
     "empty",
@@ -134,18 +136,25 @@ class Handoff(TypedDict):
 
 
 class InputState(TypedDict):
-    """What a channel sends for one turn."""
+    """What a channel sends for one turn.
 
-    messages: Annotated[list[AnyMessage], add_messages]
+    `customer_turns` is added up: each customer message sends 1, so the state counts every
+    message the customer wrote although `messages` keeps only the latest ones.
+    """
+
+    messages: Annotated[list[AnyMessage], add_recent_messages]
     channel: NotRequired[str]
+    customer_turns: NotRequired[Annotated[int, operator.add]]
 
 
 class State(InputState, total=False):
     """The whole conversation state checkpointed after every step.
 
     Fields:
-        messages: the transcript (customer, bot and human-agent messages), merged by id.
+        messages: the latest messages of the transcript (customer, bot and human-agent),
+            merged by id; the oldest leave past `graphs.messages.TRANSCRIPT_WINDOW`.
         channel: where the latest message came from (`cli`, `web`, `email`, ...).
+        customer_turns: messages the customer has written in the conversation.
         customer: the identified customer, or absent until identified.
         history: the identified customer's earlier conversations from the long-term memory
             (how many, the latest one's summary), read when they are identified.

@@ -60,7 +60,7 @@ def customer_input(
         message = HumanMessage(
             content=content, id=uuid.uuid4().hex, additional_kwargs={"attachments": refs}
         )
-    return {"messages": [message], "channel": channel}
+    return {"messages": [message], "channel": channel, "customer_turns": 1}
 
 
 class _Turn:

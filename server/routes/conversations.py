@@ -22,7 +22,7 @@ from server.schemas import (
     MessagePage,
     PostMessage,
 )
-from server.transcript import conversation_state, conversation_view, transcript_messages
+from server.transcript import conversation_view, transcript_messages
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
@@ -89,8 +89,8 @@ async def list_messages(
 ) -> MessagePage:
     """The transcript, oldest first, one page at a time."""
     conversation_for(runtime, conversation_id, caller)
-    values, _ = await conversation_state(runtime, conversation_id)
-    messages = [m for m in transcript_messages(values) if m.index >= cursor]
+    transcript = await transcript_messages(runtime, conversation_id)
+    messages = [m for m in transcript if m.index >= cursor]
     page = messages[:limit]
     more = len(messages) > limit
     return MessagePage(items=page, next_cursor=messages[limit].index if more else None)

@@ -235,7 +235,7 @@ async def transcript(conversation_id: str, caller: Caller, runtime: RuntimeDep) 
     row = runtime.store.get_handoff(conversation_id)
     return Transcript(
         conversation_id=conversation_id,
-        messages=transcript_messages(values),
+        messages=await transcript_messages(runtime, conversation_id),
         events=[TranscriptEvent(seq=seq, type=e["type"], data=e) for seq, e in events],
         passages=[dict(p) for p in values.get("passages") or []],
         queue=queue_entry(row, runtime.settings.sla_first_response_seconds) if row else None,

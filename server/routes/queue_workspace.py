@@ -21,7 +21,7 @@ from server.routes.queue import CONFLICT, _entry_or_404, audit_agent_action, que
 from server.runtime import ServerRuntime
 from server.schemas import QueueEntry
 from server.schemas_workspace import Handover, Labels, Note, NoteIn, Reassign
-from server.transcript import conversation_state, transcript_messages
+from server.transcript import transcript_messages
 
 router = APIRouter(prefix="/v1/queue", tags=["handoff queue"])
 logger = logging.getLogger("tandem.server")
@@ -138,8 +138,7 @@ async def handover(conversation_id: str, caller: Caller, runtime: RuntimeDep) ->
     model = runtime.services.chat_model_for(context)
     if model is None:
         return facts
-    values, _ = await conversation_state(runtime, conversation_id)
-    lines = [(m.role, m.text) for m in transcript_messages(values)]
+    lines = [(m.role, m.text) for m in await transcript_messages(runtime, conversation_id)]
     try:
         written = await asyncio.to_thread(model_handover, model, lines, facts.summary)
     except Exception as error:  # the model is optional here: the facts still serve
