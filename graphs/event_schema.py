@@ -134,8 +134,9 @@ class HandoffPayload(_Shape):
     )
     reason: str = Field(
         description="Why it was handed off: explicit_request, complaint, negative_sentiment, "
-        "worsening_sentiment, repeated_failure, out_of_scope, policy_refund_limit or language "
-        "(the customer writes in a language the offline bot does not serve)."
+        "worsening_sentiment, repeated_failure, out_of_scope, policy_refund_limit, "
+        "attachment_only (files sent without words) or language (the customer writes in a "
+        "language the offline bot does not serve)."
     )
     summary: str = Field(description="One line for the agent: customer, intent, order, mood.")
     intent: str | None = Field(description="The latest message's intent, if known.")

@@ -19,6 +19,7 @@ REASONS = {
     "repeated_failure": "was not understood several times in a row",
     "out_of_scope": "asked for something the assistant cannot do",
     "policy_limit": "asked for something beyond what the assistant may do",
+    "attachment_only": "sent files without a message",
 }
 
 

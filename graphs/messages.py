@@ -44,6 +44,13 @@ def last_customer_message(messages: Sequence[AnyMessage]) -> HumanMessage | None
     return None
 
 
+def only_attachments(message: AnyMessage) -> bool:
+    """Whether the customer sent files without writing anything."""
+    if not message.additional_kwargs.get("attachments"):
+        return False
+    return not _ATTACHMENT_NOTE.sub("", message_text(message)).strip()
+
+
 def customer_words(message: AnyMessage) -> str:
     """What the customer wrote, without the lines naming attached files.
 

@@ -19,6 +19,7 @@ from typing import Literal
 from langchain_core.messages import HumanMessage
 
 from graphs.intents import route_of
+from graphs.nodes.guard import ATTACHMENTS_ONLY
 from graphs.nodes.handoff import AGENT_AUTHOR
 from graphs.services import Services
 from graphs.state import Route, State
@@ -47,6 +48,8 @@ def decide_route(
         if pending["missing"] and not _confidently_elsewhere(state, services):
             return "orders", None
 
+    if ATTACHMENTS_ONLY in (state.get("flags") or []):
+        return "handoff", "attachment_only"
     intent = state.get("intent") or ""
     if intent == "human_agent":
         return "handoff", "explicit_request"
@@ -129,7 +132,7 @@ MODEL_KEEPS = ("empty", "to_human", "handoff", "confirm")
 """Routes that stay on their fixed path when a model plans the turn."""
 
 
-RULE_ONLY_HANDOFFS = ("repeated_failure", "out_of_scope")
+RULE_ONLY_HANDOFFS = ("repeated_failure", "out_of_scope", "attachment_only")
 """Handoffs for messages the rules could not place; a planning model reads them itself."""
 
 

@@ -45,6 +45,8 @@ HANDOFF = {
     "passing your request on. A person will join this conversation shortly.",
     "repeated_failure": "I'm sorry I haven't been able to help. I'm connecting you with a "
     "member of our team — a person will join this conversation shortly.",
+    "attachment_only": "Thanks, I've received your file. I can't open attachments myself, so "
+    "I'm passing it to a member of our team — a person will join this conversation shortly.",
 }
 HANDOFF_DEFAULT = (
     "Of course. I'm connecting you with a member of our support team — a person will join "

@@ -17,13 +17,16 @@ from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
 from graphs.context import Context
-from graphs.messages import last_customer_message, message_text
+from graphs.messages import last_customer_message, message_text, only_attachments
 from graphs.screening import screen
 from graphs.services import Services
 from graphs.state import State
 from tools.pii import injection_flags
 
 logger = logging.getLogger("tandem.guard")
+
+ATTACHMENTS_ONLY = "attachments_only"
+"""Flag of a message that is only files: the rules hand it to a person, who can open them."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t]+")
@@ -60,6 +63,8 @@ def guard(state: State, runtime: Runtime[Context], services: Services) -> dict[s
         text = text[:limit]
         flags.append("truncated")
     flags.extend(injection_flags(text))
+    if only_attachments(message):
+        flags.append(ATTACHMENTS_ONLY)
     if flags or text != raw:
         logger.info("inbound message adjusted flags=%s", flags)
     screened = screen(text, services, runtime.context, state.get("customer"))

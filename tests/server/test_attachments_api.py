@@ -104,6 +104,32 @@ def test_attached_photo_reaches_the_transcript_and_the_agent(api: Api) -> None:
         assert download.headers["content-disposition"] == 'inline; filename="my_receipt.png"'
 
 
+def test_a_photo_without_words_goes_to_a_person_who_can_open_it(api: Api) -> None:
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    info = upload(api, conversation, alex, "damage.png", png_bytes(), "image/png").json()
+
+    events = say_with(api, conversation, alex, {"text": "", "attachments": [info["id"]]})
+    handoff = next(e for e in events if e["type"] == "handoff")["payload"]
+    assert handoff["reason"] == "attachment_only"
+    assert "sent files without a message" in handoff["summary"]
+    assert events[-1]["waiting_for_human"] is True
+    assert "received your file" in events[-1]["reply"]
+    queue = api.client.get("/v1/queue", headers=api.agent()).json()
+    entry = next(e for e in queue if e["conversation_id"] == conversation)
+    assert entry["reason"] == "attachment_only"
+
+
+def test_a_photo_with_words_is_answered_by_what_the_words_ask(api: Api) -> None:
+    alex = api.customer()
+    conversation = api.new_conversation(alex)
+    info = upload(api, conversation, alex, "receipt.png", png_bytes(), "image/png").json()
+    body = {"text": "what is your return policy?", "attachments": [info["id"]]}
+    events = say_with(api, conversation, alex, body)
+    assert not [e for e in events if e["type"] == "handoff"]
+    assert events[-1]["waiting_for_human"] is False
+
+
 def test_only_owners_and_agents_after_handoff_download(api: Api) -> None:
     alex = api.customer()
     conversation = api.new_conversation(alex)

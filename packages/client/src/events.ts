@@ -105,7 +105,7 @@ export interface HandoffCustomer {
 export interface HandoffPayload {
   /** `handoff`: the bot hands the conversation to a person (new in the queue); `awaiting_agent`: the agent's own reply paused the conversation again (nothing new for the queue); `customer_message`: the customer wrote while a person has the conversation. */
   type: "handoff" | "awaiting_agent" | "customer_message";
-  /** Why it was handed off: explicit_request, complaint, negative_sentiment, worsening_sentiment, repeated_failure, out_of_scope, policy_refund_limit or language (the customer writes in a language the offline bot does not serve). */
+  /** Why it was handed off: explicit_request, complaint, negative_sentiment, worsening_sentiment, repeated_failure, out_of_scope, policy_refund_limit, attachment_only (files sent without words) or language (the customer writes in a language the offline bot does not serve). */
   reason: string;
   /** One line for the agent: customer, intent, order, mood. */
   summary: string;

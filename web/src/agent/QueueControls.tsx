@@ -9,7 +9,7 @@ const VIEWS: { value: QueueView; label: string }[] = [
   { value: "resolved", label: "Resolved" },
 ];
 
-const REASONS = ["explicit_request", "complaint", "negative_sentiment", "worsening_sentiment", "repeated_failure", "out_of_scope"];
+const REASONS = ["explicit_request", "complaint", "negative_sentiment", "worsening_sentiment", "repeated_failure", "out_of_scope", "attachment_only"];
 
 interface Props {
   query: QueueQuery;
