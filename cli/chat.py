@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from conversations.transcript import TranscriptLine
     from wiring.turns import Turns
 
 console = Console(highlight=False)
@@ -35,20 +36,14 @@ def said(who: str, style: str, text: str) -> RenderableType:
     return grid
 
 
-def _print_message(message: Any) -> None:
-    from langchain_core.messages import AIMessage, HumanMessage
-
-    from graphs.messages import message_text
-
-    text = message_text(message)
-    if isinstance(message, HumanMessage):
-        console.print(said("you", "bold cyan", text))
-    elif (
-        isinstance(message, AIMessage) and message.additional_kwargs.get("author") == "human_agent"
-    ):
-        console.print(said(f"{message.name or 'agent'} (agent)", "bold magenta", text))
-    elif isinstance(message, AIMessage) and text:
-        console.print(said("tandem", "bold green", text))
+def _print_line(line: TranscriptLine) -> None:
+    if line.role == "customer":
+        files = ", ".join(str(item.get("filename", "file")) for item in line.attachments)
+        console.print(said("you", "bold cyan", line.text + (f" 📎 {files}" if files else "")))
+    elif line.role == "agent":
+        console.print(said(f"{line.author or 'agent'} (agent)", "bold magenta", line.text))
+    else:
+        console.print(said("tandem", "bold green", line.text))
 
 
 class Renderer:
@@ -119,16 +114,15 @@ async def _follow(turns: Turns, conversation_id: str, renderer: Renderer) -> Non
 
 async def _open(turns: Turns, conversation_id: str, customer: str | None, resume: bool) -> None:
     """Create the conversation's record, or print its history when resuming."""
-    from graphs.turns import turn_config
+    from conversations.transcript import read_transcript
 
     if turns.store.get_conversation(conversation_id) is None:
         if resume:
             console.print(f"[yellow]No saved conversation {conversation_id}; starting it now.[/]")
         turns.store.create_conversation(conversation_id, customer, "cli")
         return
-    state = await turns.graph.aget_state(turn_config(conversation_id))
-    for message in state.values.get("messages", []):
-        _print_message(message)
+    for line in await asyncio.to_thread(read_transcript, turns.store, conversation_id):
+        _print_line(line)
 
 
 async def _read(scripted: list[str], interactive: bool, renderer: Renderer) -> str | None:

@@ -1,9 +1,7 @@
 """Read a conversation's checkpointed state and its event log as API objects.
 
-The transcript comes from the event log, which keeps every message until the conversation
-is deleted; the checkpointed state keeps only the latest messages (see
-`graphs.messages.TRANSCRIPT_WINDOW`). A message's `index` is the sequence number of the
-event that carried it, so it orders messages and serves as a page cursor.
+The transcript comes from the event log (`conversations.transcript`), which keeps every
+message until the conversation is deleted; the checkpointed state keeps only the latest.
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ from typing import Any
 
 from langgraph.store.base import BaseStore
 
-from conversations.store import ServerStore
+from conversations.transcript import read_transcript
 from graphs.turns import turn_config
 from memory.long_term import CustomerMemory
 from server.runtime import ServerRuntime
@@ -37,56 +35,19 @@ async def conversation_state(
     return dict(snapshot.values or {}), bool(snapshot.interrupts)
 
 
-TRANSCRIPT_EVENTS = ("customer_message", "agent_message", "done")
-"""The event types that carry a transcript's messages."""
-
-EVENT_PAGE = 1000
-"""Events read from the store per call while assembling a transcript."""
-
-
-def transcript_from_events(events: list[tuple[int, dict[str, Any]]]) -> list[Message]:
-    """The customer, bot and agent messages carried by a conversation's events, in order.
-
-    A turn's `done` repeats the conversation's latest reply; when that was a human agent's
-    message, already listed from its `agent_message` event, it is not listed twice.
-    """
-    items: list[Message] = []
-    agent_said: set[str] = set()
-    for seq, event in events:
-        kind = event.get("type")
-        if kind == "customer_message":
-            refs = [AttachmentInfo.model_validate(a) for a in event.get("attachments") or []]
-            items.append(
-                Message(index=seq, role="customer", text=event.get("text", ""), attachments=refs)
-            )
-            agent_said.clear()
-        elif kind == "agent_message":
-            text = str(event.get("text", ""))
-            agent_said.add(text)
-            items.append(Message(index=seq, role="agent", author=event.get("agent"), text=text))
-        elif kind == "done":
-            reply = str(event.get("reply") or "")
-            if reply and reply not in agent_said:
-                items.append(Message(index=seq, role="bot", author="tandem", text=reply))
-                agent_said.clear()
-    return items
-
-
-def read_transcript(store: ServerStore, conversation_id: str) -> list[Message]:
-    """A conversation's whole transcript from its event log (blocking: run in a thread)."""
-    events: list[tuple[int, dict[str, Any]]] = []
-    after = 0
-    while True:
-        page = store.events_after(conversation_id, after, TRANSCRIPT_EVENTS, EVENT_PAGE)
-        events.extend(page)
-        if len(page) < EVENT_PAGE:
-            return transcript_from_events(events)
-        after = page[-1][0]
-
-
 async def transcript_messages(runtime: ServerRuntime, conversation_id: str) -> list[Message]:
     """A conversation's whole transcript, oldest first."""
-    return await asyncio.to_thread(read_transcript, runtime.store, conversation_id)
+    lines = await asyncio.to_thread(read_transcript, runtime.store, conversation_id)
+    return [
+        Message(
+            index=line.index,
+            role=line.role,
+            author=line.author,
+            text=line.text,
+            attachments=[AttachmentInfo.model_validate(item) for item in line.attachments],
+        )
+        for line in lines
+    ]
 
 
 async def conversation_view(runtime: ServerRuntime, record: dict[str, Any]) -> Conversation:

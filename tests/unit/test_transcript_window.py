@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from langchain_core.messages import AIMessage, HumanMessage
 
+from conversations.transcript import transcript_from_events
 from graphs.messages import TRANSCRIPT_WINDOW, add_recent_messages
-from server.transcript import transcript_from_events
 
 
 def _human(n: int) -> HumanMessage:
@@ -29,7 +31,7 @@ def test_a_message_with_a_known_id_is_replaced_in_place():
 
 
 def test_events_become_messages_with_their_sequence_numbers():
-    events = [
+    events: list[tuple[int, dict[str, Any]]] = [
         (1, {"type": "customer_message", "text": "hi"}),
         (4, {"type": "done", "reply": "Hello!"}),
         (5, {"type": "customer_message", "text": "a person please", "attachments": []}),
@@ -52,7 +54,7 @@ def test_events_become_messages_with_their_sequence_numbers():
 
 
 def test_a_bot_answer_after_the_agent_hands_back_is_listed():
-    events = [
+    events: list[tuple[int, dict[str, Any]]] = [
         (1, {"type": "agent_message", "agent": "Dana", "text": "Back to the assistant."}),
         (2, {"type": "done", "reply": "Your order #W1 is pending."}),
     ]
