@@ -31,7 +31,7 @@ async def readyz(runtime: RuntimeDep) -> dict[str, Any]:
     try:
         await runtime.graph.checkpointer.aget_tuple({"configurable": {"thread_id": "readyz"}})
         checks["checkpointer"] = "ok"
-        await asyncio.to_thread(runtime.services.orders.list_all_product_types)
+        await asyncio.to_thread(runtime.services.orders.ping)
         checks["orders"] = "ok"
         await asyncio.to_thread(runtime.services.kb.search, "shipping", 1)
         checks["knowledge_base"] = "ok"

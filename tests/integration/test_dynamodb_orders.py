@@ -87,6 +87,14 @@ def test_settings_select_the_dynamodb_store(moto_endpoint: str, table: str, tmp_
     assert not (tmp_path / "orders.sqlite").exists()
 
 
+def test_the_readiness_ping_reads_the_table_and_fails_without_it(
+    moto_endpoint: str, table: str
+) -> None:
+    _store(moto_endpoint, table).ping()
+    with pytest.raises(Exception, match=r"ResourceNotFound|non-existent|not found"):
+        _store(moto_endpoint, f"{table}-missing").ping()
+
+
 def test_second_of_two_interleaved_commits_is_refused(moto_endpoint: str, table: str) -> None:
     client = aws_client("dynamodb", MOTO_REGION, moto_endpoint)
     first, second = DynamoDBSession(client, table), DynamoDBSession(client, table)

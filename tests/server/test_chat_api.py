@@ -115,6 +115,14 @@ def test_health_and_readiness(api):
     assert response.headers["x-request-id"] == "abc-123"
 
 
+def test_readiness_fails_clearly_when_the_order_store_does_not_answer(api, services):
+    services.orders.close()
+    response = api.client.get("/readyz")
+    assert response.status_code == 503
+    problem = response.json()
+    assert problem["code"] == "not_ready" and "ProgrammingError" in problem["detail"]
+
+
 def _slow_kb(services):
     import threading
 

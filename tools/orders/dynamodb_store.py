@@ -44,6 +44,8 @@ _WRAPPED_ERRORS = (LookupError, TypeError, ValueError, AttributeError)
 _RETRYABLE_CANCELLATIONS = frozenset(("ConditionalCheckFailed", "TransactionConflict"))
 ACTION_KIND = "action"
 """Key prefix of the items recording write tool calls by idempotency key (in no index)."""
+PING_KEY = "__readiness_probe__"
+"""A product key no record has: readiness probes read it."""
 CONFLICT_MESSAGE = "the record changed while it was being updated; please try again"
 """Error text when a write lost the race to concurrent writes on every attempt."""
 
@@ -309,6 +311,13 @@ class DynamoDBOrderStore(WriteTools):
         products = (json.loads(item["doc"]["S"]) for item in items)
         names = {product["name"]: product["product_id"] for product in products}
         return dict(sorted(names.items()))
+
+    def ping(self) -> None:
+        """Read a key no record has; raise when the table does not answer.
+
+        One `GetItem` (half a read unit), where listing products queries every product.
+        """
+        self._text("products", PING_KEY)
 
     def list_user_orders(self, user_id: str) -> list[JsonDict]:
         """Return the details of every order of the user.

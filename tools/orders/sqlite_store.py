@@ -246,6 +246,11 @@ class SqliteOrderStore(WriteTools):
         names = {product["name"]: product["product_id"] for product in products}
         return dict(sorted(names.items()))
 
+    def ping(self) -> None:
+        """Read one row's worth of the products table; raise when the database does not answer."""
+        with self._lock:
+            self._conn.execute("SELECT 1 FROM products LIMIT 1").fetchall()
+
     def list_user_orders(self, user_id: str) -> list[JsonDict]:
         """Return the details of every order of the user.
 

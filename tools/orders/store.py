@@ -70,6 +70,10 @@ class OrderStore(Protocol):
         """Return product name -> product id, sorted by name."""
         ...
 
+    def ping(self) -> None:
+        """Make one small read (readiness probes); raise when the store does not answer."""
+        ...
+
     def cancel_pending_order(self, order_id: str, reason: str) -> JsonDict:
         """Cancel a pending order, refunding each payment; return the order."""
         ...
