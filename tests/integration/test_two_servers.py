@@ -37,7 +37,9 @@ from tests.integration.server_processes import (
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket, pytest.mark.timeout(600)]
 
-LEASE_TTL_SECONDS = 4
+LEASE_TTL_SECONDS = 8
+"""Long enough that a loaded machine still asks the survivor before a killed holder's lease
+lapses (the killed-holder test asserts the conversation is blocked until then)."""
 CUSTOMER = "alex_morgan_1001"
 PACED_MODEL = "paced:15"
 """A scripted model streaming its reply over ~3 s, so turns overlap when fired together."""
