@@ -24,6 +24,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from conversations.store import ServerStore
+from conversations.transcript import all_events
 from memory.long_term import CustomerMemory
 
 PAGE = 500
@@ -68,14 +69,8 @@ class CustomerData:
     def _events(
         self, conversation_id: str, types: tuple[str, ...] | None = None
     ) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
-        after = 0
-        while True:
-            page = self.store.events_after(conversation_id, after, types, limit=PAGE)
-            events.extend({"seq": seq, **event} for seq, event in page)
-            if len(page) < PAGE:
-                return events
-            after = page[-1][0]
+        found = all_events(self.store, conversation_id, types, PAGE)
+        return [{"seq": seq, **event} for seq, event in found]
 
     def _erase_attachments(self, conversation_id: str) -> int:
         """Delete the files attached to the conversation's messages; return how many."""

@@ -58,13 +58,26 @@ def transcript_from_events(events: list[tuple[int, dict[str, Any]]]) -> list[Tra
     return lines
 
 
-def read_transcript(store: ServerStore, conversation_id: str) -> list[TranscriptLine]:
-    """A conversation's whole transcript from its event log (blocking: run in a thread)."""
+def all_events(
+    store: ServerStore,
+    conversation_id: str,
+    types: tuple[str, ...] | None = None,
+    page_size: int = EVENT_PAGE,
+) -> list[tuple[int, dict[str, Any]]]:
+    """Every persisted event of a conversation (of `types`, if given), oldest first.
+
+    Read page by page (blocking: run in a thread).
+    """
     events: list[tuple[int, dict[str, Any]]] = []
     after = 0
     while True:
-        page = store.events_after(conversation_id, after, TRANSCRIPT_EVENTS, EVENT_PAGE)
+        page = store.events_after(conversation_id, after, types, page_size)
         events.extend(page)
-        if len(page) < EVENT_PAGE:
-            return transcript_from_events(events)
+        if len(page) < page_size:
+            return events
         after = page[-1][0]
+
+
+def read_transcript(store: ServerStore, conversation_id: str) -> list[TranscriptLine]:
+    """A conversation's whole transcript from its event log (blocking: run in a thread)."""
+    return transcript_from_events(all_events(store, conversation_id, TRANSCRIPT_EVENTS))

@@ -15,7 +15,7 @@ TRANSCRIPT_WINDOW = 48
 Every checkpoint serialises the state, and a turn writes several, so a state holding the
 whole transcript makes each turn cost more the longer a conversation runs. The nodes read
 at most the last dozen or so messages; the complete transcript is the conversation's event
-log (`server/transcript.py` reads it from there).
+log (`conversations/transcript.py` reads it from there).
 """
 
 _ATTACHMENT_NOTE = re.compile(r"(?:\n*\[customer attached [^\]\n]*\])+\s*$")

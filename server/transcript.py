@@ -53,7 +53,7 @@ async def transcript_messages(runtime: ServerRuntime, conversation_id: str) -> l
 async def conversation_view(runtime: ServerRuntime, record: dict[str, Any]) -> Conversation:
     """A conversation's metadata joined with its checkpointed state."""
     values, waiting = await conversation_state(runtime, record["id"])
-    messages = await transcript_messages(runtime, record["id"])
+    lines = await asyncio.to_thread(read_transcript, runtime.store, record["id"])
     return Conversation(
         id=record["id"],
         customer_id=record["customer_id"],
@@ -63,7 +63,7 @@ async def conversation_view(runtime: ServerRuntime, record: dict[str, Any]) -> C
         handoff_status=(values.get("handoff") or {}).get("status", "none"),
         waiting_for_human=waiting,
         intent=values.get("intent"),
-        message_count=len(messages),
+        message_count=len(lines),
         turn_running=runtime.runner.busy(record["id"]),
         last_event_id=runtime.hub.cursor(record["id"]),
         awaiting_confirmation=bool(values.get("pending_action")),
