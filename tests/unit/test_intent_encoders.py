@@ -196,9 +196,9 @@ def test_without_the_cascade_every_message_is_encoded(monkeypatch: pytest.Monkey
     fake = _FakeEmbedder(MINILM)
     monkeypatch.setattr(module, "engine_name", lambda encoder, models: f"tfidf-svm+{MINILM}")
     monkeypatch.setattr(module, "load_embedders", lambda engine: [fake])
-    texts = [f"{word} {n}" for word in ("hello", "goodbye") for n in range(12)]
+    texts = [f"{word} {n}" for word in ("hello", "goodbye") for n in range(10)]
     labels = [text.split()[0] for text in texts]
-    few = IntentClassifier("on").train(texts, labels)  # 12 per intent: too few to cascade
+    few = IntentClassifier("on").train(texts, labels)  # 11 per intent: too few to cascade
     assert few.cascade_threshold is None
     trained = IntentClassifier("on", cascade=False).train(texts * 3, labels * 3)
     assert trained.cascade_threshold is None
