@@ -130,6 +130,10 @@ def open_long_term_store(settings: Settings) -> Iterator[BaseStore]:
         from langgraph.store.sqlite import SqliteStore
 
         with SqliteStore.from_conn_string(private_file(settings.memory_db)) as store:
+            # As the other SQLite files: a commit appends to the write-ahead log instead of
+            # syncing a rollback journal and the database file (two fsyncs per profile save).
+            store.conn.execute("PRAGMA journal_mode=WAL")
+            store.conn.execute("PRAGMA synchronous=NORMAL")
             store.setup()
             yield store
 

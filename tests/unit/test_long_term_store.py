@@ -31,6 +31,15 @@ def test_sqlite_store_is_shared_by_worker_threads(tmp_path: Path) -> None:
         assert CustomerMemory(reopened, "demo").profile("customer_1")["name"] == "customer_1"
 
 
+def test_sqlite_store_commits_to_a_write_ahead_log(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", store_backend="sqlite")
+    with open_long_term_store(settings) as store:
+        conn = store.conn  # type: ignore[attr-defined]
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        CustomerMemory(store, "demo").save_profile("customer_1", {"name": "A"})
+
+
 def test_the_conversation_runtime_compiles_the_graph_with_the_store(settings, services) -> None:
     import asyncio
 
