@@ -6,6 +6,7 @@ Only the schemas live here (for `bind_tools`); every call the model makes is exe
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
@@ -199,12 +200,17 @@ def _never_run(**_: Any) -> str:
     raise RuntimeError("agent tools are executed by the policy gate")
 
 
-def tool_definitions() -> list[BaseTool]:
-    """The tools to bind to the chat model (schemas and descriptions only)."""
-    return [
+@functools.cache
+def tool_definitions() -> tuple[BaseTool, ...]:
+    """The tools to bind to the chat model (schemas and descriptions only).
+
+    Built once per process: they never change, and building them is pydantic work every
+    planned turn would otherwise repeat.
+    """
+    return tuple(
         StructuredTool(name=name, description=text, args_schema=schema, func=_never_run)
         for name, (schema, text) in TOOL_SPECS.items()
-    ]
+    )
 
 
 def validated_args(name: str, args: dict[str, Any]) -> dict[str, Any]:
