@@ -624,6 +624,13 @@ class Settings(BaseSettings):
         description="Reply tokens arriving within this many milliseconds are sent as one "
         "`token` event (the same text in fewer events). 0 sends every token on its own.",
     )
+    busy_token_window_ms: float = Field(
+        default=100.0,
+        ge=0.0,
+        le=1000.0,
+        description="The token window while the server is saturated (turns wait for admission "
+        "or the event loop runs late): about half the events, so more CPU for the turns.",
+    )
 
     # Observability and analytics: domain events, Prometheus metrics (traces use OTEL_*).
     events_backend: Literal["log", "eventbridge", "none"] = Field(

@@ -89,6 +89,13 @@ class TurnGate:
         """Turns waiting to start."""
         return sum(1 for future in self._waiting if not future.done())
 
+    @property
+    def saturated(self) -> bool:
+        """Whether the process has more work than CPU: turns wait, or the loop runs late."""
+        if not self.enabled:
+            return False
+        return self.lag > self.target_lag or any(not f.done() for f in self._waiting)
+
     def stats(self) -> dict[str, float | int]:
         """What operators watch: turns running and waiting, the limit, the loop's lag."""
         return {

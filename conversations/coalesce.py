@@ -8,13 +8,17 @@ the same text, in fewer, larger pieces. The first token of the stream, and the f
 any other event, goes out at once (the customer sees the reply start without delay); later
 ones are held at most `window`. Any other event sends the waiting text first, so the order of
 events never changes.
+
+`window` may be a function, asked again for each run of tokens it holds: the runner widens
+the window while the server is saturated (see `TurnRunner`), when every event saved is CPU
+given back to the turns waiting to start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 TOKEN_WINDOW_SECONDS = 0.025
@@ -39,13 +43,18 @@ def _joined(texts: list[str]) -> dict[str, Any]:
 
 
 async def coalesce_tokens(
-    events: AsyncIterator[dict[str, Any]], window: float = TOKEN_WINDOW_SECONDS
+    events: AsyncIterator[dict[str, Any]],
+    window: float | Callable[[], float] = TOKEN_WINDOW_SECONDS,
 ) -> AsyncIterator[dict[str, Any]]:
-    """Yield `events` with runs of `token` events joined per `window` (0: unchanged)."""
-    if window <= 0:
+    """Yield `events` with runs of `token` events joined per `window` seconds (0: unchanged).
+
+    A function `window` is called each time a token starts a new run to hold.
+    """
+    if not callable(window) and window <= 0:
         async for event in events:
             yield event
         return
+    window_now = window if callable(window) else lambda: window
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue()
     producer = asyncio.create_task(_pump(events, queue))
@@ -70,7 +79,11 @@ async def coalesce_tokens(
                     yield item
                     continue
                 if not texts:
-                    deadline = loop.time() + window
+                    held = window_now()
+                    if held <= 0:
+                        yield item
+                        continue
+                    deadline = loop.time() + held
                 texts.append(item["text"])
                 continue
             if texts:

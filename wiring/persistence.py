@@ -216,4 +216,5 @@ def runner_policy(settings: Settings) -> RunnerPolicy:
         durability=settings.durability,
         admission_target_lag_ms=settings.admission_target_lag_ms,
         token_window_ms=settings.token_window_ms,
+        busy_token_window_ms=settings.busy_token_window_ms,
     )

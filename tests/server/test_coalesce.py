@@ -125,3 +125,38 @@ def test_a_streamed_reply_has_the_same_text_in_fewer_events(api, services):
     assert "".join(joined_tokens) == joined[-1]["reply"] == each[-1]["reply"]
     assert len(each_tokens) > 2 and len(joined_tokens) == 2  # the first at once, the rest joined
     assert joined_tokens[0] == each_tokens[0]
+
+
+async def test_a_window_function_is_asked_again_for_each_run_of_tokens():
+    widths = iter([0.5, 0.0, 0.5])
+    asked: list[float] = []
+
+    def window() -> float:
+        asked.append(next(widths))
+        return asked[-1]
+
+    # "a" starts the reply; "b" "c" wait 0.5 s together; after a pause the window is 0,
+    # so "d" goes alone; then 0.5 s again holds "e" with "f".
+    gaps = [0.0, 0.0, 0.0, 0.6, 0.0, 0.0]
+    out = [event async for event in coalesce_tokens(_paced(_tokens(*"abcdef"), gaps), window)]
+    assert [e["text"] for e in out] == ["a", "bc", "d", "ef"]
+    assert asked == [0.5, 0.0, 0.5]
+
+
+async def test_the_runner_holds_tokens_longer_while_the_gate_is_saturated():
+    from conversations.admission import TurnGate
+    from conversations.runner import RunnerPolicy, TurnRunner
+
+    gate = TurnGate(target_lag=0.005)
+    policy = RunnerPolicy(token_window_ms=25, busy_token_window_ms=100)
+    runner = TurnRunner(None, None, None, None, policy, gate=gate)  # type: ignore[arg-type]
+    assert not gate.saturated and runner._token_window() == pytest.approx(0.025)
+    gate.lag = 0.02  # the loop runs 20 ms late
+    assert gate.saturated and runner._token_window() == pytest.approx(0.1)
+    gate.lag = 0.0
+    waiting: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    gate._waiting.append(waiting)  # a turn waits for admission
+    assert gate.saturated and runner._token_window() == pytest.approx(0.1)
+    waiting.cancel()
+    assert not gate.saturated
+    assert not TurnGate(target_lag=0).saturated  # no gate, never saturated
