@@ -347,8 +347,9 @@ class TurnRunner:
     def _token_window(self) -> float:
         """Seconds the next run of reply tokens may be held: longer while saturated."""
         policy = self.policy
-        busy = self.gate.saturated
-        return (policy.busy_token_window_ms if busy else policy.token_window_ms) / 1000
+        if self.gate.saturated:
+            return max(policy.token_window_ms, policy.busy_token_window_ms) / 1000
+        return policy.token_window_ms / 1000
 
     def _record_handoff(
         self, conversation_id: str, payload: dict[str, Any], context: Context, agent: str | None

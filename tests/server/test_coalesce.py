@@ -111,7 +111,9 @@ def test_a_streamed_reply_has_the_same_text_in_fewer_events(api, services):
     conversation = api.new_conversation(alex)
 
     def reply_events(window_ms: float) -> list[dict[str, Any]]:
-        runner.policy = dataclasses.replace(runner.policy, token_window_ms=window_ms)
+        runner.policy = dataclasses.replace(
+            runner.policy, token_window_ms=window_ms, busy_token_window_ms=window_ms
+        )
         return api.say(conversation, "what is your return policy?", alex)
 
     each = reply_events(0)
@@ -160,3 +162,6 @@ async def test_the_runner_holds_tokens_longer_while_the_gate_is_saturated():
     waiting.cancel()
     assert not gate.saturated
     assert not TurnGate(target_lag=0).saturated  # no gate, never saturated
+    gate.lag = 0.02
+    runner.policy = RunnerPolicy(token_window_ms=250, busy_token_window_ms=100)
+    assert runner._token_window() == pytest.approx(0.25)  # saturation never shortens it
