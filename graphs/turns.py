@@ -17,7 +17,8 @@ from langgraph.types import Command
 from graphs.context import Context
 from graphs.messages import message_text
 
-STREAM_MODES = ["messages", "updates", "custom"]
+STREAM_MODES = ["messages", "updates", "custom", "values"]
+"""`values` gives the state after every step: the last one builds `done` without a read."""
 
 
 def new_conversation_id() -> str:
@@ -68,11 +69,17 @@ class _Turn:
 
     def __init__(self) -> None:
         self.reply = ""
+        self.values: dict[str, Any] | None = None
+        """The state after the run's latest step (None until a step ran)."""
+        self.interrupted = False
+        """Whether the run stopped at an interrupt (the conversation waits for a person)."""
 
     def translate(self, part: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The typed events of one v2 stream part."""
         kind, data = part["type"], part["data"]
-        if kind == "custom" and isinstance(data, dict) and "event" in data:
+        if kind == "values":
+            self.values = data
+        elif kind == "custom" and isinstance(data, dict) and "event" in data:
             event = dict(data)
             yield {"type": event.pop("event"), **event}
         elif kind == "messages":
@@ -84,6 +91,7 @@ class _Turn:
         elif kind == "updates":
             for node, update in data.items():
                 if node == "__interrupt__":
+                    self.interrupted = True
                     for item in update:
                         yield {"type": "handoff", "payload": item.value}
                 elif isinstance(update, dict):
@@ -97,28 +105,38 @@ class _Turn:
             if message.additional_kwargs.get("author") == "human_agent":
                 yield {"type": "agent_message", "agent": message.name, "text": self.reply}
 
-    def done(self, conversation_id: str, snapshot: Any) -> dict[str, Any]:
-        """The closing event, from the reply seen in the stream and the saved state.
+    @property
+    def streamed_state(self) -> bool:
+        """Whether the stream carried the final state (else `done` needs the saved one)."""
+        return self.values is not None
 
-        A run that resumed after its reply was saved (a turn finished after a crash) saw no
-        reply in its stream: the saved one, when the conversation ends with it, is the reply.
+    def done(self, conversation_id: str, snapshot: Any = None) -> dict[str, Any]:
+        """The closing event, from the reply and the state seen in the stream.
+
+        `snapshot` (the saved state) is needed only when no step ran in this run. A run that
+        resumed after its reply was saved (a turn finished after a crash) saw no reply in
+        its stream: the saved one, when the conversation ends with it, is the reply.
         """
+        if snapshot is not None:
+            values, interrupted = snapshot.values, bool(snapshot.interrupts)
+        else:
+            values, interrupted = self.values or {}, self.interrupted
         reply = self.reply
-        messages = snapshot.values.get("messages") or []
+        messages = values.get("messages") or []
         if not reply and messages and isinstance(messages[-1], AIMessage):
             reply = message_text(messages[-1])
         return {
             "type": "done",
             "conversation_id": conversation_id,
             "reply": reply,
-            "waiting_for_human": bool(snapshot.interrupts),
-            "handoff_status": (snapshot.values.get("handoff") or {}).get("status", "none"),
-            "planner": snapshot.values.get("planner"),
-            "usage": snapshot.values.get("usage"),
-            "customer_id": (snapshot.values.get("customer") or {}).get("user_id"),
-            "intent": snapshot.values.get("intent"),
-            "sources": _sources(snapshot.values.get("passages")),
-            "awaiting_confirmation": bool(snapshot.values.get("pending_action")),
+            "waiting_for_human": interrupted,
+            "handoff_status": (values.get("handoff") or {}).get("status", "none"),
+            "planner": values.get("planner"),
+            "usage": values.get("usage"),
+            "customer_id": (values.get("customer") or {}).get("user_id"),
+            "intent": values.get("intent"),
+            "sources": _sources(values.get("passages")),
+            "awaiting_confirmation": bool(values.get("pending_action")),
         }
 
 
@@ -158,7 +176,10 @@ async def astream_turn(
     ):
         for event in turn.translate(part):
             yield event
-    yield turn.done(conversation_id, await graph.aget_state(config))
+    if turn.streamed_state:
+        yield turn.done(conversation_id)
+    else:
+        yield turn.done(conversation_id, await graph.aget_state(config))
 
 
 def stream_turn(
@@ -180,4 +201,4 @@ def stream_turn(
         durability=durability,
     ):
         yield from turn.translate(part)
-    yield turn.done(conversation_id, graph.get_state(config))
+    yield turn.done(conversation_id, None if turn.streamed_state else graph.get_state(config))
