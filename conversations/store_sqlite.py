@@ -206,6 +206,26 @@ class SqliteServerStore(SqliteWorkspace, SqliteAnalyticsRecords):
             ).fetchone()
         return int(row[0])
 
+    def latest_event_row(self) -> int:
+        """The events table's highest row number (rows are numbered in insertion order)."""
+        with self._lock:
+            row = self._conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()
+        return int(row[0])
+
+    def newest_events(self, after_row: int) -> tuple[int, dict[str, int]]:
+        """The highest row number now, and the highest sequence number per conversation.
+
+        Only rows above `after_row` count for the sequence numbers.
+        """
+        with self._lock:
+            top = self._conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()
+            rows = self._conn.execute(
+                "SELECT conversation_id, MAX(seq) FROM events WHERE rowid > ? "
+                "GROUP BY conversation_id",
+                (after_row,),
+            ).fetchall()
+        return int(top[0]), {str(row[0]): int(row[1]) for row in rows}
+
     def reserved_seq(self, conversation_id: str) -> int:
         """The highest sequence number a process reserved for the conversation (0 when none)."""
         with self._lock:
