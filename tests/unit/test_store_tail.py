@@ -30,12 +30,16 @@ class _CountingStore(SqliteServerStore):
         return super().events_after(conversation_id, after, *args, **kwargs)
 
 
-async def test_a_tick_reads_only_the_conversations_with_new_events(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_tail, "FULL_CHECK_TICKS", 1_000)
+def _two_processes(tmp_path: Path) -> tuple[_CountingStore, SqliteServerStore, EventHub]:
+    """This process's store and hub, and another process's connection to the same file."""
     path = tmp_path / "queue.db"
     here = _CountingStore(path)
-    other_process = SqliteServerStore(path)
-    hub = EventHub(here)
+    return here, SqliteServerStore(path), EventHub(here)
+
+
+async def test_a_tick_reads_only_the_conversations_with_new_events(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_tail, "FULL_CHECK_TICKS", 1_000)
+    here, other_process, hub = _two_processes(tmp_path)
     followed = [f"c{i}" for i in range(20)]
     seen: dict[str, list[str]] = {cid: [] for cid in followed}
 
@@ -66,10 +70,7 @@ async def test_a_tick_reads_only_the_conversations_with_new_events(tmp_path, mon
 
 async def test_reused_row_numbers_make_every_stream_catch_up(tmp_path, monkeypatch):
     monkeypatch.setattr(store_tail, "FULL_CHECK_TICKS", 1_000)
-    path = tmp_path / "queue.db"
-    here = _CountingStore(path)
-    other_process = SqliteServerStore(path)
-    hub = EventHub(here)
+    here, other_process, hub = _two_processes(tmp_path)
     other_process.append_event("gone", 1, _message("old"))
     other_process.append_event("gone", 2, _message("old"))
     seen: list[str] = []
