@@ -1,14 +1,18 @@
-"""Fitting the intent classifier's SVMs in worker processes changes nothing but the time."""
+"""Fitting the intent classifier's models: which head, and in worker processes or not."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from prompts.catalogue import load_catalogue
 from tools.intent import IntentClassifier, fitting
 from tools.intent.calibration import assemble_out_of_fold
-from tools.intent.fitting import PARALLEL_MIN_NONZEROS, Fit, run_fits
+from tools.intent.fitting import LOGISTIC_BELOW, PARALLEL_MIN_NONZEROS, Fit, head_for, run_fits
 
 
 def test_worker_processes_fit_exactly_the_in_process_models() -> None:
@@ -68,3 +72,30 @@ def test_a_class_missing_from_a_fold_scores_below_every_other() -> None:
     assert scores[0].tolist() == [1.0, -2.0, -1.0]
     assert scores[1].tolist() == [0.5, -2.0, 0.2]
     assert scores[2].tolist() == [0.1, 0.2, 0.3]
+
+
+def test_few_examples_per_intent_get_logistic_regression_and_keep_it_when_loaded(
+    tmp_path: Path,
+) -> None:
+    texts, labels = load_catalogue().training_data()
+    assert head_for(LOGISTIC_BELOW - 1) == "logistic" and head_for(LOGISTIC_BELOW) == "svm"
+    classifier = IntentClassifier("off", workers=1).train(texts, labels)
+    assert classifier.head == "logistic"
+    assert isinstance(classifier._model, LogisticRegression)
+    loaded = IntentClassifier.load(classifier.save(tmp_path / "intent.joblib"))
+    assert loaded.head == "logistic"
+    for text in ["where is my order", "I want a refund", "cancel it please"]:
+        assert loaded.predict(text) == classifier.predict(text)
+        row = classifier.predict_proba([text])[0]
+        assert abs(row.sum() - 1.0) < 1e-9 and classifier.predict(text).confidence == round(
+            float(row.max()), 6
+        )
+
+
+def test_many_examples_per_intent_keep_the_linear_svm() -> None:
+    topics = {"refund": "money back for", "tracking": "where is", "cancel": "stop"}
+    texts = [f"{words} order {n}" for words in topics.values() for n in range(LOGISTIC_BELOW)]
+    labels = [name for name in topics for _ in range(LOGISTIC_BELOW)]
+    classifier = IntentClassifier("off", workers=1).train(texts, labels)
+    assert classifier.head == "svm" and isinstance(classifier._model, LinearSVC)
+    assert classifier.predict("where is order 7").intent == "tracking"

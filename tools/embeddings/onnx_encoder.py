@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from tools.embeddings.base import normalise_rows
+from tools.embeddings.base import normalise_blocks, normalise_rows
 from tools.embeddings.pretrained import PretrainedEncoderUnavailable
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
@@ -190,8 +190,4 @@ class OnnxEmbedder:
         The blocks are concatenated in the order given, so the result has
         ``dimension * len(layers)`` columns. Raises ``ValueError`` for a layer outside 0-6.
         """
-        pooled = self.pooled_states(texts, layers)
-        if not len(pooled) or not len(layers):
-            return pooled
-        blocks = np.split(pooled, len(layers), axis=1)
-        return np.concatenate([normalise_rows(block) for block in blocks], axis=1)
+        return normalise_blocks(self.pooled_states(texts, layers), len(layers))

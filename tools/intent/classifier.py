@@ -1,13 +1,15 @@
 """A fast local intent classifier that learns any taxonomy from the catalogue's examples.
 
 Features are TF-IDF word 1-2 grams and character 2-5 grams (robust to typos) and, when a
-pretrained encoder is installed, mean-pooled layers of the all-MiniLM-L6-v2 (extra ``encoder``)
-and/or all-mpnet-base-v2 (extra ``encoder-mpnet``) sentence encoders (see
-:mod:`tools.intent.features`). A linear SVM scores every intent; its scores become
-probabilities through a softmax whose temperature is fitted on out-of-fold scores of the
-training examples, so confidences are calibrated and the router can hand unsure messages to
-a language model. When the taxonomy has an out-of-scope class, a rejection threshold on that
-confidence is tuned on the same out-of-fold scores (never on evaluation data).
+pretrained encoder is installed, mean-pooled layers of a sentence encoder (the bundled int8
+all-MiniLM-L6-v2, or all-MiniLM-L6-v2 / all-mpnet-base-v2 from the ``encoder`` /
+``encoder-mpnet`` extras; see :mod:`tools.intent.features`). A linear SVM scores every
+intent (logistic regression when some intent has only a few examples, see
+:mod:`tools.intent.fitting`); its scores become probabilities through a softmax whose
+temperature is fitted on out-of-fold scores of the training examples, so confidences are
+calibrated and the router can hand unsure messages to a language model. When the taxonomy
+has an out-of-scope class, a rejection threshold on that confidence is tuned on the same
+out-of-fold scores (never on evaluation data).
 
 With an encoder, a second SVM on the TF-IDF block alone answers the messages it is sure of
 and only the others are encoded (see :mod:`tools.intent.cascade`): the encoder's accuracy
@@ -25,7 +27,6 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import sklearn
 from scipy import sparse
-from sklearn.svm import LinearSVC
 
 from tools.intent.calibration import (
     assemble_out_of_fold,
@@ -49,7 +50,15 @@ from tools.intent.features import (
     TextFeatures,
     encoder_features,
 )
-from tools.intent.fitting import RANDOM_STATE, Fit, linear_parts, run_fits
+from tools.intent.fitting import (
+    RANDOM_STATE,
+    Fit,
+    Head,
+    LinearModel,
+    head_for,
+    linear_parts,
+    run_fits,
+)
 from tools.intent.label_names import with_label_names
 from tools.intent.normalise import encoder_text, normalise_text
 from tools.intent.prediction import IntentPrediction
@@ -135,8 +144,10 @@ class IntentClassifier:
         """Fingerprint of the catalogue this model was trained from, if any."""
         self._text = TextFeatures()
         self._embedders: list[SentenceEncoder] = []
-        self._model: LinearSVC | None = None
-        self._fast: LinearSVC | None = None
+        self.head: Head = "svm"
+        """The linear model: an SVM, or logistic regression for few examples per intent."""
+        self._model: LinearModel | None = None
+        self._fast: LinearModel | None = None
         self._labels: list[str] = []
         self._scorer: SparseTextScorer | None = None
         self._intercept = np.zeros(0)
@@ -183,11 +194,16 @@ class IntentClassifier:
         use_fast = self.cascade and bool(self._embedders) and smallest >= CASCADE_MIN_EXAMPLES
         folds = min(CALIBRATION_FOLDS, smallest)
         splits = calibration_splits(gold, folds, RANDOM_STATE) if folds >= 2 else []
+        self.head = head_for(smallest)
         blocks = [features, text] if use_fast else [features]
-        fits = [Fit(block, gold) for block in blocks]
-        fits += [Fit(block, gold, rows, held_out) for block in blocks for rows, held_out in splits]
+        fits = [Fit(block, gold, head=self.head) for block in blocks]
+        fits += [
+            Fit(block, gold, rows, held_out, self.head)
+            for block in blocks
+            for rows, held_out in splits
+        ]
         results = run_fits(fits, self.workers)
-        models = [cast(LinearSVC, result) for result in results[: len(blocks)]]
+        models = [cast(LinearModel, result) for result in results[: len(blocks)]]
         self._model, self._fast = models[0], (models[1] if use_fast else None)
         held_out = [rows for _, rows in splits]
         per_fold = [cast(tuple[np.ndarray, np.ndarray], r) for r in results[len(blocks) :]]
@@ -316,6 +332,7 @@ class IntentClassifier:
             "fingerprint": self.fingerprint,
             "labels": self._labels,
             "text": self._text,
+            "head": self.head,
             "model": self._model,
             "fast_model": self._fast,
             "fast_temperature": self.fast_temperature,
@@ -341,6 +358,7 @@ class IntentClassifier:
         classifier.engine = engine
         classifier._embedders = load_embedders(engine)
         classifier._text = payload["text"]
+        classifier.head = payload["head"]
         classifier._model = payload["model"]
         classifier._fast = payload["fast_model"]
         classifier.fast_temperature = float(payload["fast_temperature"])

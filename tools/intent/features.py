@@ -118,11 +118,15 @@ class SparseTextScorer:
 INTENT_ENCODER_LAYERS: dict[str, tuple[int, ...]] = {
     "all-MiniLM-L6-v2": (4, 5, 6),
     "all-mpnet-base-v2": (12,),
-    "all-MiniLM-L6-v2-int8": (6,),
+    "all-MiniLM-L6-v2-int8": (4, 5, 6),
 }
 """Which layers of each encoder are mean-pooled into features (the last is the sentence layer)."""
 
-INTENT_ENCODER_WEIGHTS: dict[str, float] = {"all-MiniLM-L6-v2": 1.0, "all-mpnet-base-v2": 2.0}
+INTENT_ENCODER_WEIGHTS: dict[str, float] = {
+    "all-MiniLM-L6-v2": 1.0,
+    "all-mpnet-base-v2": 2.0,
+    "all-MiniLM-L6-v2-int8": 2.0,
+}
 """Scale of each L2-normalised encoder layer block relative to a TF-IDF block (unit norm).
 
 A larger scale lets the SVM lean on the encoder at the same regularisation; measured on
