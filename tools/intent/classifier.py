@@ -113,6 +113,7 @@ class IntentClassifier:
         *,
         label_names: bool = True,
         workers: int | None = None,
+        head: Head | None = None,
     ) -> None:
         """Create an untrained classifier; ``encoder`` and ``models`` choose the feature set.
 
@@ -120,7 +121,8 @@ class IntentClassifier:
         ``cascade=False`` encodes every message instead of letting TF-IDF answer sure ones.
         ``label_names`` adds each intent's name as an example (see
         :mod:`tools.intent.label_names`). ``workers`` caps the processes fitting SVMs at once
-        (default: see :func:`tools.intent.fitting.run_fits`).
+        (default: see :func:`tools.intent.fitting.run_fits`). ``head`` forces the linear
+        model (default: chosen by examples per intent, see :func:`tools.intent.fitting.head_for`).
         """
         self.encoder: EncoderMode = encoder
         self.models = tuple(models) if models is not None else None
@@ -144,7 +146,8 @@ class IntentClassifier:
         """Fingerprint of the catalogue this model was trained from, if any."""
         self._text = TextFeatures()
         self._embedders: list[SentenceEncoder] = []
-        self.head: Head = "svm"
+        self.requested_head = head
+        self.head: Head = head or "svm"
         """The linear model: an SVM, or logistic regression for few examples per intent."""
         self._model: LinearModel | None = None
         self._fast: LinearModel | None = None
@@ -194,7 +197,7 @@ class IntentClassifier:
         use_fast = self.cascade and bool(self._embedders) and smallest >= CASCADE_MIN_EXAMPLES
         folds = min(CALIBRATION_FOLDS, smallest)
         splits = calibration_splits(gold, folds, RANDOM_STATE) if folds >= 2 else []
-        self.head = head_for(smallest)
+        self.head = self.requested_head or head_for(smallest)
         blocks = [features, text] if use_fast else [features]
         fits = [Fit(block, gold, head=self.head) for block in blocks]
         fits += [
