@@ -44,6 +44,7 @@ def test_results_come_back_in_the_order_the_fits_were_given() -> None:
             assert isinstance(other, tuple)
             assert np.array_equal(one[0], other[0]) and np.array_equal(one[1], other[1])
         else:
+            assert not isinstance(other, tuple)
             assert np.array_equal(one.coef_, other.coef_)
     assert not isinstance(in_workers[1], tuple)
 
