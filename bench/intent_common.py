@@ -78,8 +78,8 @@ class IntentOptions:
 
     ``encoders`` names the pretrained encoders to use together (``None``: the first installed
     choice of the ``intent_encoder_models`` setting). ``embedding_cache`` is the folder for
-    :func:`embedding_memo` (``None``: remember within the run only). ``head`` forces the
-    linear model (``None``: the classifier's choice by examples per intent).
+    :func:`embedding_memo` (``None``: remember within the run only). ``head`` chooses the
+    linear model (``None``: the classifier's default, the SVM).
     """
 
     encoder: EncoderMode = "auto"
@@ -125,7 +125,7 @@ def parser(description: str, embedding_cache: bool = True) -> argparse.ArgumentP
         "--head",
         choices=["svm", "logistic"],
         default=None,
-        help="the linear model (default: logistic regression below 20 examples per intent)",
+        help="the linear model (default: svm)",
     )
     result.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     if embedding_cache:

@@ -12,7 +12,7 @@ from sklearn.svm import LinearSVC
 from prompts.catalogue import load_catalogue
 from tools.intent import IntentClassifier, fitting
 from tools.intent.calibration import assemble_out_of_fold
-from tools.intent.fitting import LOGISTIC_BELOW, PARALLEL_MIN_NONZEROS, Fit, head_for, run_fits
+from tools.intent.fitting import PARALLEL_MIN_NONZEROS, Fit, run_fits
 
 
 def test_worker_processes_fit_exactly_the_in_process_models() -> None:
@@ -75,28 +75,19 @@ def test_a_class_missing_from_a_fold_scores_below_every_other() -> None:
     assert scores[2].tolist() == [0.1, 0.2, 0.3]
 
 
-def test_few_examples_per_intent_get_logistic_regression_and_keep_it_when_loaded(
+def test_the_svm_is_the_default_and_logistic_regression_is_kept_when_loaded(
     tmp_path: Path,
 ) -> None:
     texts, labels = load_catalogue().training_data()
-    assert head_for(LOGISTIC_BELOW - 1) == "logistic" and head_for(LOGISTIC_BELOW) == "svm"
-    classifier = IntentClassifier("off", workers=1).train(texts, labels)
+    default = IntentClassifier("off", workers=1).train(texts, labels)
+    assert default.head == "svm" and isinstance(default._model, LinearSVC)
+    classifier = IntentClassifier("off", workers=1, head="logistic").train(texts, labels)
     assert classifier.head == "logistic"
     assert isinstance(classifier._model, LogisticRegression)
     loaded = IntentClassifier.load(classifier.save(tmp_path / "intent.joblib"))
-    assert loaded.head == "logistic"
+    assert loaded.head == "logistic" and isinstance(loaded._model, LogisticRegression)
     for text in ["where is my order", "I want a refund", "cancel it please"]:
         assert loaded.predict(text) == classifier.predict(text)
         row = classifier.predict_proba([text])[0]
-        assert abs(row.sum() - 1.0) < 1e-9 and classifier.predict(text).confidence == round(
-            float(row.max()), 6
-        )
-
-
-def test_many_examples_per_intent_keep_the_linear_svm() -> None:
-    topics = {"refund": "money back for", "tracking": "where is", "cancel": "stop"}
-    texts = [f"{words} order {n}" for words in topics.values() for n in range(LOGISTIC_BELOW)]
-    labels = [name for name in topics for _ in range(LOGISTIC_BELOW)]
-    classifier = IntentClassifier("off", workers=1).train(texts, labels)
-    assert classifier.head == "svm" and isinstance(classifier._model, LinearSVC)
-    assert classifier.predict("where is order 7").intent == "tracking"
+        assert abs(row.sum() - 1.0) < 1e-9
+        assert classifier.predict(text).confidence == round(float(row.max()), 6)

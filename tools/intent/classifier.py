@@ -4,12 +4,12 @@ Features are TF-IDF word 1-2 grams and character 2-5 grams (robust to typos) and
 pretrained encoder is installed, mean-pooled layers of a sentence encoder (the bundled int8
 all-MiniLM-L6-v2, or all-MiniLM-L6-v2 / all-mpnet-base-v2 from the ``encoder`` /
 ``encoder-mpnet`` extras; see :mod:`tools.intent.features`). A linear SVM scores every
-intent (logistic regression when some intent has only a few examples, see
-:mod:`tools.intent.fitting`); its scores become probabilities through a softmax whose
-temperature is fitted on out-of-fold scores of the training examples, so confidences are
-calibrated and the router can hand unsure messages to a language model. When the taxonomy
-has an out-of-scope class, a rejection threshold on that confidence is tuned on the same
-out-of-fold scores (never on evaluation data).
+intent (or, on request, logistic regression; see :mod:`tools.intent.fitting`); its scores
+become probabilities through a softmax whose temperature is fitted on out-of-fold scores
+of the training examples, so confidences are calibrated and the router can hand unsure
+messages to a language model. When the taxonomy has an out-of-scope class, a rejection
+threshold on that confidence is tuned on the same out-of-fold scores (never on evaluation
+data).
 
 With an encoder, a second SVM on the TF-IDF block alone answers the messages it is sure of
 and only the others are encoded (see :mod:`tools.intent.cascade`): the encoder's accuracy
@@ -55,7 +55,6 @@ from tools.intent.fitting import (
     Fit,
     Head,
     LinearModel,
-    head_for,
     linear_parts,
     run_fits,
 )
@@ -121,8 +120,8 @@ class IntentClassifier:
         ``cascade=False`` encodes every message instead of letting TF-IDF answer sure ones.
         ``label_names`` adds each intent's name as an example (see
         :mod:`tools.intent.label_names`). ``workers`` caps the processes fitting SVMs at once
-        (default: see :func:`tools.intent.fitting.run_fits`). ``head`` forces the linear
-        model (default: chosen by examples per intent, see :func:`tools.intent.fitting.head_for`).
+        (default: see :func:`tools.intent.fitting.run_fits`). ``head`` chooses the linear
+        model (default: the SVM).
         """
         self.encoder: EncoderMode = encoder
         self.models = tuple(models) if models is not None else None
@@ -148,7 +147,7 @@ class IntentClassifier:
         self._embedders: list[SentenceEncoder] = []
         self.requested_head = head
         self.head: Head = head or "svm"
-        """The linear model: an SVM, or logistic regression for few examples per intent."""
+        """The linear model: the SVM, or logistic regression when asked for."""
         self._model: LinearModel | None = None
         self._fast: LinearModel | None = None
         self._labels: list[str] = []
@@ -197,7 +196,7 @@ class IntentClassifier:
         use_fast = self.cascade and bool(self._embedders) and smallest >= CASCADE_MIN_EXAMPLES
         folds = min(CALIBRATION_FOLDS, smallest)
         splits = calibration_splits(gold, folds, RANDOM_STATE) if folds >= 2 else []
-        self.head = self.requested_head or head_for(smallest)
+        self.head = self.requested_head or "svm"
         blocks = [features, text] if use_fast else [features]
         fits = [Fit(block, gold, head=self.head) for block in blocks]
         fits += [
