@@ -11,6 +11,7 @@ from tokenizers import Tokenizer
 
 from tools.embeddings import encoders
 from tools.embeddings.encoders import MPNET, load_encoder
+from tools.embeddings.layer_graph import configure_layer_graph_cache, with_layer_outputs
 from tools.embeddings.onnx_encoder import (
     MODEL_NAME,
     TOKENIZER,
@@ -18,7 +19,6 @@ from tools.embeddings.onnx_encoder import (
     OnnxEmbedder,
     model_path,
     onnx_encoder_available,
-    with_layer_outputs,
 )
 from tools.embeddings.pretrained import MODEL_NAME as MINILM
 from tools.embeddings.pretrained import PretrainedEncoderUnavailable, file_sha256
@@ -93,14 +93,48 @@ def test_a_graph_without_the_layer_norms_is_refused() -> None:
     )
     model = helper.make_model(graph).SerializeToString()
     with pytest.raises(ValueError, match="LayerNorms of layers 0-6"):
-        with_layer_outputs(model)
+        with_layer_outputs(model, [6])
 
 
 def test_the_published_file_is_left_as_it_is(embedder: OnnxEmbedder) -> None:
-    graph, names = with_layer_outputs(model_path().read_bytes())
+    graph, names = with_layer_outputs(model_path().read_bytes(), range(7))
     assert names[-1] == "last_hidden_state" and len(set(names)) == 7
     assert file_sha256(model_path()) == WEIGHTS_SHA256
     assert graph != model_path().read_bytes()
+
+
+def test_only_the_layers_asked_for_become_outputs() -> None:
+    import onnxruntime
+
+    graph, names = with_layer_outputs(model_path().read_bytes(), [4, 5, 6])
+    session = onnxruntime.InferenceSession(graph, providers=["CPUExecutionProvider"])
+    outputs = {output.name for output in session.get_outputs()}
+    assert names[2] == "last_hidden_state"
+    assert outputs == {"last_hidden_state", names[0], names[1]}
+    with pytest.raises(ValueError, match="not \\[7\\]"):
+        with_layer_outputs(model_path().read_bytes(), [6, 7])
+
+
+def test_the_session_grows_to_the_layers_asked_for(tmp_path: Path) -> None:
+    configure_layer_graph_cache(tmp_path)
+    try:
+        encoder = OnnxEmbedder()
+        assert encoder.exposed_layers == ()
+        last = encoder.embed(["where is my parcel"])
+        assert encoder.exposed_layers == (6,)  # the published graph, nothing rebuilt
+        assert list(tmp_path.iterdir()) == []
+        features = encoder.layer_features(["where is my parcel"], [4, 6])
+        assert encoder.exposed_layers == (4, 6)
+        assert np.allclose(features[:, 384:], last, atol=1e-6)
+        assert np.allclose(encoder.embed(["where is my parcel"]), last, atol=1e-6)
+        ready = OnnxEmbedder(layers=[5, 6])
+        assert ready.exposed_layers == (5, 6)
+        assert sorted(path.name for path in tmp_path.iterdir()) == [
+            f"{WEIGHTS_SHA256[:16]}-layers-4-6.onnx",
+            f"{WEIGHTS_SHA256[:16]}-layers-5-6.onnx",
+        ]
+    finally:
+        configure_layer_graph_cache(None)
 
 
 def test_a_model_file_that_is_not_the_published_one_is_refused(tmp_path: Path) -> None:

