@@ -23,6 +23,7 @@ from tools.embeddings.onnx_encoder import (
 from tools.embeddings.pretrained import MODEL_NAME as MINILM
 from tools.embeddings.pretrained import PretrainedEncoderUnavailable, file_sha256
 from tools.intent.classifier import encoder_models
+from tools.intent.features import INTENT_ENCODER_LAYERS, prepare_encoders
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +152,13 @@ def test_int8_is_the_last_choice_of_the_default_order(monkeypatch: pytest.Monkey
     assert encoder_models("auto") == (MINILM,)
     monkeypatch.setattr(encoders, "encoder_available", lambda name: name in (MODEL_NAME, MPNET))
     assert encoder_models("auto") == (MPNET,)
+
+
+def test_a_loaded_classifier_builds_the_session_for_its_layers(tmp_path: Path) -> None:
+    configure_layer_graph_cache(tmp_path)
+    try:
+        fresh = OnnxEmbedder()
+        prepare_encoders([fresh])
+        assert fresh.exposed_layers == INTENT_ENCODER_LAYERS[MODEL_NAME]
+    finally:
+        configure_layer_graph_cache(None)

@@ -73,7 +73,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["EncoderMode", "IntentClassifier", "IntentPrediction", "encoder_models", "engine_name"]
 
-MODEL_VERSION = 8
+MODEL_VERSION = 9
 """Bumped whenever features or hyper-parameters change, so cached models are retrained."""
 
 TOP_K = 3
