@@ -9,7 +9,8 @@ first import to a ready session is measured inside the child. Three cases, run i
   graph every time (the cost every process paid before the cache);
 - ``layers L, cached``: the folder holds the built graph, so ``onnx`` is not imported.
 
-Prints min / median / max seconds per case, and whether the child imported ``onnx``.
+Prints min / median / max wall and CPU seconds per case (CPU time is less disturbed by other
+work on the machine), and whether the child imported ``onnx``.
 
     OMP_NUM_THREADS=1 .venv/bin/python -m bench.encoder_load [--runs 3] [--layers 4,5,6]
 """
@@ -27,19 +28,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = """
-import sys, time
+import resource, sys, time
 started = time.perf_counter()
 from pathlib import Path
 from tools.embeddings.layer_graph import configure_layer_graph_cache
 from tools.embeddings.onnx_encoder import OnnxEmbedder
 configure_layer_graph_cache(Path(sys.argv[1]))
 OnnxEmbedder(layers=[int(layer) for layer in sys.argv[2].split(",")])
-print(time.perf_counter() - started, "onnx" in sys.modules)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(time.perf_counter() - started, usage.ru_utime + usage.ru_stime, "onnx" in sys.modules)
 """
 
 
-def load_once(folder: Path, layers: str) -> tuple[float, bool]:
-    """Load the encoder for ``layers`` in a child process; return (seconds, onnx imported)."""
+def load_once(folder: Path, layers: str) -> tuple[float, float, bool]:
+    """Load the encoder for ``layers`` in a child process.
+
+    Returns the wall seconds from the first import to a ready session, the child's CPU
+    seconds (user + system, including the interpreter's start) and whether it imported onnx.
+    """
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(folder), layers],
         cwd=ROOT,
@@ -47,15 +53,19 @@ def load_once(folder: Path, layers: str) -> tuple[float, bool]:
         capture_output=True,
         text=True,
     )
-    seconds, imported = done.stdout.split()
-    return float(seconds), imported == "True"
+    wall, cpu, imported = done.stdout.split()
+    return float(wall), float(cpu), imported == "True"
 
 
-def _case(name: str, runs: list[tuple[float, bool]]) -> str:
-    times = [seconds for seconds, _ in runs]
-    imported = sorted({"yes" if flag else "no" for _, flag in runs})
-    spread = f"{min(times):.2f} / {statistics.median(times):.2f} / {max(times):.2f} s"
-    return f"{name:<28} {spread:<24} onnx imported: {'/'.join(imported)}"
+def _spread(values: list[float]) -> str:
+    return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
+
+
+def _case(name: str, runs: list[tuple[float, float, bool]]) -> str:
+    wall = _spread([run[0] for run in runs])
+    cpu = _spread([run[1] for run in runs])
+    imported = "/".join(sorted({"yes" if run[2] else "no" for run in runs}))
+    return f"{name:<28} {wall:<20} {cpu:<20} {imported}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             last.append(load_once(base / "unused", "6"))
             cold.append(load_once(base / f"cold-{run}", args.layers))
             warm.append(load_once(base / "warm", args.layers))
-    print(f"{'case':<28} {'min / median / max':<24}")
+    print(f"{'case':<28} {'wall s (min/med/max)':<20} {'CPU s (min/med/max)':<20} onnx imported")
     print(_case("last layer (published)", last))
     print(_case(f"layers {args.layers}, cold cache", cold))
     print(_case(f"layers {args.layers}, cached", warm))
