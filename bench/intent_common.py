@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from config.settings import Settings
     from tools.intent import IntentClassifier, IntentPrediction
     from tools.intent.engines import EncoderMode
+    from tools.intent.fitting import Head
 
 DEFAULT_EMBEDDING_CACHE = Path.home() / ".cache" / "tandem" / "intent-embeddings"
 SEED = 0
@@ -77,7 +78,8 @@ class IntentOptions:
 
     ``encoders`` names the pretrained encoders to use together (``None``: the first installed
     choice of the ``intent_encoder_models`` setting). ``embedding_cache`` is the folder for
-    :func:`embedding_memo` (``None``: remember within the run only).
+    :func:`embedding_memo` (``None``: remember within the run only). ``head`` chooses the
+    linear model (``None``: the classifier's default, the SVM).
     """
 
     encoder: EncoderMode = "auto"
@@ -85,6 +87,7 @@ class IntentOptions:
     cascade: bool = True
     label_names: bool = True
     embedding_cache: Path | None = None
+    head: Head | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> IntentOptions:
@@ -118,6 +121,12 @@ def parser(description: str, embedding_cache: bool = True) -> argparse.ArgumentP
         action="store_false",
         help="encode every message (no TF-IDF first stage)",
     )
+    result.add_argument(
+        "--head",
+        choices=["svm", "logistic"],
+        default=None,
+        help="the linear model (default: svm)",
+    )
     result.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     if embedding_cache:
         result.add_argument(
@@ -139,6 +148,7 @@ def options_from(args: argparse.Namespace) -> IntentOptions:
         encoders=tuple(args.encoders) if args.encoders is not None else None,
         cascade=args.cascade,
         label_names=args.label_names,
+        head=args.head,
         embedding_cache=getattr(args, "embedding_cache", None),
     )
 
@@ -155,7 +165,11 @@ def new_classifier(options: IntentOptions) -> IntentClassifier:
     from tools.intent import IntentClassifier
 
     return IntentClassifier(
-        options.encoder, options.encoders, options.cascade, label_names=options.label_names
+        options.encoder,
+        options.encoders,
+        options.cascade,
+        label_names=options.label_names,
+        head=options.head,
     )
 
 
@@ -222,6 +236,7 @@ def engine_details(classifier: IntentClassifier) -> dict[str, Any]:
     """The trained classifier's feature set and fitted calibration, for a result's details."""
     return {
         "engine": classifier.engine,
+        "head": classifier.head,
         "temperature": round(classifier.temperature, 4),
         "cascade_threshold": classifier.cascade_threshold,
     }
@@ -229,7 +244,8 @@ def engine_details(classifier: IntentClassifier) -> dict[str, Any]:
 
 def engine_line(details: dict[str, Any]) -> str:
     """Describe the classifier's feature set and calibration (see :func:`engine_details`)."""
-    line = f"engine:   {details['engine']} (temperature {details['temperature']:.3f}"
+    head = "logistic regression" if details.get("head") == "logistic" else "linear SVM"
+    line = f"engine:   {details['engine']} ({head}; temperature {details['temperature']:.3f}"
     threshold = details.get("cascade_threshold")
     if threshold is not None:
         line += f"; TF-IDF stage answers at confidence >= {threshold:.2f}"

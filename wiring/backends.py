@@ -125,10 +125,15 @@ def build_pii_redactor(settings: Settings) -> PiiRedactor:
 
 
 def load_intent_classifier(settings: Settings, catalogue: IntentCatalogue) -> IntentClassifier:
-    """The intent classifier for `catalogue`, trained once and cached under the data folder."""
+    """The intent classifier for `catalogue`, trained once and cached under the data folder.
+
+    The encoder's graph with the layers the features use is cached there too.
+    """
+    from tools.embeddings.layer_graph import configure_layer_graph_cache
     from tools.embeddings.split_package import configure_model_cache
 
     configure_model_cache(settings.model_cache)
+    configure_layer_graph_cache(settings.cache_dir / "encoders")
     return IntentClassifier.load_or_train(
         catalogue,
         settings.cache_dir,

@@ -42,7 +42,7 @@ def with_baseline(
         return result
     if result.details.get("engine", "").count("+") == 0:
         return result
-    baseline = measure(replace(options, encoder="off", encoders=None))
+    baseline = measure(replace(options, encoder="off", encoders=None, head="svm"))
     for metric, value in baseline.metrics.items():
         if metric not in result.metrics:
             continue

@@ -1,9 +1,13 @@
-"""Fitting the intent classifier's SVMs in worker processes changes nothing but the time."""
+"""Fitting the intent classifier's models: which head, and in worker processes or not."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from prompts.catalogue import load_catalogue
 from tools.intent import IntentClassifier, fitting
@@ -40,6 +44,7 @@ def test_results_come_back_in_the_order_the_fits_were_given() -> None:
             assert isinstance(other, tuple)
             assert np.array_equal(one[0], other[0]) and np.array_equal(one[1], other[1])
         else:
+            assert not isinstance(other, tuple)
             assert np.array_equal(one.coef_, other.coef_)
     assert not isinstance(in_workers[1], tuple)
 
@@ -68,3 +73,21 @@ def test_a_class_missing_from_a_fold_scores_below_every_other() -> None:
     assert scores[0].tolist() == [1.0, -2.0, -1.0]
     assert scores[1].tolist() == [0.5, -2.0, 0.2]
     assert scores[2].tolist() == [0.1, 0.2, 0.3]
+
+
+def test_the_svm_is_the_default_and_logistic_regression_is_kept_when_loaded(
+    tmp_path: Path,
+) -> None:
+    texts, labels = load_catalogue().training_data()
+    default = IntentClassifier("off", workers=1).train(texts, labels)
+    assert default.head == "svm" and isinstance(default._model, LinearSVC)
+    classifier = IntentClassifier("off", workers=1, head="logistic").train(texts, labels)
+    assert classifier.head == "logistic"
+    assert isinstance(classifier._model, LogisticRegression)
+    loaded = IntentClassifier.load(classifier.save(tmp_path / "intent.joblib"))
+    assert loaded.head == "logistic" and isinstance(loaded._model, LogisticRegression)
+    for text in ["where is my order", "I want a refund", "cancel it please"]:
+        assert loaded.predict(text) == classifier.predict(text)
+        row = classifier.predict_proba([text])[0]
+        assert abs(row.sum() - 1.0) < 1e-9
+        assert classifier.predict(text).confidence == round(float(row.max()), 6)

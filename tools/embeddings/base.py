@@ -75,3 +75,12 @@ def normalise_rows(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return (matrix / norms).astype(np.float32)
+
+
+def normalise_blocks(matrix: np.ndarray, blocks: int) -> np.ndarray:
+    """Split rows into ``blocks`` equal column blocks and scale each to unit L2 norm."""
+    if not len(matrix) or blocks < 1:
+        return matrix
+    return np.concatenate(
+        [normalise_rows(block) for block in np.split(matrix, blocks, axis=1)], axis=1
+    )

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.embeddings.base import normalise_rows
+from tools.embeddings.base import normalise_blocks, normalise_rows
 from tools.embeddings.numpy_transformer import build_encoder
 from tools.embeddings.parallel import map_batches
 
@@ -165,11 +165,7 @@ class PretrainedEmbedder:
         The blocks are concatenated in the order given, so the result has
         ``dimension * len(layers)`` columns.
         """
-        pooled = self._pooled(texts, layers)
-        blocks = np.split(pooled, len(layers), axis=1) if len(pooled) else [pooled]
-        if not len(pooled):
-            return pooled
-        return np.concatenate([normalise_rows(block) for block in blocks], axis=1)
+        return normalise_blocks(self._pooled(texts, layers), len(layers))
 
 
 @lru_cache(maxsize=1)

@@ -1,13 +1,15 @@
 """A fast local intent classifier that learns any taxonomy from the catalogue's examples.
 
 Features are TF-IDF word 1-2 grams and character 2-5 grams (robust to typos) and, when a
-pretrained encoder is installed, mean-pooled layers of the all-MiniLM-L6-v2 (extra ``encoder``)
-and/or all-mpnet-base-v2 (extra ``encoder-mpnet``) sentence encoders (see
-:mod:`tools.intent.features`). A linear SVM scores every intent; its scores become
-probabilities through a softmax whose temperature is fitted on out-of-fold scores of the
-training examples, so confidences are calibrated and the router can hand unsure messages to
-a language model. When the taxonomy has an out-of-scope class, a rejection threshold on that
-confidence is tuned on the same out-of-fold scores (never on evaluation data).
+pretrained encoder is installed, mean-pooled layers of a sentence encoder (the bundled int8
+all-MiniLM-L6-v2, or all-MiniLM-L6-v2 / all-mpnet-base-v2 from the ``encoder`` /
+``encoder-mpnet`` extras; see :mod:`tools.intent.features`). A linear SVM scores every
+intent (or, on request, logistic regression; see :mod:`tools.intent.fitting`); its scores
+become probabilities through a softmax whose temperature is fitted on out-of-fold scores
+of the training examples, so confidences are calibrated and the router can hand unsure
+messages to a language model. When the taxonomy has an out-of-scope class, a rejection
+threshold on that confidence is tuned on the same out-of-fold scores (never on evaluation
+data).
 
 With an encoder, a second SVM on the TF-IDF block alone answers the messages it is sure of
 and only the others are encoded (see :mod:`tools.intent.cascade`): the encoder's accuracy
@@ -25,7 +27,6 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import sklearn
 from scipy import sparse
-from sklearn.svm import LinearSVC
 
 from tools.intent.calibration import (
     assemble_out_of_fold,
@@ -48,8 +49,16 @@ from tools.intent.features import (
     SparseTextScorer,
     TextFeatures,
     encoder_features,
+    prepare_encoders,
 )
-from tools.intent.fitting import RANDOM_STATE, Fit, linear_parts, run_fits
+from tools.intent.fitting import (
+    RANDOM_STATE,
+    Fit,
+    Head,
+    LinearModel,
+    linear_parts,
+    run_fits,
+)
 from tools.intent.label_names import with_label_names
 from tools.intent.normalise import encoder_text, normalise_text
 from tools.intent.prediction import IntentPrediction
@@ -64,7 +73,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["EncoderMode", "IntentClassifier", "IntentPrediction", "encoder_models", "engine_name"]
 
-MODEL_VERSION = 8
+MODEL_VERSION = 9
 """Bumped whenever features or hyper-parameters change, so cached models are retrained."""
 
 TOP_K = 3
@@ -104,6 +113,7 @@ class IntentClassifier:
         *,
         label_names: bool = True,
         workers: int | None = None,
+        head: Head | None = None,
     ) -> None:
         """Create an untrained classifier; ``encoder`` and ``models`` choose the feature set.
 
@@ -111,7 +121,8 @@ class IntentClassifier:
         ``cascade=False`` encodes every message instead of letting TF-IDF answer sure ones.
         ``label_names`` adds each intent's name as an example (see
         :mod:`tools.intent.label_names`). ``workers`` caps the processes fitting SVMs at once
-        (default: see :func:`tools.intent.fitting.run_fits`).
+        (default: see :func:`tools.intent.fitting.run_fits`). ``head`` chooses the linear
+        model (default: the SVM).
         """
         self.encoder: EncoderMode = encoder
         self.models = tuple(models) if models is not None else None
@@ -135,8 +146,11 @@ class IntentClassifier:
         """Fingerprint of the catalogue this model was trained from, if any."""
         self._text = TextFeatures()
         self._embedders: list[SentenceEncoder] = []
-        self._model: LinearSVC | None = None
-        self._fast: LinearSVC | None = None
+        self.requested_head = head
+        self.head: Head = head or "svm"
+        """The linear model: the SVM, or logistic regression when asked for."""
+        self._model: LinearModel | None = None
+        self._fast: LinearModel | None = None
         self._labels: list[str] = []
         self._scorer: SparseTextScorer | None = None
         self._intercept = np.zeros(0)
@@ -183,11 +197,16 @@ class IntentClassifier:
         use_fast = self.cascade and bool(self._embedders) and smallest >= CASCADE_MIN_EXAMPLES
         folds = min(CALIBRATION_FOLDS, smallest)
         splits = calibration_splits(gold, folds, RANDOM_STATE) if folds >= 2 else []
+        self.head = self.requested_head or "svm"
         blocks = [features, text] if use_fast else [features]
-        fits = [Fit(block, gold) for block in blocks]
-        fits += [Fit(block, gold, rows, held_out) for block in blocks for rows, held_out in splits]
+        fits = [Fit(block, gold, head=self.head) for block in blocks]
+        fits += [
+            Fit(block, gold, rows, held_out, self.head)
+            for block in blocks
+            for rows, held_out in splits
+        ]
         results = run_fits(fits, self.workers)
-        models = [cast(LinearSVC, result) for result in results[: len(blocks)]]
+        models = [cast(LinearModel, result) for result in results[: len(blocks)]]
         self._model, self._fast = models[0], (models[1] if use_fast else None)
         held_out = [rows for _, rows in splits]
         per_fold = [cast(tuple[np.ndarray, np.ndarray], r) for r in results[len(blocks) :]]
@@ -316,6 +335,7 @@ class IntentClassifier:
             "fingerprint": self.fingerprint,
             "labels": self._labels,
             "text": self._text,
+            "head": self.head,
             "model": self._model,
             "fast_model": self._fast,
             "fast_temperature": self.fast_temperature,
@@ -340,7 +360,9 @@ class IntentClassifier:
         classifier = cls("on" if models else "off", models)
         classifier.engine = engine
         classifier._embedders = load_embedders(engine)
+        prepare_encoders(classifier._embedders)
         classifier._text = payload["text"]
+        classifier.head = payload["head"]
         classifier._model = payload["model"]
         classifier._fast = payload["fast_model"]
         classifier.fast_temperature = float(payload["fast_temperature"])

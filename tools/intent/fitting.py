@@ -1,7 +1,9 @@
-"""Fit the intent classifier's linear SVMs side by side, one per core.
+"""Fit the intent classifier's linear models side by side, one per core.
 
-Training fits up to eight SVMs: the full model and the TF-IDF first stage on every example,
-and each of them again on every calibration fold for out-of-fold scores. liblinear uses one
+The model is a linear SVM, or on request logistic regression (see :data:`LOGISTIC_C`).
+Training fits up to eight models: the
+full model and the TF-IDF first stage on every example, and each of them again on every
+calibration fold for out-of-fold scores. liblinear uses one
 core per fit and keeps its random generator process-wide, so concurrent fits run in worker
 processes (joblib's loky), never in threads: the models are exactly those of fitting one
 after the other. Small problems are fitted in this process, where starting workers would
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from joblib import Parallel, delayed
+from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from tools.embeddings.parallel import usable_cores
@@ -33,14 +36,32 @@ minute per core.
 """
 
 
-def build_model() -> LinearSVC:
-    """A fresh, unfitted linear SVM with the classifier's hyper-parameters."""
+Head: TypeAlias = Literal["svm", "logistic"]
+"""The kind of linear model that scores the intents."""
+
+LinearModel: TypeAlias = LinearSVC | LogisticRegression
+"""A fitted model of either head."""
+
+LOGISTIC_C = 10.0
+"""Inverse regularisation of the logistic head (chosen on Banking77 training folds).
+
+With 10 examples per intent on Banking77 (5 folds of the training set, the int8 MiniLM's layers
+4-6) logistic regression at this C was 0.8 point more accurate than the SVM (84.25%
+against 83.49%; C=30 no better). It is not the default: on the bundled catalogue it moved
+a furious message from the sentiment hand-off (with its apology) to a complaint.
+"""
+
+
+def build_model(head: Head = "svm") -> LinearModel:
+    """A fresh, unfitted model of ``head`` with the classifier's hyper-parameters."""
+    if head == "logistic":
+        return LogisticRegression(C=LOGISTIC_C, class_weight="balanced", max_iter=2000)
     return LinearSVC(C=1.0, class_weight="balanced", random_state=RANDOM_STATE, max_iter=5000)
 
 
 @dataclass(frozen=True)
 class Fit:
-    """One SVM to fit on ``features`` (sparse or dense rows) labelled ``labels``.
+    """One model of ``head`` to fit on ``features`` (sparse or dense rows) labelled ``labels``.
 
     With ``train_rows`` it learns from those rows only; with ``held_out`` the result is
     ``(classes, scores of the held-out rows)`` instead of the model, which keeps the
@@ -51,18 +72,19 @@ class Fit:
     labels: np.ndarray
     train_rows: np.ndarray | None = None
     held_out: np.ndarray | None = None
+    head: Head = "svm"
 
 
-FitResult: TypeAlias = LinearSVC | tuple[np.ndarray, np.ndarray]
+FitResult: TypeAlias = LinearModel | tuple[np.ndarray, np.ndarray]
 """A fitted model, or ``(classes, scores)`` for a fit with held-out rows."""
 
 
 def run_fit(fit: Fit) -> FitResult:
-    """Fit one SVM (see :class:`Fit`)."""
+    """Fit one model (see :class:`Fit`)."""
     features, labels = fit.features, fit.labels
     if fit.train_rows is not None:
         features, labels = features[fit.train_rows], labels[fit.train_rows]
-    model = build_model().fit(features, labels)
+    model = build_model(fit.head).fit(features, labels)
     if fit.held_out is None:
         return model
     return np.asarray(model.classes_), decision_scores(model, fit.features[fit.held_out])
@@ -77,7 +99,7 @@ def _stored_values(fit: Fit) -> int:
 
 
 def run_fits(fits: Sequence[Fit], workers: int | None = None) -> list[FitResult]:
-    """Fit every SVM in ``fits``; return their results in the same order.
+    """Fit every model in ``fits``; return their results in the same order.
 
     ``workers`` defaults to the usable cores when the problem is large enough to gain from
     them (see :data:`PARALLEL_MIN_NONZEROS`), and to one otherwise.
@@ -97,7 +119,7 @@ def run_fits(fits: Sequence[Fit], workers: int | None = None) -> list[FitResult]
     return [by_index[index] for index in range(len(fits))]
 
 
-def linear_parts(model: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
+def linear_parts(model: LinearModel) -> tuple[np.ndarray, np.ndarray]:
     """(coef, intercept) with one row per class, also for a two-class model."""
     coef = np.asarray(model.coef_, dtype=np.float64)
     intercept = np.asarray(model.intercept_, dtype=np.float64)
