@@ -34,6 +34,8 @@ SMALLTALK = {
     "greeting": "Hello! " + CAPABILITIES + " What can I do for you?",
     "thanks": "You're welcome! Is there anything else I can help with?",
     "goodbye": "Thanks for contacting us — have a great day!",
+    "venting": "I'm sorry this has been frustrating. Tell me what went wrong — an order number "
+    "helps — and I'll do my best to sort it out, or ask and I'll bring in a member of our team.",
 }
 
 HANDOFF = {

@@ -50,3 +50,12 @@ def test_a_real_message_after_an_empty_one_is_answered(graph):
     assert "didn't catch" in chat.say("   ")
     reply = chat.say("where is my order #W1234567?")
     assert "#W1234567" in reply and "didn't catch" not in reply
+
+
+def test_a_frustrated_message_without_a_request_gets_an_apology_and_a_question(graph):
+    chat = Conversation(graph)
+    reply = chat.say("honestly I'm so fed up with this shop")
+    assert chat.state["intent"] == "venting"
+    assert chat.state["route"] == "smalltalk"
+    assert reply.startswith("I'm sorry this has been frustrating.")
+    assert "what went wrong" in reply and not chat.interrupts

@@ -46,6 +46,7 @@ EXPECTED_ROUTES = {
     "complaint": ("handoff", None),
     "greeting": ("smalltalk", None),
     "thanks": ("smalltalk", None),
+    "venting": ("smalltalk", None),
     "goodbye": ("smalltalk", None),
     "out_of_scope": ("out_of_scope", None),
 }
