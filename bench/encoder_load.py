@@ -12,7 +12,9 @@ first import to a ready session is measured inside the child. Three cases, run i
 Prints min / median / max wall and CPU seconds per case (CPU time is less disturbed by other
 work on the machine), and whether the child imported ``onnx``.
 
-    OMP_NUM_THREADS=1 .venv/bin/python -m bench.encoder_load [--runs 3] [--layers 4,5,6]
+    OMP_NUM_THREADS=1 .venv/bin/python -m bench.encoder_load [--runs 3] [--layers 5,6]
+
+``--layers`` defaults to the layers the intent features use (`INTENT_ENCODER_LAYERS`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tools.intent.features import INTENT_ENCODER_LAYERS
+
 ROOT = Path(__file__).resolve().parents[1]
+FEATURE_LAYERS = ",".join(map(str, INTENT_ENCODER_LAYERS["all-MiniLM-L6-v2-int8"]))
+"""The int8 encoder's layers the intent features use: what a deployment loads."""
 
 CHILD = """
 import resource, sys, time
@@ -72,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     """Time each case ``--runs`` times and print one line per case."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=3, help="Runs per case (default 3).")
-    parser.add_argument("--layers", default="4,5,6", help="Layers to expose (default 4,5,6).")
+    parser.add_argument(
+        "--layers",
+        default=FEATURE_LAYERS,
+        help=f"Layers to expose (default {FEATURE_LAYERS}, the intent features').",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")

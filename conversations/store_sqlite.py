@@ -217,14 +217,14 @@ class SqliteServerStore(SqliteWorkspace, SqliteAnalyticsRecords):
 
         Only rows above `after_row` count for the sequence numbers.
         """
+        top = self.latest_event_row()  # first: a row added meanwhile is read again, not lost
         with self._lock:
-            top = self._conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM events").fetchone()
             rows = self._conn.execute(
                 "SELECT conversation_id, MAX(seq) FROM events WHERE rowid > ? "
                 "GROUP BY conversation_id",
                 (after_row,),
             ).fetchall()
-        return int(top[0]), {str(row[0]): int(row[1]) for row in rows}
+        return top, {str(row[0]): int(row[1]) for row in rows}
 
     def reserved_seq(self, conversation_id: str) -> int:
         """The highest sequence number a process reserved for the conversation (0 when none)."""
