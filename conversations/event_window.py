@@ -1,8 +1,8 @@
 """The recent events of one conversation kept in memory, counted against a shared byte budget.
 
 Every conversation's window charges the events it holds to one `ByteBudget`; the hub
-drops whole idle windows, then the oldest events of the others, while the budget is
-exceeded. Sizes are estimates: an event's JSON length plus a fixed cost per event for
+drops whole idle windows, then the oldest events of the others, once the budget is
+exceeded and down to its low-water mark. Sizes are estimates: an event's JSON length plus a fixed cost per event for
 the Python objects holding it (measured with tracemalloc for typical token and tool
 events), cheap enough to take on every token.
 """
@@ -18,6 +18,10 @@ EVENT_OVERHEAD = 320
 """Bytes a kept event costs beyond its JSON text (dict, strings, tuple, deque slot)."""
 
 Item = tuple[int, dict[str, Any]]
+
+LOW_WATER = 0.875
+"""Share of the limit the hub frees down to once the limit is passed, so trimming runs
+once per eighth of the budget rather than on every event that arrives at the limit."""
 
 
 def event_bytes(event: dict[str, Any]) -> int:
@@ -38,6 +42,11 @@ class ByteBudget:
     def exceeded(self) -> bool:
         """Whether the kept events take more than the limit."""
         return bool(self.limit) and self.used > self.limit
+
+    @property
+    def above_low_water(self) -> bool:
+        """Whether the kept events still take more than the share trimming stops at."""
+        return bool(self.limit) and self.used > self.limit * LOW_WATER
 
 
 class EventWindow:

@@ -119,22 +119,24 @@ class EventHub:
                 excess -= 1
 
     def _shrink(self) -> None:
-        """Keep the events within the byte budget, least recently used conversations first.
+        """Once the byte budget is exceeded, free memory down to its low-water mark.
 
-        Idle conversations go whole; then the oldest events of the rest (each keeps its
-        newest event, so a running turn is still seen as running).
+        Least recently used conversations first: idle ones go whole; then the oldest
+        events of the rest (each keeps its newest event, so a running turn is still seen
+        as running).
         """
-        if not self._budget.exceeded:
+        budget = self._budget
+        if not budget.exceeded:
             return
         for conversation_id in list(self._logs):
-            if not self._budget.exceeded:
+            if not budget.above_low_water:
                 return
             if self._logs[conversation_id].idle:
                 self._logs.pop(conversation_id).events.clear()
         for log in list(self._logs.values()):
-            while self._budget.exceeded and log.events.drop_oldest():
+            while budget.above_low_water and log.events.drop_oldest():
                 pass
-            if not self._budget.exceeded:
+            if not budget.above_low_water:
                 return
 
     def forget(self, conversation_id: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import conversations.event_window as event_window
 import conversations.hub as hub_module
 from conversations.hub import EventHub
 from conversations.store_sqlite import SqliteServerStore
@@ -115,3 +116,19 @@ async def test_no_budget_keeps_every_event():
     for n in range(50):
         await _turn(hub, f"c{n}")
     assert len(hub._logs) == 50 and hub.cached_bytes > 0
+
+
+async def test_trimming_frees_down_to_the_low_water_mark_so_it_runs_rarely():
+    budget = 16 * 1024
+    hub = EventHub(SqliteServerStore(":memory:"), cache_bytes=budget)
+    await hub.publish("long", {"type": "customer_message", "text": "hi"})
+    trims, previous = 0, hub.cached_bytes
+    for _ in range(2000):
+        await hub.publish("long", {"type": "token", "text": "x" * 40})
+        if hub.cached_bytes < previous:
+            trims += 1
+            assert hub.cached_bytes <= budget * event_window.LOW_WATER
+        previous = hub.cached_bytes
+    assert 0 < trims <= 2000 * 360 / (budget * (1 - event_window.LOW_WATER)) + 1, (
+        "each trim frees an eighth of the budget instead of one event"
+    )
