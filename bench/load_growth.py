@@ -4,11 +4,13 @@ Starts `tandem serve` (one worker, so the CPU read is that turn's process; the p
 fast, so long conversations take minutes, not hours) on a fresh prepared data folder and
 runs `--runs` conversations one after another, each to the largest mark. A mark is a
 number of messages (a customer message and the reply are two); at each, the server CPU
-and the median latency of the `--window` turns ending there are taken. The table shows
+and the median latency of the `--window` turns ending there are taken (a mark with fewer
+turns before it, 20 messages for instance, pools those turns of as many fresh
+conversations as it takes, so every mark is read over the same number of turns). The table shows
 min / median / max over the runs and the growth from the first mark to the last as a ratio
 (1.0×: a turn costs the same however long the conversation is).
 
-    .venv/bin/python -m bench.load_growth [--marks 20 800] [--runs 3] [--window 10]
+    .venv/bin/python -m bench.load_growth [--marks 20 800] [--runs 3] [--window 40]
         [--tokens-per-second 2000]
 """
 
@@ -21,6 +23,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
@@ -34,30 +37,69 @@ Marks = dict[int, tuple[float, float]]
 """Per mark (messages): server CPU seconds per turn and median turn latency in seconds."""
 
 
+@dataclass
+class Window:
+    """The turns measured before one mark: their server CPU and latencies."""
+
+    cpu: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    def add(self, other: Window) -> None:
+        """Pool another conversation's turns before the same mark into this window."""
+        self.cpu += other.cpu
+        self.latencies += other.latencies
+
+    def figures(self) -> tuple[float, float]:
+        """Server CPU seconds per turn and the median turn latency."""
+        return self.cpu / len(self.latencies), statistics.median(self.latencies)
+
+
+def window_turns(mark: int, window: int) -> int:
+    """Turns one conversation can give the window ending at `mark` (a mark of 20 has 10)."""
+    return min(window, mark // 2)
+
+
 async def one_conversation(
     server: ServerProcess, base: str, token: str, marks: list[int], window: int
-) -> Marks:
-    """Run one conversation to the last mark; measure the window of turns before each."""
-    found: Marks = {}
+) -> dict[int, Window]:
+    """Run one conversation to the last mark; measure the turns before each mark."""
+    found: dict[int, Window] = {}
     headers = {"Authorization": f"Bearer {token}"}
     async with http_client(base, headers=headers) as client:
         response = await client.post("/v1/conversations", json={})
         response.raise_for_status()
         conversation = response.json()["id"]
         turns = max(marks) // 2
-        starts = {mark // 2 - window: mark for mark in marks}
-        cpu_start, latencies = 0.0, list[float]()
+        starts = {mark // 2 - window_turns(mark, window): mark for mark in marks}
+        cpu_start, current = 0.0, Window()
         for turn in range(1, turns + 1):
             if turn - 1 in starts:
-                cpu_start, latencies = server.cpu_seconds() or 0.0, []
+                cpu_start, current = server.cpu_seconds() or 0.0, Window()
             sample = await tandem_turn(client, conversation, MESSAGES[turn % len(MESSAGES)])
             if sample.error or sample.latency is None:
                 raise RuntimeError(f"turn {turn} failed: {sample.error} {sample.detail}")
-            latencies.append(sample.latency)
+            current.latencies.append(sample.latency)
             if turn * 2 in marks:
-                cpu = (server.cpu_seconds() or 0.0) - cpu_start
-                found[turn * 2] = (cpu / window, statistics.median(latencies))
+                current.cpu = (server.cpu_seconds() or 0.0) - cpu_start
+                found[turn * 2] = current
     return found
+
+
+async def one_run(
+    server: ServerProcess, base: str, token: str, marks: list[int], window: int
+) -> Marks:
+    """One conversation to the last mark, plus short ones so every mark has `window` turns.
+
+    A conversation has only `mark / 2` turns before an early mark, so marks shorter than
+    the window pool the same turns of further fresh conversations: every mark's CPU figure
+    is then read over as many turns, with the same clock-tick resolution.
+    """
+    windows = await one_conversation(server, base, token, marks, window)
+    for mark in marks:
+        while len(windows[mark].latencies) < window:
+            extra = await one_conversation(server, base, token, [mark], window)
+            windows[mark].add(extra[mark])
+    return {mark: windows[mark].figures() for mark in marks}
 
 
 async def measure(args: argparse.Namespace, workdir: Path) -> list[Marks]:
@@ -71,8 +113,7 @@ async def measure(args: argparse.Namespace, workdir: Path) -> list[Marks]:
         await server.wait_ready(base, "/readyz", STARTUP_SECONDS)
         token = customer_token(data_dir)
         return [
-            await one_conversation(server, base, token, args.marks, args.window)
-            for _ in range(args.runs)
+            await one_run(server, base, token, args.marks, args.window) for _ in range(args.runs)
         ]
     finally:
         server.stop()
@@ -115,12 +156,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--marks", type=int, nargs="+", default=[20, 800])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--window", type=int, default=10, help="turns measured per mark")
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=40,
+        help="turns measured per mark (marks with fewer turns pool fresh conversations)",
+    )
     parser.add_argument("--tokens-per-second", type=float, default=2000.0)
     args = parser.parse_args(argv)
     args.marks = sorted(args.marks)
-    if args.runs < 1 or args.window < 1 or any(m % 2 or m // 2 < args.window for m in args.marks):
-        parser.error("marks must be even and at least twice the window; runs positive")
+    if args.runs < 1 or args.window < 1 or any(m < 2 or m % 2 for m in args.marks):
+        parser.error("marks must be even and at least 2; runs and window positive")
     console = Console(width=None if sys.stdout.isatty() else 110)
     workdir = Path(tempfile.mkdtemp(prefix="tandem-growth-"))
     try:
