@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from config.private_files import private_file
+from conversations.sqlite_files import schema_lock
 from conversations.store import QUEUE_OPEN
 from conversations.store_sqlite_analytics import SqliteAnalyticsRecords
 from conversations.workspace_sqlite import SqliteWorkspace, migrate_workspace
@@ -87,7 +88,7 @@ class SqliteServerStore(SqliteWorkspace, SqliteAnalyticsRecords):
         )
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
-        with self._lock:
+        with self._lock, schema_lock(path):
             if str(path) != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 # Each event is its own commit on the event loop's thread; in WAL mode NORMAL

@@ -22,6 +22,7 @@ from conversations.fanout import RedisFanout
 from conversations.hub import EventHub, QueueFeed
 from conversations.lease import ConversationLease, LocalLease
 from conversations.runner import RunnerPolicy
+from conversations.sqlite_files import schema_lock
 from conversations.store import ServerStore
 
 SaverT = TypeVar("SaverT", bound=BaseCheckpointSaver[Any])
@@ -129,12 +130,14 @@ def open_long_term_store(settings: Settings) -> Iterator[BaseStore]:
     else:
         from langgraph.store.sqlite import SqliteStore
 
-        with SqliteStore.from_conn_string(private_file(settings.memory_db)) as store:
+        path = private_file(settings.memory_db)
+        with SqliteStore.from_conn_string(path) as store:
             # As the other SQLite files: a commit appends to the write-ahead log instead of
             # syncing a rollback journal and the database file (two fsyncs per profile save).
-            store.conn.execute("PRAGMA journal_mode=WAL")
             store.conn.execute("PRAGMA synchronous=NORMAL")
-            store.setup()
+            with schema_lock(path):  # its migrations add columns: one process at a time
+                store.conn.execute("PRAGMA journal_mode=WAL")
+                store.setup()
             yield store
 
 
