@@ -27,11 +27,7 @@ from bench.kb_retrieval import (
 from tools.embeddings.base import Embedder
 from tools.knowledge.bm25 import Bm25Params
 from tools.knowledge.opensearch_client import connect
-from tools.knowledge.opensearch_index import (
-    OPENSEARCH_TITLE_WEIGHT,
-    HybridWeights,
-    OpenSearchKnowledgeBase,
-)
+from tools.knowledge.opensearch_index import HybridWeights, OpenSearchKnowledgeBase
 
 BM25_ONLY_DIMENSION = 8
 """Vector size of the throw-away index when no embedder is used (no vectors are written)."""
@@ -80,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bm25-weight", type=float, default=1.0)
     parser.add_argument("--vector-weight", type=float, default=HybridWeights.vector)
     parser.add_argument("--pool", type=int, default=50, help="candidates per retriever")
-    parser.add_argument("--title-weight", type=float, default=OPENSEARCH_TITLE_WEIGHT)
+    parser.add_argument("--title-weight", type=float, default=Bm25Params.title_weight)
     args = parser.parse_args(argv)
     folder: Path = args.dataset
     if not all(
