@@ -14,6 +14,7 @@ from cli.kb import kb_app
 from config.settings import Settings, get_settings
 from tools.embeddings.base import HashingEmbedder
 from tools.knowledge.base import Document
+from tools.knowledge.bm25 import Bm25Params
 from tools.knowledge.demo import ARTICLES_DIR
 from tools.knowledge.ingest import ingest_path
 from tools.knowledge.opensearch_client import connect
@@ -71,6 +72,9 @@ def test_ensure_index_creates_once_and_refuses_another_dimension(
     assert mapping["properties"]["title"]["type"] == "text"
     with pytest.raises(IndexMismatch, match="64-dimensional"):
         ensure_index(client, index_name, 128)
+    # Title stems are written title-weight times, so another weight needs a new index.
+    with pytest.raises(IndexMismatch, match="title weight 4"):
+        ensure_index(client, index_name, 64, Bm25Params(title_weight=4.0))
 
 
 def test_bm25_search_ranks_matches_and_never_crosses_tenants(
