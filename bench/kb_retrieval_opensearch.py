@@ -4,6 +4,8 @@ Same dataset, queries and metrics as `bench.kb_retrieval` (the SQLite backend), 
 running OpenSearch node with the k-NN plugin (`scripts/opensearch.sh start`). The corpus
 is bulk-indexed into a throw-away index, which is deleted afterwards. Run with
 `python -m bench.kb_retrieval_opensearch --url http://127.0.0.1:9200 --embedder hashing`.
+`--compare` also scores the embedded (SQLite) backend with the same BM25F parameters in the
+same run, for a side-by-side of the two backends on identical queries.
 """
 
 from __future__ import annotations
@@ -24,14 +26,11 @@ from bench.kb_retrieval import (
     make_embedder,
     print_metrics,
 )
+from bench.kb_retrieval import run as run_embedded
 from tools.embeddings.base import Embedder
 from tools.knowledge.bm25 import Bm25Params
 from tools.knowledge.opensearch_client import connect
-from tools.knowledge.opensearch_index import (
-    OPENSEARCH_TITLE_WEIGHT,
-    HybridWeights,
-    OpenSearchKnowledgeBase,
-)
+from tools.knowledge.opensearch_index import HybridWeights, OpenSearchKnowledgeBase
 
 BM25_ONLY_DIMENSION = 8
 """Vector size of the throw-away index when no embedder is used (no vectors are written)."""
@@ -80,7 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bm25-weight", type=float, default=1.0)
     parser.add_argument("--vector-weight", type=float, default=HybridWeights.vector)
     parser.add_argument("--pool", type=int, default=50, help="candidates per retriever")
-    parser.add_argument("--title-weight", type=float, default=OPENSEARCH_TITLE_WEIGHT)
+    parser.add_argument("--title-weight", type=float, default=Bm25Params.title_weight)
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also score the embedded (SQLite) backend, BM25F alone, in the same run",
+    )
     args = parser.parse_args(argv)
     folder: Path = args.dataset
     if not all(
@@ -95,8 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     except OpenSearchConnectionError as exc:
         print(f"kb_retrieval_opensearch: cannot reach OpenSearch at {args.url}: {exc}")
         return 1
+    embedded = run_embedded(folder, bm25=bm25) if args.compare else None
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(
+            json.dumps(
+                result if embedded is None else {"opensearch": result, "embedded": embedded},
+                indent=2,
+            )
+        )
         return 0
     retriever = (
         "BM25"
@@ -108,6 +118,12 @@ def main(argv: list[str] | None = None) -> int:
         f"documents, {result['queries']:.0f} queries (indexed in {result['index_seconds']:.2f} s)"
     )
     print_metrics(result)
+    if embedded is not None:
+        print(
+            "kb_retrieval · the embedded (SQLite) backend, same parameters and queries "
+            f"(indexed in {embedded['index_seconds']:.2f} s)"
+        )
+        print_metrics(embedded)
     return 0
 
 

@@ -215,3 +215,29 @@ def search(
     if answer:
         for evidence in answer_sentences(query, passages):
             console.print(f"• {escape(evidence.text)} [dim]({escape(evidence.article_id)})[/]")
+
+
+@kb_app.command("migrate")
+def migrate() -> None:
+    """Upgrade the OpenSearch index of an older schema in place, from its stored articles."""
+    from tools.knowledge.opensearch_client import connect
+    from tools.knowledge.opensearch_migrate import migrate_index
+
+    settings = get_settings()
+    if settings.kb_backend != "opensearch":
+        raise _fail("`tandem kb migrate` upgrades an OpenSearch index; kb_backend is sqlite")
+    label = f"OpenSearch {settings.opensearch_url} index {settings.opensearch_index}"
+    try:
+        client = connect(settings.opensearch_url, settings.aws_region)
+    except _backend_errors() as exc:
+        raise _fail(str(exc)) from None
+    try:
+        written = migrate_index(client, settings.opensearch_index)
+    except _backend_errors() as exc:
+        raise _fail(f"migrating {label} failed: {exc}") from None
+    finally:
+        client.close()
+    if written:
+        Console().print(f"{label}: {written} article(s) upgraded to the current schema.")
+    else:
+        Console().print(f"{label} already has the current schema.")

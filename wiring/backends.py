@@ -69,7 +69,8 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
     """The help centre `kb_backend` selects: the seeded SQLite index, or OpenSearch.
 
     OpenSearch raises `OpenSearchUnavailable` (endpoint in the message) when the node
-    cannot be reached or refuses the index, `IndexMismatch` for vectors of another size.
+    cannot be reached or refuses the index, `IndexMismatch` for vectors of another size
+    or an index of an older schema (`tandem kb migrate` upgrades it).
     """
     if settings.kb_backend == "opensearch":
         from tools.knowledge.opensearch_backend import open_opensearch_kb

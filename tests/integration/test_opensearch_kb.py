@@ -14,11 +14,13 @@ from cli.kb import kb_app
 from config.settings import Settings, get_settings
 from tools.embeddings.base import HashingEmbedder
 from tools.knowledge.base import Document
+from tools.knowledge.bm25 import Bm25Params
 from tools.knowledge.demo import ARTICLES_DIR
 from tools.knowledge.ingest import ingest_path
 from tools.knowledge.opensearch_client import connect
-from tools.knowledge.opensearch_index import OpenSearchKnowledgeBase
+from tools.knowledge.opensearch_index import OpenSearchKnowledgeBase, document_id
 from tools.knowledge.opensearch_schema import IndexMismatch, ensure_index
+from tools.knowledge.sqlite_index import SqliteKnowledgeBase
 from wiring.backends import open_knowledge_base
 
 pytestmark = [pytest.mark.integration, pytest.mark.enable_socket]
@@ -70,6 +72,9 @@ def test_ensure_index_creates_once_and_refuses_another_dimension(
     assert mapping["properties"]["title"]["type"] == "text"
     with pytest.raises(IndexMismatch, match="64-dimensional"):
         ensure_index(client, index_name, 128)
+    # Title stems are written title-weight times, so another weight needs a new index.
+    with pytest.raises(IndexMismatch, match="title weight 4"):
+        ensure_index(client, index_name, 64, Bm25Params(title_weight=4.0))
 
 
 def test_bm25_search_ranks_matches_and_never_crosses_tenants(
@@ -198,7 +203,6 @@ def test_long_messages_damp_rare_words_as_the_embedded_backend_does(
     client: OpenSearch, index_name: str
 ) -> None:
     kb = open_kb(client, index_name, hybrid=False)
-    # OpenSearch keeps term statistics per field, so the words live in the bodies only.
     kb.upsert_many(
         [doc("refunds.md", "Note", "Refund status: a refund reaches your card in a week.")]
         + [doc(f"r{i}.md", f"Note {i}", f"Orders and refund notes {i}.") for i in range(7)]
@@ -211,3 +215,131 @@ def test_long_messages_damp_rare_words_as_the_embedded_backend_does(
     filler = " ".join(f"word{i}" for i in range(20))
     message = f"Where is my refund? Zanzibar. The refund is late. {filler}"
     assert kb.search(message, k=1, tenant="acme")[0].article_id == "refunds"
+
+
+TOPICS = ("savings", "mortgages", "pensions", "loans", "insurance", "overdrafts", "statements")
+CARD_CENTRE = [
+    doc(
+        "chargebacks.md",
+        "Chargebacks",
+        "If a merchant will not refund you, we raise a chargeback with the network for you. "
+        "Tell us the date and the amount; we reply within ten business days.",
+    ),
+    doc(
+        "card-limits.md",
+        "Card limits",
+        "Your card has daily limits for payments and cash. Raise a card limit in the app "
+        "under card settings.",
+    ),
+] + [
+    doc(
+        f"{topic}.md",
+        topic.capitalize(),
+        f"Our {topic} page explains {topic} for customers. Pay {topic} fees with your card "
+        "or by transfer; the card must be active.",
+    )
+    for topic in TOPICS
+]
+PASTED_MESSAGE = (
+    "Hi, my card was charged twice by a shop. The card payment shows twice on my card "
+    "statement. I used the same card in the shop and the card terminal failed, so the cashier "
+    "swiped my card again. The shop refuses a refund. Can you open a chargeback? How does a "
+    "chargeback work for my card?"
+)
+
+
+def test_long_pasted_messages_rank_as_the_embedded_backend_ranks_them(
+    client: OpenSearch, index_name: str
+) -> None:
+    kb = open_kb(client, index_name, hybrid=False)
+    kb.upsert_many(CARD_CENTRE)
+    embedded = SqliteKnowledgeBase(default_tenant="acme")
+    embedded.upsert_many(CARD_CENTRE)
+    # "card" is in every article, so the repeated common word must not outweigh the topic
+    # (per-field statistics made the one title with "card" in it win).
+    found = kb.search(PASTED_MESSAGE, k=3, tenant="acme")
+    expected = embedded.search(PASTED_MESSAGE, k=3, tenant="acme")
+    embedded.close()
+    assert [p.article_id for p in found] == [p.article_id for p in expected]
+    assert found[0].article_id == "chargebacks"
+    assert [p.score for p in found] == pytest.approx([p.score for p in expected], rel=1e-5)
+
+
+def test_messages_with_hundreds_of_distinct_words_keep_every_stem(
+    client: OpenSearch, index_name: str
+) -> None:
+    kb = open_kb(client, index_name, hybrid=False)
+    kb.upsert_many([*HELP_CENTRE, doc("logs.md", "Logs", "Paste logs here: zeta777.")])
+    # 400 distinct words said once, then the one that matters, also said once.
+    message = " ".join(f"word{i}" for i in range(400)) + " zeta777"
+    assert [p.article_id for p in kb.search(message, k=3, tenant="acme")] == ["logs"]
+
+
+SCHEMA_2 = {
+    "settings": {"index": {"knn": True, "number_of_shards": 1, "number_of_replicas": 0}},
+    "mappings": {
+        "dynamic": "strict",
+        "_meta": {"schema_version": 2, "dimension": 64},
+        "properties": {
+            **{name: {"type": "keyword"} for name in ("tenant", "source", "article_id")},
+            "title": {"type": "text", "analyzer": "english"},
+            "text": {"type": "text", "analyzer": "english"},
+            "content_hash": {"type": "keyword", "index": False},
+            "embedder": {"type": "keyword"},
+            "updated_at": {"type": "date", "format": "epoch_millis"},
+            "embedding": {
+                "type": "knn_vector",
+                "dimension": 64,
+                "method": {"name": "hnsw", "engine": "lucene", "space_type": "cosinesimil"},
+            },
+        },
+    },
+}
+
+
+def test_an_index_of_the_previous_schema_is_refused_then_migrated_in_place(
+    client: OpenSearch,
+    index_name: str,
+    opensearch_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client.indices.create(index=index_name, body=SCHEMA_2)
+    embedder = HashingEmbedder(64)
+    for document in HELP_CENTRE:
+        vector = embedder.embed([f"{document.title}\n\n{document.text}"])[0].tolist()
+        source = {
+            "tenant": document.tenant,
+            "source": document.source,
+            "article_id": document.article_id,
+            "title": document.title,
+            "text": document.text,
+            "content_hash": document.effective_hash(),
+            "embedding": vector,
+        }
+        client.index(
+            index=index_name, id=document_id(document.tenant, document.source), body=source
+        )
+    client.indices.refresh(index=index_name)
+    with pytest.raises(IndexMismatch, match="tandem kb migrate"):
+        open_kb(client, index_name)
+    env = {
+        "TANDEM_KB_BACKEND": "opensearch",
+        "TANDEM_OPENSEARCH_URL": opensearch_url,
+        "TANDEM_OPENSEARCH_INDEX": index_name,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(kb_app, ["migrate"], env=CLI_ENV)
+        assert result.exit_code == 0, result.output
+        assert "4 article(s) upgraded" in result.output
+        again = CliRunner().invoke(kb_app, ["migrate"], env=CLI_ENV)
+        assert again.exit_code == 0 and "already has the current schema" in again.output
+    finally:
+        get_settings.cache_clear()
+    kb = open_kb(client, index_name)
+    assert kb.search("refund for my shoes", k=1, tenant="acme")[0].article_id == "returns"
+    # The stored vectors were kept: the k-NN side still finds what words miss.
+    assert kb.search("giftcards", k=1, tenant="acme")[0].article_id == "giftcards"
+    assert kb.upsert(HELP_CENTRE[0]) == "unchanged"

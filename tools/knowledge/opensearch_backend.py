@@ -21,7 +21,7 @@ def open_opensearch_kb(
 
     Raises `OpenSearchUnavailable` with the endpoint in the message when the node cannot
     be reached or refuses the index, `IndexMismatch` when the index holds vectors of
-    another size, and ValueError for an unusable URL.
+    another size or has an older schema, and ValueError for an unusable URL.
     """
     client = connect(url, region)
     try:

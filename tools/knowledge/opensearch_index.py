@@ -1,10 +1,10 @@
 """Knowledge base on OpenSearch: BM25 and k-NN retrieval fused on the client.
 
-`search` sends two queries, both limited to the tenant by a filter: a BM25 query over
-title (weighted) and body with the embedded backend's term weighting
-(`tools.knowledge.opensearch_query`), and a k-NN query on the article's embedding. Each result
-list is min-max normalised and the two are combined with weights
-(`tools.knowledge.fusion.min_max_fusion`). OpenSearch can do this server-side with a
+`search` sends two queries, both limited to the tenant by a filter: the embedded backend's
+BM25F over the article's pre-stemmed terms (`tools.knowledge.opensearch_query`; it reads the
+query stems' corpus statistics in a request of its own first), and a k-NN query on the
+article's embedding. Each result list is min-max normalised and the two are combined with
+weights (`tools.knowledge.fusion.min_max_fusion`). OpenSearch can do this server-side with a
 `normalization-processor` search pipeline, but that needs the neural-search plugin; fusing
 here works on any node with k-NN and keeps the SQLite and OpenSearch backends' ranking
 logic the same. Without an embedder, search is BM25 alone.
@@ -28,19 +28,25 @@ from opensearchpy.exceptions import NotFoundError
 
 from tools.embeddings.base import Embedder
 from tools.knowledge.base import Document, Passage
-from tools.knowledge.bm25 import Bm25Params
+from tools.knowledge.bm25 import Bm25Params, query_term_weights
 from tools.knowledge.fusion import min_max_fusion
-from tools.knowledge.opensearch_query import bm25_query
-from tools.knowledge.opensearch_schema import VECTOR_FIELD, ensure_index
+from tools.knowledge.opensearch_query import (
+    bm25_query,
+    read_statistics,
+    statistics_query,
+    stem_weights,
+)
+from tools.knowledge.opensearch_schema import (
+    VECTOR_FIELD,
+    ensure_index,
+    stem_fields,
+    title_repeats,
+)
 
 UpsertOutcome = Literal["added", "updated", "unchanged"]
 BulkProgress = Callable[[int, int], None]
 """Called as `progress(written, total)` while documents are sent to the bulk API."""
 
-OPENSEARCH_TITLE_WEIGHT = 2.0
-"""Boost of title matches. OpenSearch adds the title's and the body's BM25 scores (each
-saturated on its own) rather than pooling their counts as the embedded backend's BM25F
-does, so the embedded title weight (8) does not carry over."""
 EMBED_BATCH = 32
 MAX_EMBED_CHARS = 2000
 """Characters of title and body that are embedded (the opening of an article)."""
@@ -59,8 +65,8 @@ class HybridWeights:
 
     bm25: float = 1.0
     vector: float = 0.3
-    """On kb_retrieval_banking with the hashing embedder, 0.3 scored nDCG@10 0.423 and 0.1
-    scored 0.431, against 0.433 for BM25 alone: on long scenarios the vectors add nothing."""
+    """On kb_retrieval_banking with the hashing embedder, 0.3 scored nDCG@10 0.434 and 0.1
+    scored 0.450, against 0.458 for BM25 alone: on long scenarios the vectors add nothing."""
     pool: int = 50
     """Candidates taken from each query (at least `k`)."""
 
@@ -111,7 +117,8 @@ class OpenSearchKnowledgeBase:
         self.embedder = embedder
         self.dimension = dimension
         self.default_tenant = default_tenant
-        self.bm25 = bm25 or Bm25Params(title_weight=OPENSEARCH_TITLE_WEIGHT)
+        self.bm25 = bm25 or Bm25Params()
+        self._title_repeats = title_repeats(self.bm25)
         self.weights = weights or HybridWeights()
         ensure_index(client, index_name, dimension, self.bm25)
 
@@ -159,8 +166,24 @@ class OpenSearchKnowledgeBase:
         return [_with_score(found[key], score) for key, score in fused[:k]]
 
     def bm25_query(self, query: str, size: int, tenant: str | None) -> dict[str, Any] | None:
-        """Return the BM25 request body (None when the query has no content words)."""
-        return bm25_query(query, size, _tenant_filter(tenant), self.bm25, _SOURCE_FIELDS)
+        """Return the BM25F request body, None when no article shares a stem with the query.
+
+        Reads the corpus statistics of the query's stems from the index first.
+        """
+        weights = query_term_weights(query, self.bm25)
+        if not weights:
+            return None
+        terms = list(weights)
+        response = self.client.search(index=self.index_name, body=statistics_query(terms))
+        statistics = read_statistics(terms, response)
+        return bm25_query(
+            stem_weights(weights, statistics, self.bm25),
+            statistics.average_length,
+            size,
+            _tenant_filter(tenant),
+            self.bm25,
+            _SOURCE_FIELDS,
+        )
 
     def knn_query(self, vector: Sequence[float], size: int, tenant: str | None) -> dict[str, Any]:
         """Return the k-NN request body, with the tenant filter applied during the search."""
@@ -264,6 +287,7 @@ class OpenSearchKnowledgeBase:
                     "article_id": document.article_id,
                     "title": document.title,
                     "text": document.text,
+                    **stem_fields(document.title, document.text, self._title_repeats),
                     "content_hash": document.effective_hash(),
                     "updated_at": int(time.time() * 1000),
                 }

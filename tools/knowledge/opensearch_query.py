@@ -1,68 +1,118 @@
-"""The BM25 request of the OpenSearch knowledge base: the embedded backend's ranking.
+"""The BM25 requests of the OpenSearch knowledge base: the embedded backend's BM25F.
 
-The message is split and stemmed by `tools.knowledge.text`, as the SQLite backend does,
-and each distinct stem becomes one `multi_match` clause on title (boosted) and body whose
-boost is the stem's repeat weight (`query_term_weights`: BM25's k3 saturation), so a long
-message that keeps naming a topic weighs it as the embedded backend does. The clause sends
-the stem's first surface word, which the index's `english` analyzer stems itself.
-
-Long messages (at least `Bm25Params.long_query_terms` distinct stems) are matched against
-the fields' `damped` sub-fields, whose similarity takes IDF to `idf_power`; short questions
-use the plain fields and full IDF (see `tools.knowledge.opensearch_schema`).
+A search is two requests. The first reads the statistics BM25F needs for the message's
+stems (`query_term_weights`, the embedded backend's stemming, interrogative-phrase removal,
+term cap and k3 repeat weights): the number of articles, their total length and each
+stem's document frequency, over every tenant as `tools.knowledge.bm25.TermMatrix` counts
+them. The second sends one `script_score` clause per stem whose inner term query returns the
+stem's pooled count in an article (`tools.knowledge.opensearch_schema`); the script
+saturates it with k1, b and the article's exact length and multiplies by the stem's weight:
+its repeat weight times its IDF, taken to `idf_power` for long messages. The score is the
+embedded backend's, term for term.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from tools.knowledge.bm25 import Bm25Params, query_term_weights
-from tools.knowledge.text import is_content_token, stem, strip_question_phrases, tokenize
+from tools.knowledge.bm25 import Bm25Params
+from tools.knowledge.opensearch_schema import LENGTH_FIELD, STEMS_FIELD
 
-MAX_CLAUSES = 256
-"""Distinct stems sent at most: two fields each stays under OpenSearch's default limit of
-1,024 clauses (`indices.query.bool.max_clause_count`)."""
+SATURATION_SCRIPT = (
+    f"double tf = _score; double length = doc['{LENGTH_FIELD}'].value;"
+    " double norm = params.k1 * (1 - params.b + params.b * length / params.average);"
+    " return params.weight * tf * (params.k1 + 1) / (tf + norm);"
+)
+"""BM25's term-frequency saturation of one stem's pooled count (`_score`)."""
 
 
-def weighted_words(query: str, params: Bm25Params) -> list[tuple[str, float]]:
-    """Return `(word, weight)` for each distinct query stem, at most `MAX_CLAUSES` of them.
+@dataclass(frozen=True)
+class CorpusStatistics:
+    """What BM25F needs from the whole index: size, average length, stem frequencies."""
 
-    The word is the stem's first surface form in the message, the weight its repeat weight.
+    documents: int
+    average_length: float
+    document_frequency: dict[str, int]
+
+
+def statistics_query(terms: Sequence[str]) -> dict[str, Any]:
+    """Return the request that counts articles, their stems and each term's documents."""
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": {"match_all": {}},
+        "aggs": {
+            "length": {"sum": {"field": LENGTH_FIELD}},
+            "frequency": {
+                "filters": {
+                    "filters": {
+                        str(i): {"term": {STEMS_FIELD: term}} for i, term in enumerate(terms)
+                    }
+                }
+            },
+        },
+    }
+
+
+def read_statistics(terms: Sequence[str], response: dict[str, Any]) -> CorpusStatistics:
+    """Turn the response to `statistics_query(terms)` into `CorpusStatistics`."""
+    documents = int(response["hits"]["total"]["value"])
+    total = float(response["aggregations"]["length"]["value"] or 0.0)
+    buckets = response["aggregations"]["frequency"]["buckets"]
+    frequency = {term: int(buckets[str(i)]["doc_count"]) for i, term in enumerate(terms)}
+    average = max(1.0, total / documents) if documents else 1.0
+    return CorpusStatistics(documents, average, frequency)
+
+
+def stem_weights(
+    weights: dict[str, float], statistics: CorpusStatistics, params: Bm25Params
+) -> dict[str, float]:
+    """Return each stem's repeat weight times its (possibly damped) IDF.
+
+    Stems no article contains are left out, as the embedded backend leaves out stems
+    outside its vocabulary; IDF is damped when the message has `long_query_terms` stems.
     """
-    weights = query_term_weights(query, params)
-    first: dict[str, str] = {}
-    for token in tokenize(strip_question_phrases(query)):
-        if is_content_token(token):
-            first.setdefault(stem(token), token)
-    words = [(first[term], weight) for term, weight in weights.items() if term in first]
-    if len(words) <= MAX_CLAUSES:
-        return words
-    # Keep the most repeated; sorted() is stable, so ties keep the message's order.
-    return sorted(words, key=lambda pair: -pair[1])[:MAX_CLAUSES]
+    power = params.idf_power if len(weights) >= params.long_query_terms else 1.0
+    count = statistics.documents
+    result = {}
+    for term, weight in weights.items():
+        frequency = statistics.document_frequency.get(term, 0)
+        if frequency > 0:
+            idf = math.log1p((count - frequency + 0.5) / (frequency + 0.5))
+            result[term] = weight * idf**power
+    return result
 
 
 def bm25_query(
-    query: str,
+    weights: dict[str, float],
+    average_length: float,
     size: int,
     tenant_filter: list[dict[str, Any]],
     params: Bm25Params,
     source_fields: list[str],
 ) -> dict[str, Any] | None:
-    """Return the BM25 request body, or None when the query has no content words."""
-    words = weighted_words(query, params)
-    if not words:
+    """Return the BM25F request body for `stem_weights`' output, None when it is empty."""
+    if not weights:
         return None
-    suffix = ".damped" if len(words) >= params.long_query_terms else ""
-    fields = [f"title{suffix}^{params.title_weight:g}", f"text{suffix}"]
     clauses = [
         {
-            "multi_match": {
-                "query": word,
-                "fields": fields,
-                "type": "most_fields",
-                "boost": round(weight, 4),
+            "script_score": {
+                "query": {"term": {STEMS_FIELD: term}},
+                "script": {
+                    "source": SATURATION_SCRIPT,
+                    "params": {
+                        "weight": weight,
+                        "k1": params.k1,
+                        "b": params.b,
+                        "average": average_length,
+                    },
+                },
             }
         }
-        for word, weight in words
+        for term, weight in weights.items()
     ]
     return {
         "size": size,
