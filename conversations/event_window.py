@@ -2,9 +2,9 @@
 
 Every conversation's window charges the events it holds to one `ByteBudget`; the hub
 drops whole idle windows, then the oldest events of the others, once the budget is
-exceeded and down to its low-water mark. Sizes are estimates: an event's JSON length plus a fixed cost per event for
-the Python objects holding it (measured with tracemalloc for typical token and tool
-events), cheap enough to take on every token.
+exceeded and down to its low-water mark. Sizes are estimates: an event's JSON length plus
+a fixed cost per event for the Python objects holding it (measured with tracemalloc for
+typical token and tool events), cheap enough to take on every token.
 """
 
 from __future__ import annotations
