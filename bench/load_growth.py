@@ -54,34 +54,39 @@ class Window:
         return self.cpu / len(self.latencies), statistics.median(self.latencies)
 
 
-def window_turns(mark: int, window: int) -> int:
-    """Turns one conversation can give the window ending at `mark` (a mark of 20 has 10)."""
-    return min(window, mark // 2)
+def window_spans(marks: list[int], window: int) -> dict[int, tuple[int, int]]:
+    """The first and last turn (counted from 1) measured for each mark in one conversation.
+
+    A mark of `m` messages ends at turn `m / 2`; its window is the `window` turns before
+    it, or all of them when the conversation has fewer (a mark of 20 has 10).
+    """
+    return {mark: (mark // 2 - min(window, mark // 2) + 1, mark // 2) for mark in marks}
 
 
 async def one_conversation(
     server: ServerProcess, base: str, token: str, marks: list[int], window: int
 ) -> dict[int, Window]:
     """Run one conversation to the last mark; measure the turns before each mark."""
-    found: dict[int, Window] = {}
+    spans = window_spans(marks, window)
+    found = {mark: Window() for mark in marks}
+    started: dict[int, float] = {}
     headers = {"Authorization": f"Bearer {token}"}
     async with http_client(base, headers=headers) as client:
         response = await client.post("/v1/conversations", json={})
         response.raise_for_status()
         conversation = response.json()["id"]
-        turns = max(marks) // 2
-        starts = {mark // 2 - window_turns(mark, window): mark for mark in marks}
-        cpu_start, current = 0.0, Window()
-        for turn in range(1, turns + 1):
-            if turn - 1 in starts:
-                cpu_start, current = server.cpu_seconds() or 0.0, Window()
+        for turn in range(1, max(marks) // 2 + 1):
+            for mark, (first, _) in spans.items():
+                if turn == first:
+                    started[mark] = server.cpu_seconds() or 0.0
             sample = await tandem_turn(client, conversation, MESSAGES[turn % len(MESSAGES)])
             if sample.error or sample.latency is None:
                 raise RuntimeError(f"turn {turn} failed: {sample.error} {sample.detail}")
-            current.latencies.append(sample.latency)
-            if turn * 2 in marks:
-                current.cpu = (server.cpu_seconds() or 0.0) - cpu_start
-                found[turn * 2] = current
+            for mark, (first, last) in spans.items():
+                if first <= turn <= last:
+                    found[mark].latencies.append(sample.latency)
+                if turn == last:
+                    found[mark].cpu = (server.cpu_seconds() or 0.0) - started[mark]
     return found
 
 
