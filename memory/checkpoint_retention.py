@@ -4,8 +4,13 @@ Every checkpoint holds the whole conversation state, so keeping them all makes a
 conversation's storage grow with the square of its length. Resuming a conversation (after a
 crash mid-turn, or at a handoff interrupt) only ever reads the newest checkpoint of each
 namespace and its pending writes; older ones serve time travel alone. The savers here trim
-each namespace to its `keep` newest checkpoints (and their writes) after every put, and
-delete whole conversations whose newest checkpoint is older than `idle_seconds`.
+each namespace to its `keep` newest checkpoints (and their writes), and delete whole
+conversations whose newest checkpoint is older than `idle_seconds`.
+
+A turn writes a checkpoint per graph step, and trimming after each of them cost more than
+the write itself; so a namespace is trimmed on the first checkpoint this saver writes to it
+and then on every `trim_every`-th (8 by default): it holds at most `keep + trim_every - 1`
+checkpoints, and exactly `keep` after each trim.
 
 Checkpoint ids are UUIDv6 (time-ordered), so "newest" is the highest id and an id carries
 the time it was made.
@@ -16,6 +21,7 @@ from __future__ import annotations
 import sqlite3
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,6 +33,13 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 _UUID_EPOCH_OFFSET = 0x01B21DD213814000
 """100-ns intervals between the UUID epoch (1582-10-15) and the Unix epoch."""
+
+TRIM_EVERY = 8
+"""Checkpoints a saver writes to a namespace between two trims of it."""
+
+SCHEDULED_NAMESPACES = 10_000
+"""Namespaces whose count of checkpoints since their last trim is remembered; one
+forgotten is trimmed again on its next checkpoint, so the bound holds regardless."""
 
 EXPIRY_SWEEP_SECONDS = 3600.0
 """How often a saver looks for idle conversations to expire (besides when it opens)."""
@@ -77,6 +90,33 @@ def idle_threads(newest: Iterable[tuple[str, str]], idle_seconds: float, now: fl
     return found
 
 
+class TrimSchedule:
+    """Says which checkpoints of a namespace are followed by a trim (the first, then every nth)."""
+
+    def __init__(self, every: int = TRIM_EVERY, remembered: int = SCHEDULED_NAMESPACES) -> None:
+        if every < 1:
+            raise ValueError("trim_every must be at least 1")
+        self.every = every
+        self._remembered = remembered
+        self._since_trim: OrderedDict[tuple[str, str], int] = OrderedDict()
+
+    def due(self, thread_id: str, checkpoint_ns: str) -> bool:
+        """Count one checkpoint written to the namespace; whether to trim it now."""
+        key = (thread_id, checkpoint_ns)
+        count = self._since_trim.pop(key, None)
+        count = 0 if count is None else count + 1
+        self._since_trim[key] = count % self.every
+        while len(self._since_trim) > self._remembered:
+            self._since_trim.popitem(last=False)
+        return count % self.every == 0
+
+    def forget(self, thread_ids: Iterable[str]) -> None:
+        """Drop the counts of deleted or pruned threads (their next checkpoint trims)."""
+        gone = set(thread_ids)
+        for key in [key for key in self._since_trim if key[0] in gone]:
+            del self._since_trim[key]
+
+
 def _check_strategy(strategy: str) -> None:
     if strategy not in ("keep_latest", "delete"):
         raise ValueError(f"unknown prune strategy {strategy!r}: 'keep_latest' or 'delete'")
@@ -89,10 +129,18 @@ class RetainingSqliteSaver(SqliteSaver):
     `idle_seconds` (0: never).
     """
 
-    def __init__(self, conn: sqlite3.Connection, *, keep: int = 0, idle_seconds: float = 0) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        keep: int = 0,
+        idle_seconds: float = 0,
+        trim_every: int = TRIM_EVERY,
+    ) -> None:
         super().__init__(conn)
         self.keep = keep
         self.idle_seconds = idle_seconds
+        self.schedule = TrimSchedule(trim_every)
         self._next_sweep = 0.0
 
     def put(
@@ -102,16 +150,14 @@ class RetainingSqliteSaver(SqliteSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        """Store the checkpoint, then trim its namespace to the newest `keep`."""
+        """Store the checkpoint, then, when due, trim its namespace to the newest `keep`."""
         stored = super().put(config, checkpoint, metadata, new_versions)
-        if self.keep:
-            configurable = stored["configurable"]
+        configurable = stored["configurable"]
+        thread_id, namespace = str(configurable["thread_id"]), configurable["checkpoint_ns"]
+        if self.keep and self.schedule.due(thread_id, namespace):
             with self.cursor() as cur:
-                params = trim_parameters(
-                    str(configurable["thread_id"]), configurable["checkpoint_ns"], self.keep
-                )
                 for statement in TRIM_STATEMENTS:
-                    cur.execute(statement, params)
+                    cur.execute(statement, trim_parameters(thread_id, namespace, self.keep))
         if self.idle_seconds and time.monotonic() >= self._next_sweep:
             self.expire_idle()
         return stored
@@ -119,6 +165,7 @@ class RetainingSqliteSaver(SqliteSaver):
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """Keep only each namespace's newest checkpoint (`keep_latest`) or delete all."""
         _check_strategy(strategy)
+        self.schedule.forget(map(str, thread_ids))
         with self.cursor() as cur:
             for thread_id in map(str, thread_ids):
                 if strategy == "delete":
@@ -144,6 +191,7 @@ class RetainingSqliteSaver(SqliteSaver):
             for thread_id in expired:
                 for statement in DELETE_THREAD:
                     cur.execute(statement, (thread_id,))
+        self.schedule.forget(expired)
         return expired
 
 
@@ -151,11 +199,17 @@ class RetainingAsyncSqliteSaver(AsyncSqliteSaver):
     """`AsyncSqliteSaver` with the retention of `RetainingSqliteSaver`."""
 
     def __init__(
-        self, conn: aiosqlite.Connection, *, keep: int = 0, idle_seconds: float = 0
+        self,
+        conn: aiosqlite.Connection,
+        *,
+        keep: int = 0,
+        idle_seconds: float = 0,
+        trim_every: int = TRIM_EVERY,
     ) -> None:
         super().__init__(conn)
         self.keep = keep
         self.idle_seconds = idle_seconds
+        self.schedule = TrimSchedule(trim_every)
         self._next_sweep = 0.0
 
     async def aput(
@@ -165,13 +219,12 @@ class RetainingAsyncSqliteSaver(AsyncSqliteSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        """Store the checkpoint, then trim its namespace to the newest `keep`."""
+        """Store the checkpoint, then, when due, trim its namespace to the newest `keep`."""
         stored = await super().aput(config, checkpoint, metadata, new_versions)
-        if self.keep:
-            configurable = stored["configurable"]
-            params = trim_parameters(
-                str(configurable["thread_id"]), configurable["checkpoint_ns"], self.keep
-            )
+        configurable = stored["configurable"]
+        thread_id, namespace = str(configurable["thread_id"]), configurable["checkpoint_ns"]
+        if self.keep and self.schedule.due(thread_id, namespace):
+            params = trim_parameters(thread_id, namespace, self.keep)
             async with self.lock:
                 for statement in TRIM_STATEMENTS:
                     await self.conn.execute(statement, params)
@@ -183,6 +236,7 @@ class RetainingAsyncSqliteSaver(AsyncSqliteSaver):
     async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         """Keep only each namespace's newest checkpoint (`keep_latest`) or delete all."""
         _check_strategy(strategy)
+        self.schedule.forget(map(str, thread_ids))
         await self.setup()
         async with self.lock:
             for thread_id in map(str, thread_ids):
@@ -211,4 +265,5 @@ class RetainingAsyncSqliteSaver(AsyncSqliteSaver):
                 for statement in DELETE_THREAD:
                     await self.conn.execute(statement, (thread_id,))
             await self.conn.commit()
+        self.schedule.forget(expired)
         return expired

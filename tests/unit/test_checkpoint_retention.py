@@ -11,7 +11,7 @@ import pytest
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 
-from memory.checkpoint_retention import checkpoint_time
+from memory.checkpoint_retention import TrimSchedule, checkpoint_time
 from memory.checkpointer import async_sqlite_saver, sqlite_saver
 
 
@@ -57,7 +57,7 @@ def _rows(path: Path, thread: str) -> tuple[int, int]:
 
 def test_each_thread_keeps_its_newest_checkpoints(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
-    saver = sqlite_saver(path, keep=2)
+    saver = sqlite_saver(path, keep=2, trim_every=1)
     graph = _graph(saver, {}, [])
     for n in range(5):
         graph.invoke({"done": []}, {"configurable": {"thread_id": f"t{n % 2}"}})
@@ -66,6 +66,40 @@ def test_each_thread_keeps_its_newest_checkpoints(tmp_path: Path) -> None:
         latest = saver.get_tuple({"configurable": {"thread_id": thread}})
         assert latest is not None and latest.checkpoint["channel_values"]["done"] == list("abc")
     saver.conn.close()
+
+
+def test_a_namespace_is_trimmed_on_its_first_checkpoint_then_every_nth(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    config = {"configurable": {"thread_id": "t"}}
+    kept_all = sqlite_saver(path, keep=0)
+    for _ in range(3):
+        _graph(kept_all, {}, []).invoke({"done": []}, config)
+    kept_all.conn.close()
+    assert _rows(path, "t")[0] == 15
+
+    saver = sqlite_saver(path, keep=2, trim_every=8)
+    graph = _graph(saver, {}, [])
+    graph.invoke({"done": []}, config)
+    assert _rows(path, "t")[0] == 2 + 4, "the first checkpoint trims, the next four wait"
+    counts = []
+    for _ in range(6):
+        graph.invoke({"done": []}, config)
+        counts.append(_rows(path, "t")[0])
+    # five checkpoints per run; every eighth trims back to two
+    assert counts == [3, 8, 5, 2, 7, 4]
+    saver.conn.close()
+
+
+def test_trim_schedule_counts_per_namespace_and_restarts_when_forgotten() -> None:
+    schedule = TrimSchedule(every=3, remembered=2)
+    due = [schedule.due("a", "") for _ in range(7)]
+    assert due == [True, False, False, True, False, False, True]
+    assert schedule.due("b", "") is True and schedule.due("b", "sub") is True
+    assert schedule.due("a", "") is True, "the least recent namespace was forgotten: trim again"
+    schedule.forget(["a"])
+    assert schedule.due("a", "") is True
+    with pytest.raises(ValueError):
+        TrimSchedule(every=0)
 
 
 def test_keeping_all_keeps_every_checkpoint(tmp_path: Path) -> None:
@@ -82,7 +116,7 @@ def test_a_turn_that_crashed_midway_resumes_from_its_last_checkpoint(tmp_path: P
     path = tmp_path / "c.sqlite"
     config = {"configurable": {"thread_id": "crash"}}
     crash, ran = {"b": True}, []
-    saver = sqlite_saver(path, keep=1)
+    saver = sqlite_saver(path, keep=1, trim_every=1)
     with pytest.raises(RuntimeError):
         _graph(saver, crash, ran).invoke({"done": []}, config)
     saver.conn.close()
@@ -157,7 +191,7 @@ async def test_async_saver_trims_and_resumes(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     config = {"configurable": {"thread_id": "a"}}
     crash, ran = {"b": True}, []
-    async with async_sqlite_saver(path, keep=1) as saver:
+    async with async_sqlite_saver(path, keep=1, trim_every=1) as saver:
         with pytest.raises(RuntimeError):
             await _graph(saver, crash, ran).ainvoke({"done": []}, config)
     assert _rows(path, "a")[0] == 1
