@@ -41,11 +41,18 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_commands(), name="privacy")
 app.add_typer(analytics_app, name="analytics")
 
+QUIET_LIBRARY_LOGGERS = ("opensearch",)
+"""Client libraries that log each failed request, traceback included, as a warning: a
+command reports a backend it cannot reach in its own error, so these show with -v only."""
+
 
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log to stderr.")) -> None:
     """Tandem's command line."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    if not verbose:
+        for name in QUIET_LIBRARY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +82,23 @@ def test_search_without_index_is_a_clear_error(runner: CliRunner, tmp_path: Path
     assert result.exit_code != 0
     assert "no knowledge base" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["kb", "search", "hello"], ["kb", "migrate"]])
+def test_an_unreachable_opensearch_is_one_clear_error_without_tracebacks(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = {
+        **os.environ,
+        **ENV,
+        "TANDEM_DATA_DIR": str(tmp_path),
+        "TANDEM_KB_BACKEND": "opensearch",
+        "TANDEM_OPENSEARCH_URL": "http://127.0.0.1:9",
+    }
+    tandem = Path(sys.executable).parent / "tandem"
+    result = subprocess.run(
+        [str(tandem), *command], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1
+    assert "Error:" in result.stderr + result.stdout and "127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr, "the client library's retries were logged"
