@@ -136,7 +136,10 @@ def test_a_phone_call_is_answered_over_media_streams(live):
     }
     assert not any(e["type"] == "speech_interrupted" for e in events)  # a greeting is no reply
     asked = next(e for e in events if e["type"] == "customer_message")
-    assert asked["text"].lower().startswith("where is my order")  # heard over 8 kHz μ-law
+    # Heard over 8 kHz μ-law. How much trailing silence the final transcript covers depends
+    # on whether a partial one was still running at the pause, so a small word may differ.
+    heard = asked["text"].lower()
+    assert heard.startswith("where") and "my order" in heard
     done = next(e for e in events if e["type"] == "done")
     # a caller is not signed in: the order is read only once they identify
     assert "email" in done["reply"].lower() and "pending" not in done["reply"]
