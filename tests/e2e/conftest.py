@@ -88,6 +88,9 @@ def serve_web(data: Path, **settings: str) -> Iterator[str]:
         TANDEM_MODEL="",
         TANDEM_AUTH_MODE="local",
         TANDEM_RATE_LIMIT_PER_MINUTE="1000",
+        # The browser tests sign in from one address far faster than people do; the
+        # default ten a minute is reached on a fast machine and the last test is refused.
+        TANDEM_LOCAL_TOKEN_PER_MINUTE="1000",
         TANDEM_WEB_DIST_DIR=str(WEB_DIST),
         **settings,
     )
