@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,6 +55,16 @@ class Bm25Params:
     max_query_terms: int = 512
     """Distinct query terms kept (the most repeated, then the earliest); bounds the cost of a
     pathological message, the longest benchmark scenario has 290."""
+
+
+def bm25_idf(documents: int, frequency: Any) -> Any:
+    """BM25's IDF of terms found in `frequency` of `documents` (a number or a numpy array)."""
+    return np.log1p((documents - frequency + 0.5) / (frequency + 0.5))
+
+
+def idf_exponent(distinct_terms: int, params: Bm25Params) -> float:
+    """The power IDF is taken to for a query of `distinct_terms` stems (damped when long)."""
+    return params.idf_power if distinct_terms >= params.long_query_terms else 1.0
 
 
 def query_term_weights(query: str, params: Bm25Params) -> dict[str, float]:
@@ -127,7 +138,7 @@ class TermMatrix:
         norm = k1 * (1 - b + b * lengths / average)
         saturated = tf.data * (k1 + 1) / (tf.data + norm[tf.row])
         frequencies = np.bincount(tf.col, minlength=len(self.vocabulary))
-        self.idf = np.log1p((count - frequencies + 0.5) / (frequencies + 0.5)).astype(np.float32)
+        self.idf = bm25_idf(count, frequencies).astype(np.float32)
         # Terms as rows: a query reads only the rows of its own terms.
         self._saturated = sp.csr_matrix(
             (saturated.astype(np.float32), (tf.col, tf.row)),
@@ -152,8 +163,7 @@ class TermMatrix:
             return []
         rows = np.fromiter((index for index, _ in columns), dtype=np.int64, count=len(columns))
         query = np.fromiter((weight for _, weight in columns), dtype=np.float32, count=len(rows))
-        power = self.params.idf_power if len(weights) >= self.params.long_query_terms else 1.0
-        query *= self.idf[rows] ** power
+        query *= self.idf[rows] ** idf_exponent(len(weights), self.params)
         scores = np.asarray(self._saturated[rows].T @ query).ravel()
         matched = scores > 0
         if tenant is not None:

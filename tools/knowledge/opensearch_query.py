@@ -13,12 +13,11 @@ embedded backend's, term for term.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tools.knowledge.bm25 import Bm25Params
+from tools.knowledge.bm25 import Bm25Params, bm25_idf, idf_exponent
 from tools.knowledge.opensearch_schema import LENGTH_FIELD, STEMS_FIELD
 
 SATURATION_SCRIPT = (
@@ -75,14 +74,12 @@ def stem_weights(
     Stems no article contains are left out, as the embedded backend leaves out stems
     outside its vocabulary; IDF is damped when the message has `long_query_terms` stems.
     """
-    power = params.idf_power if len(weights) >= params.long_query_terms else 1.0
-    count = statistics.documents
+    power = idf_exponent(len(weights), params)
     result = {}
     for term, weight in weights.items():
         frequency = statistics.document_frequency.get(term, 0)
         if frequency > 0:
-            idf = math.log1p((count - frequency + 0.5) / (frequency + 0.5))
-            result[term] = weight * idf**power
+            result[term] = weight * float(bm25_idf(statistics.documents, frequency)) ** power
     return result
 
 
