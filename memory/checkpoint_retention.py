@@ -117,6 +117,15 @@ class TrimSchedule:
             del self._since_trim[key]
 
 
+def due_trim(schedule: TrimSchedule, keep: int, stored: RunnableConfig) -> tuple[str, str] | None:
+    """The namespace (thread, ns) of the checkpoint just `stored` when it is due a trim."""
+    if not keep:
+        return None
+    configurable = stored["configurable"]
+    thread_id, namespace = str(configurable["thread_id"]), configurable["checkpoint_ns"]
+    return (thread_id, namespace) if schedule.due(thread_id, namespace) else None
+
+
 def _check_strategy(strategy: str) -> None:
     if strategy not in ("keep_latest", "delete"):
         raise ValueError(f"unknown prune strategy {strategy!r}: 'keep_latest' or 'delete'")
@@ -152,12 +161,10 @@ class RetainingSqliteSaver(SqliteSaver):
     ) -> RunnableConfig:
         """Store the checkpoint, then, when due, trim its namespace to the newest `keep`."""
         stored = super().put(config, checkpoint, metadata, new_versions)
-        configurable = stored["configurable"]
-        thread_id, namespace = str(configurable["thread_id"]), configurable["checkpoint_ns"]
-        if self.keep and self.schedule.due(thread_id, namespace):
+        if trim := due_trim(self.schedule, self.keep, stored):
             with self.cursor() as cur:
                 for statement in TRIM_STATEMENTS:
-                    cur.execute(statement, trim_parameters(thread_id, namespace, self.keep))
+                    cur.execute(statement, trim_parameters(*trim, self.keep))
         if self.idle_seconds and time.monotonic() >= self._next_sweep:
             self.expire_idle()
         return stored
@@ -221,10 +228,8 @@ class RetainingAsyncSqliteSaver(AsyncSqliteSaver):
     ) -> RunnableConfig:
         """Store the checkpoint, then, when due, trim its namespace to the newest `keep`."""
         stored = await super().aput(config, checkpoint, metadata, new_versions)
-        configurable = stored["configurable"]
-        thread_id, namespace = str(configurable["thread_id"]), configurable["checkpoint_ns"]
-        if self.keep and self.schedule.due(thread_id, namespace):
-            params = trim_parameters(thread_id, namespace, self.keep)
+        if trim := due_trim(self.schedule, self.keep, stored):
+            params = trim_parameters(*trim, self.keep)
             async with self.lock:
                 for statement in TRIM_STATEMENTS:
                     await self.conn.execute(statement, params)
